@@ -1,0 +1,1 @@
+"""Households, players' accounts, sessions, API tokens, invites and login throttling."""

@@ -1,0 +1,207 @@
+"""HTTP routes of accounts and the household (API.md "Accounts and household")."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from lifeworld.accounts import schemas, service
+from lifeworld.accounts.deps import (
+    SESSION_COOKIE,
+    AdminUser,
+    CurrentUser,
+    PrincipalDep,
+    SecurityDep,
+    SettingsDep,
+    client_address,
+)
+from lifeworld.accounts.service import NewSession
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.players import service as players
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def set_session_cookie(request: Request, response: Response, new: NewSession) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=int((new.expires_at - clock.now()).total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+@router.get("/setup", response_model=schemas.SetupNeededOut)
+async def get_setup(db: SessionDep) -> schemas.SetupNeededOut:
+    return schemas.SetupNeededOut(needed=await service.setup_needed(db))
+
+
+@router.post("/setup", status_code=status.HTTP_201_CREATED, response_model=schemas.SetupOut)
+async def post_setup(
+    body: schemas.SetupIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    security: SecurityDep,
+    settings: SettingsDep,
+) -> schemas.SetupOut:
+    user, household = await service.setup_household(db, security, **body.model_dump())
+    await players.create_player(db, user=user, now=clock.now())
+    new = await service.start_session(
+        db,
+        security,
+        settings,
+        user=user,
+        now=clock.now(),
+        user_agent=request.headers.get("user-agent"),
+        address=client_address(request),
+    )
+    set_session_cookie(request, response, new)
+    return schemas.SetupOut(
+        user=schemas.UserOut.model_validate(user),
+        household=schemas.HouseholdOut.model_validate(household),
+        csrf_token=new.csrf_token,
+    )
+
+
+@router.post("/auth/login", response_model=schemas.SignedInOut)
+async def login(
+    body: schemas.LoginIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    security: SecurityDep,
+    settings: SettingsDep,
+) -> schemas.SignedInOut:
+    now = clock.now()
+    user = await service.authenticate(
+        db,
+        security,
+        settings,
+        login=body.login,
+        password=body.password,
+        address=client_address(request),
+        now=now,
+    )
+    new = await service.start_session(
+        db,
+        security,
+        settings,
+        user=user,
+        now=now,
+        user_agent=request.headers.get("user-agent"),
+        address=client_address(request),
+    )
+    set_session_cookie(request, response, new)
+    return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(principal: PrincipalDep, db: SessionDep) -> Response:
+    if principal.session is not None:
+        await service.revoke_session(db, sess=principal.session)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/auth/csrf", response_model=schemas.CsrfOut)
+async def csrf(principal: PrincipalDep) -> schemas.CsrfOut:
+    if principal.session is None:
+        return schemas.CsrfOut(csrf_token="")
+    return schemas.CsrfOut(csrf_token=principal.session.csrf_token)
+
+
+@router.post(
+    "/auth/register", status_code=status.HTTP_201_CREATED, response_model=schemas.SignedInOut
+)
+async def register(
+    body: schemas.RegisterIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    security: SecurityDep,
+    settings: SettingsDep,
+) -> schemas.SignedInOut:
+    now = clock.now()
+    user = await service.register(db, security, now=now, **body.model_dump())
+    await players.create_player(db, user=user, now=clock.now())
+    new = await service.start_session(
+        db,
+        security,
+        settings,
+        user=user,
+        now=now,
+        user_agent=request.headers.get("user-agent"),
+        address=client_address(request),
+    )
+    set_session_cookie(request, response, new)
+    return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
+
+
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(
+    body: schemas.PasswordChangeIn, user: CurrentUser, db: SessionDep, security: SecurityDep
+) -> Response:
+    await service.change_password(
+        db,
+        security,
+        user=user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        now=clock.now(),
+    )
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post(
+    "/auth/tokens", status_code=status.HTTP_201_CREATED, response_model=schemas.NewTokenOut
+)
+async def create_token(
+    body: schemas.TokenIn, user: CurrentUser, db: SessionDep, security: SecurityDep
+) -> schemas.NewTokenOut:
+    row, token = await service.create_api_token(
+        db, security, user=user, name=body.name, now=clock.now()
+    )
+    return schemas.NewTokenOut(id=row.id, name=row.name, token=token, created_at=row.created_at)
+
+
+@router.get("/auth/tokens", response_model=list[schemas.TokenOut])
+async def list_tokens(user: CurrentUser, db: SessionDep) -> list[schemas.TokenOut]:
+    return [
+        schemas.TokenOut.model_validate(t) for t in await service.list_api_tokens(db, user=user)
+    ]
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_token(token_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    await service.delete_api_token(db, user=user, token_id=token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/household/invites", status_code=status.HTTP_201_CREATED, response_model=schemas.InviteOut
+)
+async def create_invite(
+    admin: AdminUser, db: SessionDep, security: SecurityDep, settings: SettingsDep
+) -> schemas.InviteOut:
+    code, expires = await service.create_invite(
+        db, security, settings, admin=admin, now=clock.now()
+    )
+    return schemas.InviteOut(code=code, expires_at=expires)
+
+
+@router.get("/household", response_model=schemas.HouseholdDetailOut)
+async def household(user: CurrentUser, db: SessionDep) -> schemas.HouseholdDetailOut:
+    return await players.household_detail(db, user=user)
+
+
+@router.patch("/me", response_model=schemas.UserOut)
+async def patch_me(body: schemas.MeIn, user: CurrentUser, db: SessionDep) -> schemas.UserOut:
+    updated = await service.update_profile(db, user=user, **body.model_dump())
+    return schemas.UserOut.model_validate(updated)

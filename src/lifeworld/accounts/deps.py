@@ -1,0 +1,97 @@
+"""Who is calling: the session cookie or a bearer token, CSRF for cookie writes, admin checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from lifeworld.accounts import service
+from lifeworld.accounts.models import Session, User
+from lifeworld.accounts.security import Security, same
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.errors import Forbidden, Unauthorized
+from lifeworld.settings import Settings
+
+SESSION_COOKIE = "lw_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_security(request: Request) -> Security:
+    security: Security = request.app.state.security
+    return security
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SecurityDep = Annotated[Security, Depends(get_security)]
+
+
+@dataclass
+class Principal:
+    """The authenticated caller and how they proved it."""
+
+    user: User
+    session: Session | None  # None for bearer tokens
+
+    @property
+    def via_cookie(self) -> bool:
+        return self.session is not None
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _authenticate(
+    request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
+) -> Principal:
+    now = clock.now()
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Use 'Authorization: Bearer <token>'.", code="invalid_token")
+        user = await service.resolve_api_token(db, security, token=token.strip(), now=now)
+        if user is None:
+            raise Unauthorized("This API token is not valid.", code="invalid_token")
+        return Principal(user=user, session=None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthorized("Sign in first.")
+    resolved = await service.resolve_session(db, security, settings, token=cookie, now=now)
+    if resolved is None:
+        raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
+    user, sess = resolved
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER) or request.state.__dict__.get("form_csrf")
+        if not sent or not same(sent, sess.csrf_token):
+            raise Forbidden(
+                f"Missing or wrong {CSRF_HEADER} header for a cookie-authenticated change.",
+                code="csrf_failed",
+            )
+    return Principal(user=user, session=sess)
+
+
+PrincipalDep = Annotated[Principal, Depends(_authenticate)]
+
+
+async def _current_user(principal: PrincipalDep) -> User:
+    return principal.user
+
+
+async def _admin_user(principal: PrincipalDep) -> User:
+    if not principal.user.is_admin:
+        raise Forbidden("Only the household admin can do this.", code="admin_only")
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+AdminUser = Annotated[User, Depends(_admin_user)]

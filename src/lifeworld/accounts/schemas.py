@@ -1,0 +1,141 @@
+"""Request and response bodies of the accounts API (API.md "Accounts and household")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from lifeworld.timezones import validate_timezone
+
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,32}$")]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+    ),
+]
+Password = Annotated[str, Field(min_length=10, max_length=256)]
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(validate_timezone)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SetupIn(Strict):
+    household_name: Name
+    timezone: Timezone
+    username: Username
+    email: Email
+    password: Password
+
+
+class LoginIn(Strict):
+    login: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class RegisterIn(Strict):
+    invite_code: Annotated[str, Field(min_length=1, max_length=100)]
+    username: Username
+    email: Email
+    password: Password
+    timezone: Timezone | None = None
+
+
+class TokenIn(Strict):
+    name: Name
+
+
+class MeIn(Strict):
+    timezone: Timezone | None = None
+    day_start_hour: Annotated[int, Field(ge=0, le=23)] | None = None
+    display_name: Name | None = None
+
+
+class PasswordChangeIn(Strict):
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Password
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    household_id: int
+    username: str
+    email: str
+    display_name: str
+    is_admin: bool
+    timezone: str
+    day_start_hour: int
+    created_at: datetime
+
+
+class HouseholdOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    timezone: str
+
+
+class SetupNeededOut(BaseModel):
+    needed: bool
+
+
+class SetupOut(BaseModel):
+    user: UserOut
+    household: HouseholdOut
+    csrf_token: str
+
+
+class SignedInOut(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class CsrfOut(BaseModel):
+    csrf_token: str
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class NewTokenOut(BaseModel):
+    id: int
+    name: str
+    token: str
+    created_at: datetime
+
+
+class InviteOut(BaseModel):
+    code: str
+    expires_at: datetime
+
+
+class MemberOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    rank: str
+    level: int
+    season: str
+    is_admin: bool
+
+
+class HouseholdDetailOut(BaseModel):
+    id: int
+    name: str
+    timezone: str
+    members: list[MemberOut]

@@ -1,0 +1,64 @@
+"""Password hashing (Argon2id) and keyed digests of the random tokens we hand out."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from lifeworld.settings import Environment, Settings
+
+TEST_SECRET = "lifeworld-test-secret-not-for-production-use"
+
+
+@dataclass
+class Security:
+    """Hashes passwords and digests tokens with the instance's secret key."""
+
+    secret: bytes
+    hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(type=Type.ID))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Security:
+        secret = settings.secret_key.get_secret_value() or TEST_SECRET
+        if settings.env is Environment.TEST:
+            # Still Argon2id, with light parameters so a test suite can sign in hundreds of times.
+            return cls(secret.encode(), PasswordHasher(time_cost=1, memory_cost=8192, type=Type.ID))
+        return cls(secret.encode())
+
+    def hash_password(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def verify_password(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def dummy_verify(self, password: str) -> None:
+        """Spend the time of a real check so unknown users and bad passwords look the same."""
+        self.verify_password(self._dummy_hash, password)
+
+    @property
+    def _dummy_hash(self) -> str:
+        cached = getattr(self, "_dummy", None)
+        if cached is None:
+            cached = self.hasher.hash(secrets.token_urlsafe(16))
+            object.__setattr__(self, "_dummy", cached)
+        return cached
+
+    def digest(self, token: str) -> bytes:
+        """The keyed digest stored in place of a token (sessions, API tokens, invite codes)."""
+        return hmac.new(self.secret, token.encode(), hashlib.sha256).digest()
+
+
+def new_token(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

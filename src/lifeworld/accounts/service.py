@@ -1,0 +1,354 @@
+"""Accounts: first-run setup, sign-in with throttling, sessions, API tokens, invites."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import ApiToken, Household, Invite, LoginFailure, Session, User
+from lifeworld.accounts.security import Security, new_token
+from lifeworld.errors import Conflict, InvalidField, NotFound, Throttled, Unauthorized
+from lifeworld.settings import Settings
+
+SETUP_LOCK_KEY = 0x4C57_0001  # advisory lock id serialising first-run setup
+TOKEN_PREFIX = "lw_"
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+async def setup_needed(session: AsyncSession) -> bool:
+    """True while no user exists."""
+    return (await session.scalar(select(User.id).limit(1))) is None
+
+
+async def _ensure_unique(session: AsyncSession, *, username: str, email: str) -> None:
+    if await session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise InvalidField("username", "This username is taken.", code="username_taken")
+    if await session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+        raise InvalidField("email", "This email is already registered.", code="email_taken")
+
+
+async def setup_household(
+    session: AsyncSession,
+    security: Security,
+    *,
+    household_name: str,
+    timezone: str,
+    username: str,
+    email: str,
+    password: str,
+) -> tuple[User, Household]:
+    """Create the household and its admin; refused once any user exists."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK_KEY})
+    if not await setup_needed(session):
+        raise Conflict("This Life World is already set up. Sign in instead.", code="already_set_up")
+    household = Household(name=household_name, timezone=timezone)
+    session.add(household)
+    await session.flush()
+    user = User(
+        household_id=household.id,
+        username=username,
+        email=email,
+        display_name=username,
+        password_hash=security.hash_password(password),
+        is_admin=True,
+        timezone=timezone,
+        day_start_hour=0,
+    )
+    session.add(user)
+    await session.flush()
+    return user, household
+
+
+def _window_start(settings: Settings, now: datetime) -> datetime:
+    return now - timedelta(minutes=settings.login_window_minutes)
+
+
+async def _check_throttle(
+    session: AsyncSession, settings: Settings, *, account: str, address: str, now: datetime
+) -> None:
+    since = _window_start(settings, now)
+    for column, value, limit in (
+        (LoginFailure.account, account, settings.login_max_failures_per_account),
+        (LoginFailure.address, address, settings.login_max_failures_per_address),
+    ):
+        row = (
+            await session.execute(
+                select(func.count(), func.min(LoginFailure.failed_at)).where(
+                    column == value, LoginFailure.failed_at > since
+                )
+            )
+        ).one()
+        count, oldest = row
+        if count >= limit and oldest is not None:
+            retry = int(
+                (oldest + timedelta(minutes=settings.login_window_minutes) - now).total_seconds()
+            )
+            raise Throttled(
+                "Too many failed sign-in attempts. Wait a little and try again.",
+                retry_after_s=max(1, retry + 1),
+            )
+
+
+async def authenticate(
+    session: AsyncSession,
+    security: Security,
+    settings: Settings,
+    *,
+    login: str,
+    password: str,
+    address: str,
+    now: datetime,
+) -> User:
+    """Check a username-or-email and password, counting failures per account and address.
+
+    A failure is committed at once (the request's transaction will roll back on the 401),
+    so the throttle holds across requests and app instances.
+    """
+    account = login.strip().lower()
+    await _check_throttle(session, settings, account=account, address=address, now=now)
+    user = await session.scalar(
+        select(User).where(
+            (func.lower(User.username) == account) | (func.lower(User.email) == account)
+        )
+    )
+    if user is None:
+        security.dummy_verify(password)
+    elif security.verify_password(user.password_hash, password):
+        await session.execute(delete(LoginFailure).where(LoginFailure.account == account))
+        return user
+    session.add(LoginFailure(account=account, address=address, failed_at=now))
+    await session.commit()
+    raise Unauthorized("Wrong username, email or password.", code="invalid_credentials")
+
+
+async def start_session(
+    session: AsyncSession,
+    security: Security,
+    settings: Settings,
+    *,
+    user: User,
+    now: datetime,
+    user_agent: str | None = None,
+    address: str | None = None,
+) -> NewSession:
+    """Open a new server-side session (a fresh token at every sign-in)."""
+    token = new_token()
+    csrf = secrets.token_urlsafe(24)
+    expires = now + timedelta(days=settings.session_absolute_days)
+    session.add(
+        Session(
+            token_digest=security.digest(token),
+            user_id=user.id,
+            csrf_token=csrf,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires,
+            user_agent=(user_agent or "")[:300] or None,
+            address=address,
+        )
+    )
+    await session.flush()
+    return NewSession(token=token, csrf_token=csrf, expires_at=expires)
+
+
+async def resolve_session(
+    session: AsyncSession,
+    security: Security,
+    settings: Settings,
+    *,
+    token: str,
+    now: datetime,
+) -> tuple[User, Session] | None:
+    """The user behind a session cookie, or None when unknown, revoked, idle or expired."""
+    row = (
+        await session.execute(
+            select(User, Session)
+            .join(Session, Session.user_id == User.id)
+            .where(Session.token_digest == security.digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    user, sess = row
+    idle_limit = timedelta(days=settings.session_idle_days)
+    if sess.expires_at <= now or sess.last_seen_at + idle_limit <= now:
+        await session.delete(sess)
+        return None
+    if now - sess.last_seen_at > timedelta(minutes=5):
+        # Touch at most every few minutes: idle expiry without a write on every request.
+        sess.last_seen_at = now
+    return user, sess
+
+
+async def revoke_session(session: AsyncSession, *, sess: Session) -> None:
+    await session.delete(sess)
+
+
+async def revoke_all_sessions(session: AsyncSession, *, user_id: int) -> int:
+    result = await session.execute(delete(Session).where(Session.user_id == user_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def create_api_token(
+    session: AsyncSession, security: Security, *, user: User, name: str, now: datetime
+) -> tuple[ApiToken, str]:
+    """A named bearer token for scripts; the secret is returned only here."""
+    token = new_token(TOKEN_PREFIX)
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_digest=security.digest(token),
+        prefix=token[:10],
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row, token
+
+
+async def list_api_tokens(session: AsyncSession, *, user: User) -> list[ApiToken]:
+    rows = await session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    )
+    return list(rows)
+
+
+async def delete_api_token(session: AsyncSession, *, user: User, token_id: int) -> None:
+    result = await session.execute(
+        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("No such API token.")
+
+
+async def resolve_api_token(
+    session: AsyncSession, security: Security, *, token: str, now: datetime
+) -> User | None:
+    row = (
+        await session.execute(
+            select(User, ApiToken)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_digest == security.digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    user, api_token = row
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
+        api_token.last_used_at = now
+    return user
+
+
+async def create_invite(
+    session: AsyncSession, security: Security, settings: Settings, *, admin: User, now: datetime
+) -> tuple[str, datetime]:
+    """A single-use invite code for the admin's household."""
+    code = secrets.token_urlsafe(9)
+    expires = now + timedelta(days=settings.invite_days)
+    session.add(
+        Invite(
+            household_id=admin.household_id,
+            code_digest=security.digest(code),
+            hint=code[:4],
+            created_by=admin.id,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    await session.flush()
+    return code, expires
+
+
+async def register(
+    session: AsyncSession,
+    security: Security,
+    *,
+    invite_code: str,
+    username: str,
+    email: str,
+    password: str,
+    timezone: str | None,
+    now: datetime,
+) -> User:
+    """Join a household with an invite code (single use, 7 days)."""
+    invite = await session.scalar(
+        select(Invite)
+        .where(Invite.code_digest == security.digest(invite_code.strip()))
+        .with_for_update()
+    )
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        reason = (
+            "This invite code is not valid."
+            if invite is None
+            else (
+                "This invite code has already been used."
+                if invite.used_at
+                else "This invite code has expired."
+            )
+        )
+        raise InvalidField("invite_code", reason, code="invalid_invite")
+    await _ensure_unique(session, username=username, email=email)
+    household = await session.get(Household, invite.household_id)
+    assert household is not None
+    user = User(
+        household_id=invite.household_id,
+        username=username,
+        email=email,
+        display_name=username,
+        password_hash=security.hash_password(password),
+        is_admin=False,
+        timezone=timezone or household.timezone,
+        day_start_hour=0,
+        created_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    await session.execute(
+        update(Invite).where(Invite.id == invite.id).values(used_at=now, used_by=user.id)
+    )
+    return user
+
+
+async def change_password(
+    session: AsyncSession,
+    security: Security,
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    now: datetime,
+) -> None:
+    """Change a password and sign out every session of the user."""
+    if not security.verify_password(user.password_hash, current_password):
+        raise InvalidField("current_password", "The current password is wrong.")
+    user.password_hash = security.hash_password(new_password)
+    user.password_changed_at = now
+    await revoke_all_sessions(session, user_id=user.id)
+
+
+async def update_profile(
+    session: AsyncSession,
+    *,
+    user: User,
+    timezone: str | None,
+    day_start_hour: int | None,
+    display_name: str | None,
+) -> User:
+    if timezone is not None:
+        user.timezone = timezone
+    if day_start_hour is not None:
+        user.day_start_hour = day_start_hour
+    if display_name is not None:
+        user.display_name = display_name
+    await session.flush()
+    return user

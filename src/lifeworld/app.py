@@ -1,0 +1,72 @@
+"""create_app(settings): wires routers, error handling, middleware and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from lifeworld import __version__
+from lifeworld.accounts.api import router as accounts_router
+from lifeworld.accounts.security import Security
+from lifeworld.db.session import Database, create_database
+from lifeworld.errors import translator
+from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
+from lifeworld.net import allowed_hosts
+from lifeworld.ops.health import router as health_router
+from lifeworld.settings import Environment, Settings
+
+log = logging.getLogger(__name__)
+
+TEST_HOSTS = ("testserver", "test")
+
+
+def create_app(
+    settings: Settings, *, database_url: str | None = None, db: Database | None = None
+) -> FastAPI:
+    """The ASGI app for one instance; `database_url` or a ready `db` say where PostgreSQL is."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("Life World OS %s starting with %s", __version__, settings.redacted())
+        yield
+        if owns_db:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Life World OS",
+        version=__version__,
+        description="A self-hosted, gamified life operating system for a household.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    owns_db = db is None
+    if db is None:
+        url = database_url or settings.database_url
+        if not url:
+            raise ValueError("create_app needs a database URL (the CLI resolves the embedded one)")
+        db = create_database(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            connect_timeout_s=settings.db_connect_timeout_s,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.security = Security.from_settings(settings)
+    app.state.cache_health = lambda: (settings.cache.value, True)
+
+    translator.install(app)
+    app.include_router(health_router)
+    app.include_router(accounts_router)
+
+    extra = TEST_HOSTS if settings.env is Environment.TEST else ()
+    app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app

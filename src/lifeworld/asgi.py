@@ -1,0 +1,17 @@
+"""The ASGI entry point uvicorn workers import: builds the app from the environment."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lifeworld.app import create_app
+from lifeworld.db.resolve import database_url
+from lifeworld.logging_setup import configure_logging
+from lifeworld.settings import load_settings
+
+
+def app_from_environment() -> FastAPI:
+    """Used as `uvicorn --factory lifeworld.asgi:app_from_environment`."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings, database_url=database_url(settings))

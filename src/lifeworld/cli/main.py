@@ -1,0 +1,25 @@
+"""Top-level commands and sub-command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from lifeworld import __version__
+from lifeworld.cli import db as db_commands
+from lifeworld.cli import serve as serve_commands
+
+app = typer.Typer(
+    help="Life World OS: a self-hosted, gamified life operating system for your household.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_commands.app, name="db")
+app.command("serve")(serve_commands.serve)
+app.command("setup")(serve_commands.setup)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)

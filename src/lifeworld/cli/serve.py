@@ -1,0 +1,131 @@
+"""`lifeworld setup` and `lifeworld serve`: prepare the database, then run the web server."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import sys
+import time
+
+import segno
+import typer
+import uvicorn
+from sqlalchemy.exc import OperationalError
+
+from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
+from lifeworld.db import migrate
+from lifeworld.db.embedded import EmbeddedPostgres
+from lifeworld.net import lan_address
+from lifeworld.settings import Settings
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(
+                    f"port {port} is already in use on {host}. Stop the other program, or choose "
+                    f"another port: lifeworld serve --port {port + 1} (or LIFEWORLD_PORT in .env)."
+                )
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+
+
+def prepare(settings: Settings) -> tuple[str, EmbeddedPostgres | None, bool]:
+    """Start the database if it is ours, migrate if not at head, load the game catalogue."""
+    url, embedded, started = ready_database(settings)
+    try:
+        if migrate.upgrade(url):
+            console.print(f"[green]✓[/] database migrated to {migrate.head_revision()}")
+        from lifeworld.catalogue import sync_catalogue
+
+        counts = sync_catalogue(url)
+        if counts:
+            console.print(f"[green]✓[/] game catalogue loaded ({counts})")
+    except OperationalError as exc:
+        if started and embedded is not None:
+            embedded.stop()
+        fail(f"cannot reach the database: {exc.orig}")
+    return url, embedded, started
+
+
+def _print_banner(settings: Settings, host: str, port: int) -> None:
+    local_url = f"http://localhost:{port}/"
+    console.print()
+    console.print("[bold]Life World OS is running.[/]")
+    console.print(f"  On this computer:   [cyan]{local_url}[/]")
+    if host in ("0.0.0.0", "::"):
+        lan = lan_address()
+        if lan:
+            lan_url = settings.public_url or f"http://{lan}:{port}/"
+            console.print(f"  On your home WiFi:  [cyan]{lan_url}[/]")
+            console.print("  Scan this with your phone's camera:")
+            qr = segno.make(lan_url, error="m")
+            qr.terminal(out=sys.stdout, compact=True, border=2)
+        else:
+            console.print("  No network address found: other devices cannot reach this machine.")
+    else:
+        console.print(f"  Listening only on {host} (other devices cannot reach it).")
+    console.print("  Stop it with Ctrl+C.")
+    console.print()
+
+
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (default 0.0.0.0: the LAN)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default 5173)."),
+    workers: int = typer.Option(1, min=1, max=32, help="Worker processes."),
+    migrate_first: bool = typer.Option(True, "--migrate/--no-migrate", help="Migrate at start."),
+) -> None:
+    """Start the web app (and the embedded database when it is the one in use)."""
+    started_at = time.monotonic()
+    settings = settings_or_exit(host=host, port=port)
+    _check_port_free(settings.host, settings.port)
+    if migrate_first:
+        url, embedded, started = prepare(settings)
+    else:
+        url, embedded, started = ready_database(settings)
+    os.environ["LIFEWORLD_DATABASE_URL"] = url
+    os.environ["LIFEWORLD_HOST"] = settings.host
+    os.environ["LIFEWORLD_PORT"] = str(settings.port)
+    _print_banner(settings, settings.host, settings.port)
+    console.print(f"[dim]ready to start in {time.monotonic() - started_at:.1f} s[/]")
+    # uvicorn re-raises SIGTERM after its graceful shutdown: turn it into an exception so
+    # the embedded database is stopped below instead of the process dying on the spot.
+    signal.signal(signal.SIGTERM, _raise_exit)
+    try:
+        uvicorn.run(
+            "lifeworld.asgi:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level=settings.log_level,
+            access_log=False,
+            proxy_headers=True,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if started and embedded is not None:
+            console.print("stopping the embedded PostgreSQL …")
+            embedded.stop()
+
+
+def setup() -> None:
+    """Start the database, apply migrations and load the game catalogue (safe to repeat)."""
+    settings = settings_or_exit()
+    url, embedded, started = prepare(settings)
+    console.print(f"[green]✓[/] database ready at revision {migrate.current_revision(url)}")
+    if started and embedded is not None:
+        embedded.stop()

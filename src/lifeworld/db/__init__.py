@@ -1,0 +1,1 @@
+"""Database access: the schema base, engines and sessions, the embedded server, migrations."""

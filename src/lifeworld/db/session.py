@@ -1,0 +1,80 @@
+"""Engines and sessions: one async engine per process, one transaction per request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from lifeworld.db.urls import sqlalchemy_url
+
+
+@dataclass
+class Database:
+    """The engine and the session factory of one app instance."""
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+
+def create_database(
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    connect_timeout_s: float = 2.0,
+    statement_timeout_ms: int = 15_000,
+    application_name: str = "lifeworld",
+) -> Database:
+    """An async engine on psycopg 3 with a bounded pool and fail-fast connects."""
+    options = f"-c statement_timeout={statement_timeout_ms}" if statement_timeout_ms else ""
+    engine = create_async_engine(
+        sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=connect_timeout_s + 1,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": max(1, round(connect_timeout_s)),
+            "application_name": application_name,
+            "options": options,
+        },
+    )
+    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return Database(engine=engine, sessionmaker=factory)
+
+
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session: commits when the handler returns, rolls back when it raises.
+
+    Used with `scope="function"` so the commit happens before the response is sent: a client
+    that gets a success answer knows its write is durable.
+    """
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]

@@ -1,0 +1,118 @@
+"""Pure ASGI middleware: Host header guard and security headers on every answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lifeworld.errors import PayloadTooLarge, error_body
+from lifeworld.net import host_of
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
+        b"base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ),
+)
+
+
+class HostGuard:
+    """Answer 400 to a Host header this instance does not serve (DNS-rebinding defence)."""
+
+    def __init__(self, app: ASGIApp, *, allowed: Callable[[], frozenset[str]]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = ""
+            for name, value in scope["headers"]:
+                if name == b"host":
+                    host = host_of(value.decode("latin-1"))
+                    break
+            if host not in self.allowed():
+                await _send_json(
+                    send, 400, "invalid_host", "This server does not answer to that host name."
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Add the security headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """413 for request bodies over the limit, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    too_large = int(value) > self.max_bytes
+                except ValueError:
+                    too_large = False
+                if too_large:
+                    await _send_json(
+                        send, 413, "body_too_large", "The request body is larger than 1 MiB."
+                    )
+                    return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge("The request body is larger than 1 MiB.")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+async def _send_json(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(code, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

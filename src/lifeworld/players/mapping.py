@@ -1,0 +1,84 @@
+"""Converting between the `players` row and the rules' `PlayerState`."""
+
+from __future__ import annotations
+
+from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources, Season
+from lifeworld.players.models import Player
+
+_PLAIN_FIELDS = (
+    "energy",
+    "season_started_on",
+    "created_day",
+    "last_rolled_day",
+    "last_weekly_eval_day",
+    "burnout_active",
+    "burnout_since",
+    "consecutive_high_effort_days",
+    "consecutive_low_capacity_days",
+    "recovery_actions_since_burnout",
+    "last_effort_activity_day",
+    "last_activity_day",
+    "energy_spent_today",
+    "energy_restored_at",
+    "questionnaire_done",
+)
+
+
+def to_state(row: Player) -> PlayerState:
+    """The rules' view of a stored player."""
+    return PlayerState(
+        clouds=Clouds(
+            capacity=row.capacity,
+            engines=row.engines,
+            oxygen=row.oxygen,
+            meaning=row.meaning,
+            optionality=row.optionality,
+        ),
+        resources=Resources(
+            oxygen=row.res_oxygen, water=row.water, gold=row.gold, armor=row.armor, keys=row.keys
+        ),
+        season=Season(row.season),
+        xp=XP(
+            overall=row.xp_overall,
+            categories=CategoryXP(
+                capacity=row.xp_capacity,
+                engines=row.xp_engines,
+                oxygen=row.xp_oxygen,
+                meaning=row.xp_meaning,
+                optionality=row.xp_optionality,
+            ),
+        ),
+        **{name: getattr(row, name) for name in _PLAIN_FIELDS},
+    )
+
+
+def row_values(state: PlayerState) -> dict[str, object]:
+    """The column values that store `state`."""
+    c, r, x = state.clouds, state.resources, state.xp.categories
+    return {
+        "capacity": c.capacity,
+        "engines": c.engines,
+        "oxygen": c.oxygen,
+        "meaning": c.meaning,
+        "optionality": c.optionality,
+        "res_oxygen": r.oxygen,
+        "water": r.water,
+        "gold": r.gold,
+        "armor": r.armor,
+        "keys": r.keys,
+        "season": state.season.value,
+        "xp_overall": state.xp.overall,
+        "xp_capacity": x.capacity,
+        "xp_engines": x.engines,
+        "xp_oxygen": x.oxygen,
+        "xp_meaning": x.meaning,
+        "xp_optionality": x.optionality,
+        **{name: getattr(state, name) for name in _PLAIN_FIELDS},
+    }
+
+
+def apply_state(row: Player, state: PlayerState) -> None:
+    """Write `state` onto the row and bump its version."""
+    for name, value in row_values(state).items():
+        setattr(row, name, value)
+    row.version = (row.version or 0) + 1

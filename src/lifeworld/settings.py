@@ -1,0 +1,122 @@
+"""One typed settings object, read from the environment and `.env` (prefix LIFEWORLD_)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "changethis", "secret", "please-change-me", "replace-me"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    PRODUCTION = "production"
+    DEVELOPMENT = "development"
+    TEST = "test"
+
+
+class CacheMode(StrEnum):
+    POSTGRES = "postgres"
+    HYBRID = "hybrid"
+    MEMORY = "memory"
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one Life World OS instance."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LIFEWORLD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = Environment.PRODUCTION
+    secret_key: SecretStr = SecretStr("")
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    host: str = "0.0.0.0"
+    port: int = Field(default=5173, ge=1, le=65535)
+    public_url: str | None = None
+    log_level: str = "info"
+    household_timezone: str = "UTC"
+
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    db_connect_timeout_s: float = Field(default=2.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+
+    session_idle_days: int = Field(default=14, ge=1)
+    session_absolute_days: int = Field(default=90, ge=1)
+    invite_days: int = Field(default=7, ge=1)
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_minutes: int = 15
+    max_body_bytes: int = 1024 * 1024
+
+    cache: CacheMode = CacheMode.POSTGRES
+    redis_url: str | None = None
+    metrics_token: SecretStr | None = None
+
+    @field_validator("household_timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        from lifeworld.timezones import validate_timezone
+
+        return validate_timezone(value)
+
+    @model_validator(mode="after")
+    def _check_secret(self) -> Settings:
+        if self.env is Environment.TEST:
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                "LIFEWORLD_SECRET_KEY is missing or a placeholder. Generate one with\n"
+                "  python -c 'import secrets; print(secrets.token_urlsafe(48))'\n"
+                "and put it in .env as LIFEWORLD_SECRET_KEY=... "
+                "(./scripts/setup-mvp.sh does this for you)."
+            )
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.database_url
+
+    @cached_property
+    def allowed_origins(self) -> frozenset[str]:
+        """Origins trusted for cookie-authenticated writes (CSRF defence in depth)."""
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            return frozenset({f"{parts.scheme}://{parts.netloc}"})
+        return frozenset()
+
+    def redacted(self) -> dict[str, Any]:
+        """A summary safe to log: secrets and passwords never appear."""
+        from lifeworld.db.urls import redact_url
+
+        return {
+            "env": self.env.value,
+            "database": redact_url(self.database_url) if self.database_url else "embedded",
+            "data_dir": str(self.data_dir),
+            "host": self.host,
+            "port": self.port,
+            "public_url": self.public_url,
+            "cache": self.cache.value,
+            "redis_url": redact_url(self.redis_url) if self.redis_url else None,
+            "secret_key": "set" if self.secret_key.get_secret_value() else "missing",
+        }
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment, `.env` and explicit overrides."""
+    return Settings(**overrides)
