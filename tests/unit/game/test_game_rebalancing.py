@@ -39,7 +39,7 @@ def test_recommended_mix(
     years: int, income: Level, tolerance: Level, discipline: Level, stocks: int
 ) -> None:
     mix = recommended_mix(RebalancingConfig(years, income, tolerance, discipline))
-    assert (mix.stocks_pct, mix.bonds_pct) == (stocks, 100 - stocks)
+    assert (mix.stocks_pct, mix.bonds_pct) == (D(stocks), D(100 - stocks))
 
 
 def test_targets() -> None:
@@ -137,5 +137,5 @@ def test_annual(last: date | None, today: date, needed: bool) -> None:
 
 def test_empty_portfolio() -> None:
     advice = advise([], FIFTY_FIFTY, today=TODAY)
-    assert (advice.total, advice.stocks.drift, advice.needs_rebalancing) == (0, 0, False)
+    assert (advice.total, advice.stocks.drift, advice.needs_rebalancing) == (D(0), D(0), False)
     assert advice.recommendations == []

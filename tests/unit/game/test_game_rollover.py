@@ -8,7 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from lifeworld.game.rollover import DayActivity, EventKind, Reason, RolloverResult, roll_over
+from lifeworld.game.rollover import (
+    DayActivity,
+    EventKind,
+    Reason,
+    RolloverEvent,
+    RolloverResult,
+    roll_over,
+)
 from lifeworld.game.state import ActivityType, Category, Clouds, PlayerState
 
 AT = ActivityType
@@ -28,7 +35,10 @@ def player(
 
 def quiet(last_rolled: int, **changes: object) -> PlayerState:
     """A player at day `last_rolled` whose weekly evaluation is not due at the next boundary."""
-    base = {"last_rolled_day": day(last_rolled), "last_weekly_eval_day": day(last_rolled)}
+    base: dict[str, object] = {
+        "last_rolled_day": day(last_rolled),
+        "last_weekly_eval_day": day(last_rolled),
+    }
     base.update(changes)
     return player(**base)  # type: ignore[arg-type]
 
@@ -49,14 +59,14 @@ def weekly(
     capacity: int = 50, meaning: int = 50, optionality: int = 50, **changes: object
 ) -> PlayerState:
     """A player at day 6, weekly evaluation due at the boundary of day 7, no neglect."""
-    base = {
+    base: dict[str, object] = {
         "last_rolled_day": day(6),
         "last_weekly_eval_day": day(0),
         "last_activity_day": day(6),
         "last_effort_activity_day": day(6),
     }
     base.update(changes)
-    return player(capacity, meaning, optionality, **base)  # type: ignore[arg-type]
+    return player(capacity, meaning, optionality, **base)
 
 
 # --- no-op -------------------------------------------------------------------------------------
@@ -395,7 +405,7 @@ def test_a_year_in_one_call_equals_a_year_day_by_day() -> None:
     state, acts = _busy_player()
     once = roll_over(state, today=state.last_rolled_day + timedelta(days=365),
                      recent_activities=acts, active_engines=1)  # fmt: skip
-    stepwise, events = state, []
+    stepwise, events = state, list[RolloverEvent]()
     for _ in range(365):
         step = roll(stepwise, acts=acts, engines=1)
         assert step.days_applied == 1

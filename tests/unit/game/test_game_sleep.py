@@ -85,7 +85,7 @@ def test_hours_until_empty() -> None:
         80, 85, MORNING, MORNING + timedelta(hours=2.5)
     ).hours_until_empty == Decimal("37.5")
     empty = live_energy(80, 85, MORNING, MORNING + timedelta(hours=41))
-    assert (empty.energy, empty.hours_until_empty) == (0, 0)
+    assert (empty.energy, empty.hours_until_empty) == (0, Decimal(0))
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_completing_a_task() -> None:
 
 
 def test_emergency_fund_rewards_and_milestone() -> None:
-    state, done = player(energy=110, capacity=85), set()
+    state, done = player(energy=110, capacity=85), set[str]()
     keys_per_task = []
     for order in range(1, 6):
         state = replace(state, energy=110)
