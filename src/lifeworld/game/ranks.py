@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -93,3 +94,16 @@ def overall_level(xp: int) -> int:
 def category_level(xp: int) -> int:
     """floor(category XP / 1,000) + 1."""
     return max(xp, 0) // CATEGORY_XP_PER_LEVEL + 1
+
+
+@dataclass(frozen=True, slots=True)
+class RankStatus:
+    rank: Rank
+    level: int
+    xp_for_next: int | None
+    progress_pct: float
+
+
+def rank_status(xp: int) -> RankStatus:
+    """Rank, overall level, XP to the next rank and progress, as the dashboard shows them."""
+    return RankStatus(rank_for(xp), overall_level(xp), xp_for_next(xp), progress_pct(xp))

@@ -85,7 +85,8 @@ class Recommendation:
 
 @dataclass(frozen=True, slots=True)
 class RebalancingAdvice:
-    mix: Mix
+    recommended: Mix  # from the horizon and the three levels
+    target: Mix  # the player's targets when set, else the recommended mix
     total: Decimal
     stocks: ClassStatus
     bonds: ClassStatus
@@ -146,15 +147,15 @@ def advise(
     contributions: Decimal = D(0),
 ) -> RebalancingAdvice:
     """Mix, status and per-class recommendations; `contributions` defaults to the player's gold."""
-    mix = target_mix(config)
+    target = target_mix(config)
     values = {kind: D(0) for kind in InvestmentType}
     for kind, value in holdings:
         values[kind] += D(value)
     stocks_value = values[InvestmentType.STOCKS]
     bonds_value = values[InvestmentType.HIGH_YIELD_SAVINGS] + values[InvestmentType.CASH]
     total = stocks_value + bonds_value
-    stocks = _status("stocks", stocks_value, total, mix.stocks_pct)
-    bonds = _status("bonds", bonds_value, total, mix.bonds_pct)
+    stocks = _status("stocks", stocks_value, total, target.stocks_pct)
+    bonds = _status("bonds", bonds_value, total, target.bonds_pct)
     if config.frequency is Frequency.THRESHOLD_BASED:
         needs = (
             abs(stocks.drift) > config.drift_threshold or abs(bonds.drift) > config.drift_threshold
@@ -176,4 +177,6 @@ def advise(
                 status.name, action, abs(adjustment), _priority(status.drift), status.drift
             )
         )
-    return RebalancingAdvice(mix, total, stocks, bonds, needs, recommendations)
+    return RebalancingAdvice(
+        recommended_mix(config), target, total, stocks, bonds, needs, recommendations
+    )

@@ -42,7 +42,11 @@ DAILY_ENERGY = 100
 
 @dataclass(frozen=True, slots=True)
 class DayActivity:
-    """One of the player's recent activities: its game day, type and the energy it used."""
+    """One of the player's recent activities: its game day, type and the energy it used.
+
+    Step 4 reads the day's spending from `PlayerState.energy_spent_today`; `energy_used` is
+    carried so the service can hand over its activity rows as they are.
+    """
 
     day: date
     type: ActivityType

@@ -72,6 +72,23 @@ def live_energy(stored: int, cap: int, restored_at: datetime | None, now: dateti
     return LiveEnergy(live, quantize(left, Decimal("0.01")))
 
 
+@dataclass(frozen=True, slots=True)
+class EnergyStatus:
+    stored: int
+    usable: int
+    cap: int
+    live: int
+    hours_until_empty: Decimal
+
+
+def energy_status(state: PlayerState, now: datetime) -> EnergyStatus:
+    """Stored, usable, cap and live energy of a player, as the energy page shows them."""
+    cap = energy_cap(state.clouds.capacity, state.burnout_active)
+    live = live_energy(state.energy, cap, state.energy_restored_at, now)
+    usable = usable_energy(state.energy, cap)
+    return EnergyStatus(state.energy, usable, cap, live.energy, live.hours_until_empty)
+
+
 class BoostKind(StrEnum):
     CAFFEINE = "caffeine"
     FOOD = "food"

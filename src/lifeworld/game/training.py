@@ -21,7 +21,7 @@ from lifeworld.game.milestones import Milestone, MilestoneAward, award_milestone
 from lifeworld.game.ranks import rank_for
 from lifeworld.game.resources import ResourceChanges, apply_reward
 from lifeworld.game.state import CATEGORIES, XP, ActivityType, Category, CategoryXP, PlayerState
-from lifeworld.game.training_catalogue import MODULES_BY_ID, TASKS_BY_ID, Module, Task
+from lifeworld.game.training_catalogue import MODULES, MODULES_BY_ID, TASKS_BY_ID, Module, Task
 
 TASK_ENERGY_COST = 20
 MAIN_WEIGHT, OTHER_WEIGHT = Decimal("0.6"), Decimal("0.1")
@@ -43,6 +43,21 @@ class TrainingResult:
     resource_changes: ResourceChanges  # as applied (see resources.applied_changes)
     milestones: tuple[MilestoneAward, ...]
     state: PlayerState
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStatus:
+    task: Task
+    state: TaskState
+    lock_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleStatus:
+    module: Module
+    unlocked: bool
+    lock_reason: str | None
+    tasks: list[TaskStatus]
 
 
 def completed_count(completed: Set[str]) -> int:
@@ -75,6 +90,20 @@ def task_lock_reason(task: Task, overall_xp: int, completed: Set[str]) -> str | 
     if reason is None and task.order > 1 and f"{task.module_id}-{task.order - 1}" not in completed:
         reason = "complete the previous task of this module first"
     return reason
+
+
+def training_overview(overall_xp: int, completed: Set[str]) -> list[ModuleStatus]:
+    """Every module with its unlock state and every task with its status, in catalogue order."""
+    overview: list[ModuleStatus] = []
+    for module in MODULES:
+        reason = module_lock_reason(module, overall_xp, completed)
+        tasks: list[TaskStatus] = []
+        for task in module.tasks:
+            status = task_state(task, overall_xp, completed)
+            why = task_lock_reason(task, overall_xp, completed)
+            tasks.append(TaskStatus(task, status, why if status is TaskState.LOCKED else None))
+        overview.append(ModuleStatus(module, reason is None, reason, tasks))
+    return overview
 
 
 def category_weights(module: Module) -> dict[Category, Decimal]:

@@ -9,6 +9,7 @@ from lifeworld.game.ranks import (
     overall_level,
     progress_pct,
     rank_for,
+    rank_status,
     xp_for_next,
 )
 from lifeworld.game.state import Category, CategoryXP
@@ -128,3 +129,13 @@ def test_each_category_has_its_recommendation(category: Category, word: str) -> 
     [warning] = balance_report(xp).warnings
     assert warning.category is category
     assert word in warning.recommendation.lower()
+
+
+def test_rank_status() -> None:
+    status = rank_status(12_345)
+    assert (status.rank, status.level, status.xp_for_next, status.progress_pct) == (
+        Rank.SERGEANT,
+        3,
+        7_655,
+        23.5,
+    )

@@ -45,9 +45,10 @@ def test_recommended_mix(
 def test_targets() -> None:
     holdings = [(InvestmentType.STOCKS, D(100))]
     config = RebalancingConfig(30, target_stocks_pct=D(60), target_bonds_pct=D(40))
-    assert advise(holdings, config, today=TODAY).mix.stocks_pct == 60
+    advice = advise(holdings, config, today=TODAY)
+    assert (advice.target.stocks_pct, advice.recommended.stocks_pct) == (D(60), D(70))
     only_stocks = RebalancingConfig(30, target_stocks_pct=D(65))
-    assert advise(holdings, only_stocks, today=TODAY).mix.bonds_pct == 35
+    assert advise(holdings, only_stocks, today=TODAY).target.bonds_pct == 35
     with pytest.raises(InvalidTargets):
         advise(
             holdings,

@@ -11,6 +11,7 @@ from lifeworld.game.sleep import (
     BoostKind,
     apply_sleep,
     boost_status,
+    energy_status,
     live_energy,
     quality_label,
     restoration,
@@ -104,3 +105,11 @@ def test_boost_status(after: timedelta, remaining: int, active: bool) -> None:
     status = boost_status(boost, MORNING + after)
     assert (status.remaining, status.active) == (remaining, active)
     assert status.expires_at == MORNING + timedelta(hours=1)
+
+
+def test_energy_status() -> None:
+    state = replace(PlayerState.new(date(2025, 5, 1)), energy=100, energy_restored_at=MORNING)
+    status = energy_status(state, MORNING + timedelta(hours=3))
+    # capacity 50 → cap 85; usable 85; live 85 − 6
+    assert (status.stored, status.usable, status.cap, status.live) == (100, 85, 85, 79)
+    assert status.hours_until_empty == Decimal("39.5")

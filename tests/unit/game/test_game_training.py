@@ -16,6 +16,7 @@ from lifeworld.game.training import (
     module_lock_reason,
     task_state,
     task_xp,
+    training_overview,
 )
 from lifeworld.game.training_catalogue import MODULES, MODULES_BY_ID, TASKS_BY_ID
 
@@ -161,3 +162,28 @@ def test_training_in_burnout_counts_as_recovery() -> None:
     result = complete_task(burnt, "emergency-fund-1", completed=set(), today=DAY)
     assert result.state.recovery_actions_since_burnout == 1
     assert result.xp_gained.overall == 3  # 15 × .6 = 9 × .3 = 2.7 → 3
+
+
+def test_training_overview() -> None:
+    overview = training_overview(0, {"emergency-fund-1"})
+    assert [(m.module.id, m.unlocked) for m in overview] == [
+        ("emergency-fund", True),
+        ("increase-income", False),
+        ("reduce-expenses", True),
+        ("automate-savings", False),
+        ("multiple-income-streams", False),
+        ("track-expenses", True),
+        ("avoid-lifestyle-inflation", False),
+    ]
+    fund = overview[0]
+    assert [t.state for t in fund.tasks] == [
+        TaskState.COMPLETED,
+        TaskState.AVAILABLE,
+        TaskState.LOCKED,
+        TaskState.LOCKED,
+        TaskState.LOCKED,
+    ]
+    assert fund.tasks[0].lock_reason is None and fund.tasks[1].lock_reason is None
+    assert fund.tasks[2].lock_reason == "complete the previous task of this module first"
+    assert overview[1].lock_reason == "complete 2 training tasks (1 done)"
+    assert overview[4].lock_reason == "reach the rank PRIVATE"
