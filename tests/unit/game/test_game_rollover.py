@@ -251,6 +251,9 @@ def test_5a_learning_over_50_percent_without_work_or_exercise() -> None:
 
 
 def test_5a_floor_is_zero() -> None:
+    saving = week(AT.SAVE_EXPENSES, AT.SAVE_EXPENSES, AT.SAVE_EXPENSES, AT.EXERCISE, AT.EXERCISE,
+                  AT.WORK_PROJECT, AT.WORK_PROJECT)  # fmt: skip
+    assert roll(weekly(meaning=22), acts=saving).state.clouds.meaning == 18  # below 20
     acts = week(AT.LEARNING, AT.LEARNING)
     assert roll(weekly(optionality=2), acts=acts).state.clouds.optionality == 0
     # capacity 3: work 100 % → −5 floors at 0; no recovery → c's −1 does not apply below 20
