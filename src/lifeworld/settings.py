@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -118,5 +118,16 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings from the environment, `.env` and explicit overrides."""
-    return Settings(**overrides)
+    """Build the settings from the environment, `.env` and explicit overrides.
+
+    Raises SettingsError with one readable line per problem.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error.get("msg", "")).removeprefix("Value error, ")
+            field = ".".join(str(p) for p in error.get("loc", ()))
+            problems.append(f"LIFEWORLD_{field.upper()}: {message}" if field else message)
+        raise SettingsError("\n".join(problems)) from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
 from lifeworld.db.embedded import EmbeddedDatabaseError, EmbeddedPostgres
@@ -26,16 +25,6 @@ def settings_or_exit(**overrides: Any) -> Settings:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except SettingsError as exc:
         fail(str(exc), 2)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            if error.get("type") == "value_error" and "LIFEWORLD_SECRET_KEY" in str(
-                error.get("msg")
-            ):
-                fail(str(error["msg"]).removeprefix("Value error, "), 2)
-            field = ".".join(str(p) for p in error.get("loc", ()))
-            problems.append(f"LIFEWORLD_{field.upper()}: {error.get('msg')}")
-        fail("invalid settings:\n  " + "\n  ".join(problems), 2)
 
 
 def ready_database(settings: Settings) -> tuple[str, EmbeddedPostgres | None, bool]:

@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,11 @@ class EmbeddedPostgres:
     def _run(self, argv: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
         exe = _bin_dir() / argv[0]
         user = self._run_as()
+        # Drop root's groups too: a directory's group bits would otherwise apply to root's gid.
+        identity: dict[str, Any] = {}
+        if user is not None:
+            uid, gid = _ensure_system_user(user)
+            identity = {"user": uid, "group": gid, "extra_groups": []}
         try:
             result = subprocess.run(
                 [str(exe), *argv[1:]],
@@ -151,8 +157,8 @@ class EmbeddedPostgres:
                 stdin=subprocess.DEVNULL,
                 text=True,
                 timeout=60,
-                user=user,
                 cwd="/",
+                **identity,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise EmbeddedDatabaseError(f"could not run {argv[0]}: {exc}") from exc

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Lint, type-check and run the whole test suite. Installs what it needs; starts what is not running.
+#   ./scripts/test.sh                 everything (what CI runs)
+#   ./scripts/test.sh tests/unit -x   any pytest arguments narrow the run (lint and types still run)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  if [ -z "${_apt_updated:-}" ]; then as_root apt-get update -qq || return 1; _apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+say "Python environment"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+stamp=.venv/.lifeworld-dev-installed
+want=$("$PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest())')
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  echo "$want" > "$stamp"
+fi
+
+say "Services the tests need"
+# Redis: the one at LIFEWORLD_TEST_REDIS_URL or 127.0.0.1:6379, else a redis-server we start here.
+if [ -z "${LIFEWORLD_TEST_REDIS_URL:-}" ]; then
+  if .venv/bin/python -c 'import redis,sys; redis.Redis(socket_connect_timeout=1).ping()' 2>/dev/null; then
+    export LIFEWORLD_TEST_REDIS_URL=redis://127.0.0.1:6379/0
+  else
+    command -v redis-server >/dev/null || apt_install redis-server || die "redis-server is needed for the cache tests and could not be installed: apt install redis-server"
+    redis_dir=$(mktemp -d)
+    redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --dir "$redis_dir" --pidfile "$redis_dir/redis.pid" >/dev/null
+    trap 'kill "$(cat "$redis_dir/redis.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+    export LIFEWORLD_TEST_REDIS_URL=redis://127.0.0.1:6390/0
+    for _ in $(seq 50); do .venv/bin/python -c 'import redis; redis.Redis(port=6390).ping()' 2>/dev/null && break; sleep 0.1; done
+  fi
+fi
+echo "  redis: $LIFEWORLD_TEST_REDIS_URL"
+# PostgreSQL: LIFEWORLD_TEST_DATABASE_URL when set; otherwise the tests start the embedded server.
+echo "  postgresql: ${LIFEWORLD_TEST_DATABASE_URL:-embedded (started by the tests)}"
+# Chromium for the browser tests (Debian's package; Playwright never downloads a browser here).
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium || die "Chromium is needed for the browser tests: apt install chromium"
+fi
+echo "  chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
+
+say "Lint and types"
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/mypy
+
+say "Tests"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,40 @@
+"""Settings: one typed object that refuses to run production with a placeholder secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifeworld.settings import Settings, SettingsError, load_settings
+
+
+@pytest.mark.parametrize("secret", ["", "change-me", "changeme", "secret", "short-but-random-9f2"])
+def test_placeholder_or_short_secret_is_refused_outside_test(secret: str) -> None:
+    with pytest.raises(SettingsError, match="LIFEWORLD_SECRET_KEY") as info:
+        load_settings(env="production", secret_key=secret, _env_file=None)
+    assert "setup-mvp.sh" in str(info.value)
+    with pytest.raises(ValueError, match="LIFEWORLD_SECRET_KEY"):
+        Settings(env="development", secret_key=secret, _env_file=None)  # type: ignore[arg-type, call-arg]
+
+
+def test_test_environment_runs_without_a_secret() -> None:
+    settings = Settings(env="test", secret_key="", _env_file=None)  # type: ignore[arg-type, call-arg]
+    assert settings.env.value == "test"
+
+
+def test_reads_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIFEWORLD_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("LIFEWORLD_PORT", "6001")
+    monkeypatch.setenv("LIFEWORLD_HOST", "127.0.0.1")
+    monkeypatch.setenv("LIFEWORLD_DATABASE_URL", "postgresql://app:hunter2@nas.lan:5432/lifeworld")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.port, settings.host) == (6001, "127.0.0.1")
+    assert not settings.uses_embedded_database
+    summary = settings.redacted()
+    assert "hunter2" not in str(summary)
+    assert "k" * 48 not in str(summary)
+    assert summary["database"] == "postgresql://app:***@nas.lan:5432/lifeworld"
+
+
+def test_bad_timezone_is_refused() -> None:
+    with pytest.raises(ValueError, match="IANA"):
+        Settings(env="test", household_timezone="Mars/Base", _env_file=None)  # type: ignore[arg-type, call-arg]
