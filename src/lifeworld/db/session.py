@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -60,6 +60,24 @@ def create_database(
     return Database(engine=engine, sessionmaker=factory)
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` once the request's transaction has committed (before the response is sent).
+
+    Used for side effects that must only happen for durable writes, such as dropping cached
+    copies of a player's state in this and other instances.
+    """
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
+    for callback in callbacks:
+        await callback()
+
+
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session: commits when the handler returns, rolls back when it raises.
 
@@ -71,10 +89,12 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
         except BaseException:
+            session.info.pop("after_commit", None)
             await session.rollback()
             raise
         else:
             await session.commit()
+            await run_after_commit(session)
 
 
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]
