@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeworld.db.base import Base
@@ -81,3 +82,28 @@ class Player(Base):
     # bumped on every write: cache keys and ETags
     version: Mapped[int] = mapped_column(BigInteger, default=1)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class MilestoneRecord(Base):
+    """A milestone a player reached (GAME_RULES.md §8); the primary key makes it once only."""
+
+    __tablename__ = "milestones"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    keys: Mapped[int] = mapped_column(Integer)
+    achieved_at: Mapped[datetime]
+
+
+class QuestionnaireRecord(Base):
+    """The onboarding answers (§10), kept for the export and the player's own reference."""
+
+    __tablename__ = "questionnaires"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[dict[str, object]] = mapped_column(JSONB)
+    completed_at: Mapped[datetime]

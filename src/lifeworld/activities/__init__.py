@@ -1,0 +1,1 @@
+"""Logging activities, previews and the history (GAME_RULES.md §3)."""

@@ -1,0 +1,1 @@
+"""Energy, sleep and boosts (GAME_RULES.md §11)."""

@@ -1,0 +1,1 @@
+"""Income engines (GAME_RULES.md §9)."""

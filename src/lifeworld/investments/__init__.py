@@ -1,0 +1,1 @@
+"""The practice portfolio funded by gold (GAME_RULES.md §14)."""

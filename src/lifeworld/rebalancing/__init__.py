@@ -1,0 +1,1 @@
+"""Rebalancing advice for the practice portfolio (GAME_RULES.md §15)."""

@@ -1,0 +1,1 @@
+"""Seasons of life and their history (GAME_RULES.md §7)."""

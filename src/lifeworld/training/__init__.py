@@ -1,0 +1,1 @@
+"""The training center (GAME_RULES.md §12)."""
