@@ -13,9 +13,11 @@ from lifeworld.accounts.api import router as accounts_router
 from lifeworld.accounts.security import Security
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
+from lifeworld.game_api import game_routers
 from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.ops.health import router as health_router
+from lifeworld.ops.testing import router as testing_router
 from lifeworld.settings import Environment, Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,10 @@ def create_app(
     translator.install(app)
     app.include_router(health_router)
     app.include_router(accounts_router)
+    for router in game_routers():
+        app.include_router(router)
+    if settings.env is Environment.TEST:
+        app.include_router(testing_router)
 
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))

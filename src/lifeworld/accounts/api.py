@@ -18,6 +18,7 @@ from lifeworld.accounts.service import NewSession
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
 from lifeworld.players import service as players
+from lifeworld.schemas_common import IdPath
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -179,7 +180,7 @@ async def list_tokens(user: CurrentUser, db: SessionDep) -> list[schemas.TokenOu
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_token(token_id: int, user: CurrentUser, db: SessionDep) -> Response:
+async def delete_token(token_id: IdPath, user: CurrentUser, db: SessionDep) -> Response:
     await service.delete_api_token(db, user=user, token_id=token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -203,5 +204,5 @@ async def household(user: CurrentUser, db: SessionDep) -> schemas.HouseholdDetai
 
 @router.patch("/me", response_model=schemas.UserOut)
 async def patch_me(body: schemas.MeIn, user: CurrentUser, db: SessionDep) -> schemas.UserOut:
-    updated = await service.update_profile(db, user=user, **body.model_dump())
+    updated = await players.update_profile(db, user=user, now=clock.now(), **body.model_dump())
     return schemas.UserOut.model_validate(updated)

@@ -4,6 +4,7 @@ from lifeworld.accounts import models as accounts_models  # noqa: F401
 from lifeworld.activities import models as activities_models  # noqa: F401
 from lifeworld.admin import models as admin_models  # noqa: F401
 from lifeworld.cache import models as cache_models  # noqa: F401
+from lifeworld.catalogue import models as catalogue_models  # noqa: F401
 from lifeworld.db.base import Base
 from lifeworld.energy import models as energy_models  # noqa: F401
 from lifeworld.engines import models as engines_models  # noqa: F401

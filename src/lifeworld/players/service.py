@@ -7,13 +7,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lifeworld.accounts import service as accounts
 from lifeworld.accounts.models import Household, User
 from lifeworld.accounts.schemas import HouseholdDetailOut, MemberOut
 from lifeworld.game.days import game_day
+from lifeworld.game.errors import QuestionnaireAlreadyDone
+from lifeworld.game.questionnaire import Answers, apply_questionnaire
 from lifeworld.game.ranks import overall_level, rank_for
 from lifeworld.game.state import PlayerState
+from lifeworld.players.context import open_player
+from lifeworld.players.dashboard import build_state
 from lifeworld.players.mapping import row_values
-from lifeworld.players.models import Player
+from lifeworld.players.models import MilestoneRecord, Player, QuestionnaireRecord
+from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
 
 
 async def create_player(session: AsyncSession, *, user: User, now: datetime) -> Player:
@@ -55,3 +61,61 @@ async def household_detail(session: AsyncSession, *, user: User) -> HouseholdDet
     return HouseholdDetailOut(
         id=household.id, name=household.name, timezone=household.timezone, members=members
     )
+
+
+async def get_state(session: AsyncSession, *, user: User, now: datetime) -> StateOut:
+    """The dashboard state, after the day rollover."""
+    ctx = await open_player(session, user=user, now=now, for_update=False)
+    return build_state(ctx)
+
+
+async def answer_questionnaire(
+    session: AsyncSession, *, user: User, now: datetime, answers: QuestionnaireIn
+) -> StateOut:
+    """Apply the onboarding questionnaire once (§10)."""
+    ctx = await open_player(session, user=user, now=now)
+    if ctx.state.questionnaire_done:
+        raise QuestionnaireAlreadyDone()
+    parsed = Answers(**answers.model_dump())
+    await ctx.save(apply_questionnaire(ctx.state, parsed, today=ctx.today))
+    session.add(
+        QuestionnaireRecord(
+            user_id=user.id, answers=answers.model_dump(mode="json"), completed_at=now
+        )
+    )
+    return build_state(ctx)
+
+
+async def list_milestones(session: AsyncSession, *, user: User) -> list[MilestoneOut]:
+    rows = await session.scalars(
+        select(MilestoneRecord)
+        .where(MilestoneRecord.user_id == user.id)
+        .order_by(MilestoneRecord.achieved_at, MilestoneRecord.type)
+    )
+    return [MilestoneOut(type=r.type, achieved_at=r.achieved_at, keys=r.keys) for r in rows]
+
+
+async def update_profile(
+    session: AsyncSession,
+    *,
+    user: User,
+    now: datetime,
+    timezone: str | None,
+    day_start_hour: int | None,
+    display_name: str | None,
+) -> User:
+    """Change name, timezone or day-start hour, closing the days of the old clock first.
+
+    Rolling over before the change means a move never replays or skips a day: days already
+    closed stay closed (the rollover only moves forward), missed ones are applied once.
+    """
+    ctx = await open_player(session, user=user, now=now)
+    await accounts.update_profile(
+        session,
+        user=user,
+        timezone=timezone,
+        day_start_hour=day_start_hour,
+        display_name=display_name,
+    )
+    ctx.changed()
+    return user

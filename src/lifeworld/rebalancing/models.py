@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +24,6 @@ class RebalancingConfig(Base):
     target_stocks: Mapped[int | None] = mapped_column(Integer)
     target_bonds: Mapped[int | None] = mapped_column(Integer)
     frequency: Mapped[str] = mapped_column(String(16))
-    drift_threshold: Mapped[float] = mapped_column(Numeric(5, 2))
+    drift_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     last_rebalanced_on: Mapped[date | None]
     updated_at: Mapped[datetime]

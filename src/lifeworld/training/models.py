@@ -16,7 +16,9 @@ class TaskCompletion(Base):
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("training_tasks.id", ondelete="RESTRICT"), primary_key=True
+    )
     completed_at: Mapped[datetime]
     notes: Mapped[str | None] = mapped_column(String(2000))
     xp_gained: Mapped[int] = mapped_column(Integer)

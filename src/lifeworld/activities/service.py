@@ -1,0 +1,205 @@
+"""Logging activities (§3.1) and reading the history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.activities.models import Activity
+from lifeworld.activities.schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityPageOut,
+    ActivityResultOut,
+    MilestoneGainedOut,
+    MultipliersOut,
+    XPGainedOut,
+)
+from lifeworld.errors import InvalidField
+from lifeworld.game.activities import ActivityResult, perform_activity
+from lifeworld.game.milestones import MilestoneAward
+from lifeworld.game.resources import NO_CHANGES, ResourceChanges
+from lifeworld.game.state import XP, ActivityType, CategoryXP, Season
+from lifeworld.players.context import PlayerContext, open_player
+from lifeworld.players.dashboard import build_state
+from lifeworld.players.schemas import CategoriesOut
+
+MAX_PAGE = 200
+
+activity_listeners: list[Any] = []  # metrics: called with (ActivityType, milestones)
+
+
+def _inputs(body: ActivityIn) -> tuple[XP | None, ResourceChanges]:
+    custom = None
+    if body.custom_xp is not None:
+        custom = XP(body.custom_xp.overall, CategoryXP(**body.custom_xp.categories.model_dump()))
+    changes = NO_CHANGES
+    if body.resource_changes is not None:
+        changes = ResourceChanges(**body.resource_changes.model_dump())
+    return custom, changes
+
+
+def _perform(ctx: PlayerContext, body: ActivityIn) -> ActivityResult:
+    custom, changes = _inputs(body)
+    return perform_activity(
+        ctx.state,
+        body.type,
+        today=ctx.today,
+        custom_xp=custom,
+        resource_changes=changes,
+        bonuses=ctx.bonuses,
+        active_engines=ctx.active_engines,
+        achieved=ctx.achieved,
+    )
+
+
+def changes_json(changes: ResourceChanges) -> dict[str, str | int]:
+    """The applied changes as stored: exact decimals as strings, unchanged ones left out."""
+    out: dict[str, str | int] = {}
+    for name in ("oxygen", "water", "gold", "armor", "keys"):
+        value = getattr(changes, name)
+        if value is not None:
+            out[name] = str(value) if isinstance(value, Decimal) else int(value)
+    return out
+
+
+def _changes_out(stored: dict[str, Any]) -> dict[str, Decimal | int]:
+    return {k: (int(v) if k in ("armor", "keys") else Decimal(str(v))) for k, v in stored.items()}
+
+
+def build_row(
+    ctx: PlayerContext,
+    result: ActivityResult,
+    *,
+    description: str | None,
+    source: str = "activity",
+) -> Activity:
+    """The activity row of a performed activity, as it is stored."""
+    gained = result.xp_gained
+    return Activity(
+        user_id=ctx.user.id,
+        type=result.activity.value,
+        description=description,
+        occurred_at=ctx.now,
+        day=result.day,
+        energy_used=result.energy_cost,
+        xp_overall=gained.overall,
+        **{f"xp_{k}": v for k, v in gained.categories.as_dict().items()},
+        season=result.season.value,
+        mult_season=result.multipliers.season,
+        mult_capacity=result.multipliers.capacity,
+        mult_loadout=result.multipliers.loadout,
+        mult_burnout=result.multipliers.burnout,
+        resource_changes=changes_json(result.resource_changes),
+        is_recovery=result.is_recovery,
+        source=source,
+    )
+
+
+def activity_out(row: Activity) -> ActivityOut:
+    return ActivityOut(
+        id=row.id,
+        type=ActivityType(row.type),
+        description=row.description,
+        occurred_at=row.occurred_at,
+        day=row.day.isoformat(),
+        energy_used=row.energy_used,
+        xp_gained=XPGainedOut(
+            overall=row.xp_overall,
+            categories=CategoriesOut(
+                capacity=row.xp_capacity,
+                engines=row.xp_engines,
+                oxygen=row.xp_oxygen,
+                meaning=row.xp_meaning,
+                optionality=row.xp_optionality,
+            ),
+        ),
+        season=Season(row.season),
+        multipliers=MultipliersOut(
+            season=row.mult_season,
+            capacity=row.mult_capacity,
+            loadout=row.mult_loadout,
+            burnout=row.mult_burnout,
+        ),
+        resource_changes=_changes_out(row.resource_changes),
+        is_recovery=row.is_recovery,
+        source=row.source,
+    )
+
+
+def milestones_out(awards: tuple[MilestoneAward, ...]) -> list[MilestoneGainedOut]:
+    return [MilestoneGainedOut(type=a.milestone.value, keys=a.keys) for a in awards]
+
+
+def _result_out(ctx: PlayerContext, result: ActivityResult, row: Activity) -> ActivityResultOut:
+    return ActivityResultOut(
+        activity=activity_out(row),
+        milestones=milestones_out(result.milestones),
+        keys_gained=sum(a.keys for a in result.milestones),
+        is_recovery=result.is_recovery,
+        energy_left=result.state.energy,
+        state=build_state(ctx),
+    )
+
+
+async def log_activity(
+    session: AsyncSession, *, user: User, now: datetime, body: ActivityIn
+) -> ActivityResultOut:
+    """Log an activity in one transaction: rollover, rules, activity row, state, milestones."""
+    ctx = await open_player(session, user=user, now=now)
+    result = _perform(ctx, body)
+    row = build_row(ctx, result, description=body.description)
+    session.add(row)
+    await ctx.record_milestones(result.milestones)
+    await ctx.save(result.state)
+    for listener in activity_listeners:
+        listener(result.activity, result.milestones)
+    return _result_out(ctx, result, row)
+
+
+async def preview_activity(
+    session: AsyncSession, *, user: User, now: datetime, body: ActivityIn
+) -> ActivityResultOut:
+    """The same numbers as `log_activity`, nothing written (beyond a due rollover)."""
+    ctx = await open_player(session, user=user, now=now, for_update=False)
+    result = _perform(ctx, body)
+    row = build_row(ctx, result, description=body.description)
+    ctx.state = result.state  # show the state as it would be, without storing it
+    return _result_out(ctx, result, row)
+
+
+def _cursor(before: str | None) -> tuple[int | None, datetime | None]:
+    if before is None or before == "":
+        return None, None
+    if before.isdigit():
+        return int(before), None
+    try:
+        moment = datetime.fromisoformat(before.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidField("before", "Use an activity id or an ISO 8601 timestamp.") from None
+    if moment.tzinfo is None:
+        raise InvalidField("before", "The timestamp needs a UTC offset, e.g. 2026-11-25T08:00:00Z.")
+    return None, moment
+
+
+async def list_activities(
+    session: AsyncSession, *, user: User, limit: int, before: str | None
+) -> ActivityPageOut:
+    """Newest first, `limit` at a time; `next` is the cursor for the following page."""
+    before_id, before_at = _cursor(before)
+    stmt = select(Activity).where(Activity.user_id == user.id)
+    if before_id is not None:
+        stmt = stmt.where(Activity.id < before_id)
+    if before_at is not None:
+        stmt = stmt.where(Activity.occurred_at < before_at)
+    rows = list(await session.scalars(stmt.order_by(Activity.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ActivityPageOut(
+        items=[activity_out(r) for r in rows], next=str(rows[-1].id) if more and rows else None
+    )

@@ -1,0 +1,83 @@
+"""A player's income engines (§9); every change re-checks milestones (§8)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.activities.service import milestones_out
+from lifeworld.engines.models import Engine
+from lifeworld.engines.schemas import EngineChangeOut, EngineIn, EngineOut, EnginePatch
+from lifeworld.errors import NotFound
+from lifeworld.game.milestones import award_milestones
+from lifeworld.players.context import PlayerContext, open_player
+
+
+async def _owned(session: AsyncSession, *, user: User, engine_id: int) -> Engine:
+    engine = await session.scalar(
+        select(Engine).where(Engine.id == engine_id, Engine.user_id == user.id)
+    )
+    if engine is None:
+        raise NotFound("No such engine.")
+    return engine
+
+
+async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChangeOut | None:
+    """Recount active engines and award what that reaches (REDUCED_FRAGILITY)."""
+    await ctx.session.flush()
+    active = await ctx.session.scalar(
+        select(func.count()).where(Engine.user_id == ctx.user.id, Engine.status == "ACTIVE")
+    )
+    ctx.active_engines = int(active or 0)
+    state, awards = award_milestones(ctx.state, ctx.active_engines, ctx.achieved)
+    await ctx.record_milestones(awards)
+    await ctx.save(state)
+    if engine is None:
+        return None
+    await ctx.session.refresh(engine)
+    out = EngineChangeOut.model_validate(engine, from_attributes=True)
+    out.milestones = milestones_out(awards)
+    return out
+
+
+async def list_engines(session: AsyncSession, *, user: User) -> list[EngineOut]:
+    rows = await session.scalars(
+        select(Engine).where(Engine.user_id == user.id).order_by(Engine.id)
+    )
+    return [EngineOut.model_validate(r) for r in rows]
+
+
+async def create(
+    session: AsyncSession, *, user: User, now: datetime, body: EngineIn
+) -> EngineChangeOut:
+    ctx = await open_player(session, user=user, now=now)
+    engine = Engine(user_id=user.id, created_at=now, updated_at=now, **body.model_dump())
+    session.add(engine)
+    out = await _after_change(ctx, engine)
+    assert out is not None
+    return out
+
+
+async def update(
+    session: AsyncSession, *, user: User, now: datetime, engine_id: int, body: EnginePatch
+) -> EngineChangeOut:
+    ctx = await open_player(session, user=user, now=now)
+    engine = await _owned(session, user=user, engine_id=engine_id)
+    for name, value in body.model_dump(exclude_unset=True).items():
+        if value is None and name != "description":
+            continue
+        setattr(engine, name, value)
+    engine.updated_at = now
+    out = await _after_change(ctx, engine)
+    assert out is not None
+    return out
+
+
+async def delete(session: AsyncSession, *, user: User, now: datetime, engine_id: int) -> None:
+    ctx = await open_player(session, user=user, now=now)
+    engine = await _owned(session, user=user, engine_id=engine_id)
+    await session.delete(engine)
+    await _after_change(ctx, None)

@@ -1,0 +1,166 @@
+"""The practice portfolio (§14): funded by gold, grown monthly, sold back into gold."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.activities.schemas import XPGainedOut
+from lifeworld.activities.service import milestones_out
+from lifeworld.errors import InvalidField, NotFound
+from lifeworld.game.investments import (
+    DEFAULT_YIELDS,
+    InvestmentType,
+    check_growth_allowed,
+    create_investment,
+    grown_value,
+    sell,
+    top_up,
+    total_return,
+)
+from lifeworld.investments.models import GrowthStep, Investment
+from lifeworld.investments.schemas import (
+    GrowthOut,
+    InvestmentChangeOut,
+    InvestmentCreatedOut,
+    InvestmentIn,
+    InvestmentOut,
+    InvestmentPatch,
+    SaleOut,
+)
+from lifeworld.players.context import open_player
+from lifeworld.players.dashboard import build_state
+from lifeworld.players.schemas import CategoriesOut
+
+
+def investment_out(row: Investment) -> InvestmentOut:
+    return InvestmentOut(
+        id=row.id,
+        type=InvestmentType(row.type),
+        name=row.name,
+        amount_invested=row.amount_invested,
+        current_value=row.current_value,
+        total_return=total_return(row.current_value, row.amount_invested),
+        expected_yield=row.expected_yield,
+        created_at=row.created_at,
+    )
+
+
+async def _owned(session: AsyncSession, user: User, investment_id: int) -> Investment:
+    row = await session.scalar(
+        select(Investment).where(Investment.id == investment_id, Investment.user_id == user.id)
+    )
+    if row is None:
+        raise NotFound("No such investment.")
+    return row
+
+
+async def list_investments(session: AsyncSession, *, user: User) -> list[InvestmentOut]:
+    rows = await session.scalars(
+        select(Investment).where(Investment.user_id == user.id).order_by(Investment.id)
+    )
+    return [investment_out(r) for r in rows]
+
+
+async def create(
+    session: AsyncSession, *, user: User, now: datetime, body: InvestmentIn
+) -> InvestmentCreatedOut:
+    """Fund a new investment from gold (20 energy, XP by amount and type)."""
+    ctx = await open_player(session, user=user, now=now)
+    result = create_investment(
+        ctx.state, body.amount, body.type, active_engines=ctx.active_engines, achieved=ctx.achieved
+    )
+    expected = body.expected_yield if body.expected_yield is not None else DEFAULT_YIELDS[body.type]
+    row = Investment(
+        user_id=user.id,
+        type=body.type.value,
+        name=body.name,
+        amount_invested=body.amount,
+        current_value=body.amount,
+        expected_yield=Decimal(expected),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await ctx.record_milestones(result.milestones)
+    await ctx.save(result.state)
+    gained = result.xp_gained
+    return InvestmentCreatedOut(
+        investment=investment_out(row),
+        xp_gained=XPGainedOut(
+            overall=gained.overall, categories=CategoriesOut(**gained.categories.as_dict())
+        ),
+        energy_used=result.energy_cost,
+        milestones=milestones_out(result.milestones),
+        state=build_state(ctx),
+    )
+
+
+async def patch(
+    session: AsyncSession, *, user: User, now: datetime, investment_id: int, body: InvestmentPatch
+) -> InvestmentChangeOut:
+    """Rename, change the expected yield, or top up (the difference is charged to gold)."""
+    ctx = await open_player(session, user=user, now=now)
+    row = await _owned(session, user, investment_id)
+    if body.amount is not None and body.amount != row.amount_invested:
+        extra = body.amount - row.amount_invested
+        if extra < 0:
+            raise InvalidField(
+                "amount", "An investment can only be topped up; sell it to take money out."
+            )
+        await ctx.save(top_up(ctx.state, extra))
+        row.amount_invested = body.amount
+        row.current_value = row.current_value + extra
+    if body.name is not None:
+        row.name = body.name
+    if body.expected_yield is not None:
+        row.expected_yield = body.expected_yield
+    row.updated_at = now
+    await session.flush()
+    return InvestmentChangeOut(investment=investment_out(row), gold=ctx.state.resources.gold)
+
+
+async def sell_investment(
+    session: AsyncSession, *, user: User, now: datetime, investment_id: int
+) -> SaleOut:
+    """Sell: its current value goes back to gold and the investment is closed."""
+    ctx = await open_player(session, user=user, now=now)
+    row = await _owned(session, user, investment_id)
+    value = row.current_value
+    await ctx.save(sell(ctx.state, value))
+    await session.delete(row)
+    return SaleOut(id=investment_id, sold_for=value, gold=ctx.state.resources.gold)
+
+
+async def grow(session: AsyncSession, *, user: User, now: datetime) -> GrowthOut:
+    """The monthly growth step: every investment's value grows; gold does not change."""
+    ctx = await open_player(session, user=user, now=now)
+    last = await session.scalar(
+        select(GrowthStep.month)
+        .where(GrowthStep.user_id == user.id)
+        .order_by(GrowthStep.month.desc())
+        .limit(1)
+    )
+    check_growth_allowed(last, ctx.today)
+    rows = list(
+        await session.scalars(
+            select(Investment)
+            .where(Investment.user_id == user.id)
+            .order_by(Investment.id)
+            .with_for_update()
+        )
+    )
+    total = Decimal(0)
+    for row in rows:
+        new_value = grown_value(row.current_value, row.expected_yield)
+        total += new_value - row.current_value
+        row.current_value = new_value
+        row.updated_at = now
+    month = date(ctx.today.year, ctx.today.month, 1)
+    session.add(GrowthStep(user_id=user.id, month=month, applied_at=now, total_growth=total))
+    await session.flush()
+    return GrowthOut(month=month, total_growth=total, investments=[investment_out(r) for r in rows])

@@ -1,0 +1,178 @@
+"""Loadouts (§13): presets created on first use, custom sets, one active at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.errors import InvalidField, NotFound
+from lifeworld.game.errors import PresetLocked
+from lifeworld.game.loadouts import (
+    ITEMS,
+    ITEMS_BY_ID,
+    PRESETS,
+    Item,
+    Slot,
+    loadout_power,
+    resolve,
+    summed_benefits,
+)
+from lifeworld.loadouts.models import Loadout
+from lifeworld.loadouts.schemas import ItemOut, LoadoutIn, LoadoutOut, LoadoutPatch
+from lifeworld.players.context import open_player
+
+
+def item_out(item: Item) -> ItemOut:
+    return ItemOut(
+        id=item.id,
+        name=item.name,
+        slot=item.slot,
+        power=item.power,
+        benefits=item.benefits.as_dict(),
+    )
+
+
+def catalogue(slot: Slot | None) -> list[ItemOut]:
+    return [item_out(i) for i in ITEMS if slot is None or i.slot is slot]
+
+
+def _items(slots: dict[str, str]) -> dict[Slot, Item]:
+    return resolve({Slot(k): v for k, v in slots.items()})
+
+
+def loadout_out(row: Loadout) -> LoadoutOut:
+    items = _items(row.slots)
+    return LoadoutOut(
+        id=row.id,
+        name=row.name,
+        preset=row.preset_id is not None,
+        preset_id=row.preset_id,
+        active=row.active,
+        slots={slot: item_out(items[slot]) if slot in items else None for slot in Slot},
+        power=loadout_power(items),
+        benefits=summed_benefits(items.values()).as_dict(),
+        created_at=row.created_at,
+    )
+
+
+def _clean(slots: dict[Slot, str | None]) -> dict[str, str]:
+    """Validate item ids against their slots and keep the filled ones (422 when wrong)."""
+    chosen = {slot: item for slot, item in slots.items() if item}
+    for slot, item_id in chosen.items():
+        item = ITEMS_BY_ID.get(item_id or "")
+        if item is None:
+            raise InvalidField(f"slots.{slot.value}", f"There is no item {item_id!r}.")
+        if item.slot is not slot:
+            raise InvalidField(
+                f"slots.{slot.value}", f"{item.name} goes in the {item.slot.value} slot."
+            )
+    return {slot.value: item for slot, item in chosen.items() if item}
+
+
+async def _ensure_presets(session: AsyncSession, user: User, now: datetime) -> list[Loadout]:
+    rows = list(
+        await session.scalars(
+            select(Loadout).where(Loadout.user_id == user.id).order_by(Loadout.id)
+        )
+    )
+    if any(r.preset_id for r in rows):
+        return rows
+    # First use: create the five presets; the first is active unless a custom one already is.
+    has_active = any(r.active for r in rows)
+    for index, preset in enumerate(PRESETS):
+        row = Loadout(
+            user_id=user.id,
+            name=preset.name,
+            preset_id=preset.id,
+            active=index == 0 and not has_active,
+            slots={slot.value: item for slot, item in zip(Slot, preset.item_ids, strict=True)},
+            created_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+    await session.flush()
+    return sorted(rows, key=lambda r: r.id)
+
+
+async def _owned(session: AsyncSession, user: User, loadout_id: int) -> Loadout:
+    row = await session.scalar(
+        select(Loadout).where(Loadout.id == loadout_id, Loadout.user_id == user.id)
+    )
+    if row is None:
+        raise NotFound("No such loadout.")
+    return row
+
+
+async def list_loadouts(session: AsyncSession, *, user: User, now: datetime) -> list[LoadoutOut]:
+    ctx = await open_player(session, user=user, now=now)
+    rows = await _ensure_presets(session, user, now)
+    if any(r.active for r in rows) and ctx.loadout is None:
+        ctx.changed()  # the first preset just became active: cached states must drop it
+    return [loadout_out(r) for r in rows]
+
+
+async def create(
+    session: AsyncSession, *, user: User, now: datetime, body: LoadoutIn
+) -> LoadoutOut:
+    await open_player(session, user=user, now=now)
+    await _ensure_presets(session, user, now)
+    row = Loadout(
+        user_id=user.id,
+        name=body.name,
+        preset_id=None,
+        active=False,
+        slots=_clean(body.slots),
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return loadout_out(row)
+
+
+async def patch(
+    session: AsyncSession, *, user: User, now: datetime, loadout_id: int, body: LoadoutPatch
+) -> LoadoutOut:
+    ctx = await open_player(session, user=user, now=now)
+    row = await _owned(session, user, loadout_id)
+    if row.preset_id is not None:
+        raise PresetLocked()
+    if body.name is not None:
+        row.name = body.name
+    if body.slots is not None:
+        merged: dict[Slot, str | None] = {Slot(k): v for k, v in row.slots.items()}
+        merged.update(body.slots)
+        row.slots = _clean(merged)
+    await session.flush()
+    if row.active:
+        ctx.changed()
+    return loadout_out(row)
+
+
+async def delete(session: AsyncSession, *, user: User, now: datetime, loadout_id: int) -> None:
+    ctx = await open_player(session, user=user, now=now)
+    row = await _owned(session, user, loadout_id)
+    if row.preset_id is not None:
+        raise PresetLocked()
+    if row.active:
+        ctx.changed()
+    await session.delete(row)
+
+
+async def activate(
+    session: AsyncSession, *, user: User, now: datetime, loadout_id: int
+) -> LoadoutOut:
+    """Make this loadout the only active one; its bonuses apply to activities from now on."""
+    ctx = await open_player(session, user=user, now=now)
+    row = await _owned(session, user, loadout_id)
+    await session.execute(
+        update(Loadout).where(Loadout.user_id == user.id, Loadout.active).values(active=False)
+    )
+    await session.flush()
+    row.active = True
+    await session.flush()
+    await session.refresh(row)
+    ctx.changed()
+    return loadout_out(row)

@@ -1,0 +1,28 @@
+"""Routes: the dashboard state, the questionnaire, milestones (API.md "The game")."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from lifeworld.accounts.deps import CurrentUser
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.players import service
+from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
+
+router = APIRouter(prefix="/api/v1/me", tags=["game"])
+
+
+@router.get("/state", response_model=StateOut)
+async def state(user: CurrentUser, db: SessionDep) -> StateOut:
+    return await service.get_state(db, user=user, now=clock.now())
+
+
+@router.post("/questionnaire", response_model=StateOut)
+async def questionnaire(body: QuestionnaireIn, user: CurrentUser, db: SessionDep) -> StateOut:
+    return await service.answer_questionnaire(db, user=user, now=clock.now(), answers=body)
+
+
+@router.get("/milestones", response_model=list[MilestoneOut])
+async def milestones(user: CurrentUser, db: SessionDep) -> list[MilestoneOut]:
+    return await service.list_milestones(db, user=user)

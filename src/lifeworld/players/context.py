@@ -1,0 +1,184 @@
+"""Loading a player for a request: lock, lazy day rollover, and what the rules need to act.
+
+Every read or write of a player's game state goes through `open_player` (GAME_RULES.md §6):
+it runs the rollover first, replaying every missed day in one transaction with a constant
+number of round trips (one SELECT of the player, one of the recent activities, one UPDATE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.activities.models import Activity
+from lifeworld.db.session import after_commit
+from lifeworld.engines.models import Engine
+from lifeworld.errors import NotFound
+from lifeworld.game.days import day_start, game_day
+from lifeworld.game.loadouts import NO_BONUSES, LoadoutBonuses, Slot, resolve, summed_benefits
+from lifeworld.game.milestones import Milestone, MilestoneAward
+from lifeworld.game.rollover import DayActivity, RolloverEvent, roll_over
+from lifeworld.game.state import ActivityType, PlayerState
+from lifeworld.loadouts.models import Loadout
+from lifeworld.players.mapping import apply_state, to_state
+from lifeworld.players.models import MilestoneRecord, Player
+
+# Hooks other parts of the app register: metrics of rollovers, cache invalidation.
+RolloverListener = Callable[[int, int, list[RolloverEvent]], None]
+ChangeListener = Callable[[int], Awaitable[None]]
+rollover_listeners: list[RolloverListener] = []
+change_listeners: list[ChangeListener] = []
+
+
+@dataclass
+class ActiveLoadout:
+    id: int
+    name: str
+    bonuses: LoadoutBonuses
+
+
+@dataclass
+class PlayerContext:
+    """A player's row and rolled-over state, with the facts the rules take as inputs."""
+
+    session: AsyncSession
+    user: User
+    row: Player
+    state: PlayerState
+    today: date
+    now: datetime
+    active_engines: int
+    achieved: frozenset[Milestone]
+    loadout: ActiveLoadout | None
+    locked: bool
+    days_rolled: int = 0
+    events: list[RolloverEvent] = field(default_factory=list)
+
+    @property
+    def bonuses(self) -> LoadoutBonuses:
+        return self.loadout.bonuses if self.loadout else NO_BONUSES
+
+    async def save(self, state: PlayerState) -> None:
+        """Store a new state for this player (the request commits it)."""
+        assert self.locked, "open the player with for_update=True before changing it"
+        apply_state(self.row, state)
+        self.state = state
+        await self.session.flush()
+        self.changed()
+
+    def changed(self) -> None:
+        """Tell the listeners (cache invalidation) once the transaction has committed."""
+        changed: set[int] = self.session.info.setdefault(_CHANGED_KEY, set())
+        if self.user.id not in changed:
+            changed.add(self.user.id)
+            for listener in change_listeners:
+                after_commit(self.session, partial(listener, self.user.id))
+
+    async def record_milestones(self, awards: tuple[MilestoneAward, ...]) -> None:
+        for award in awards:
+            self.session.add(
+                MilestoneRecord(
+                    user_id=self.user.id,
+                    type=award.milestone.value,
+                    keys=award.keys,
+                    achieved_at=self.now,
+                )
+            )
+        self.achieved = self.achieved | {a.milestone for a in awards}
+
+
+_CHANGED_KEY = "lifeworld.player_changed"
+
+
+def today_for(user: User, now: datetime) -> date:
+    """The player's current game day."""
+    return game_day(now, user.timezone, user.day_start_hour)
+
+
+def _player_query(user_id: int, *, for_update: bool) -> Select[Any]:
+    active_engines = (
+        select(func.count())
+        .where(Engine.user_id == Player.user_id, Engine.status == "ACTIVE")
+        .scalar_subquery()
+    )
+    achieved = (
+        select(func.array_agg(MilestoneRecord.type))
+        .where(MilestoneRecord.user_id == Player.user_id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Player, active_engines, achieved, Loadout.id, Loadout.name, Loadout.slots)
+        .outerjoin(Loadout, and_(Loadout.user_id == Player.user_id, Loadout.active))
+        .where(Player.user_id == user_id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Player).execution_options(populate_existing=True)
+    return stmt
+
+
+def _bonuses(slots: dict[str, str]) -> LoadoutBonuses:
+    items = resolve({Slot(k): v for k, v in slots.items()})
+    return summed_benefits(items.values()).bonuses()
+
+
+async def open_player(
+    session: AsyncSession, *, user: User, now: datetime, for_update: bool = True
+) -> PlayerContext:
+    """The player's state rolled over to today; locked for the transaction when `for_update`.
+
+    A read (for_update=False) that finds missed days re-reads the row under the lock before
+    rolling, so concurrent requests and app instances never apply a day twice.
+    """
+    result = (await session.execute(_player_query(user.id, for_update=for_update))).first()
+    if result is None:
+        raise NotFound("This account has no player.")
+    row, engines, achieved, loadout_id, loadout_name, loadout_slots = result
+    today = today_for(user, now)
+    if not for_update and today > row.last_rolled_day:
+        return await open_player(session, user=user, now=now, for_update=True)
+    ctx = PlayerContext(
+        session=session,
+        user=user,
+        row=row,
+        state=to_state(row),
+        today=today,
+        now=now,
+        active_engines=int(engines or 0),
+        achieved=frozenset(Milestone(m) for m in (achieved or ())),
+        loadout=ActiveLoadout(loadout_id, loadout_name, _bonuses(loadout_slots))
+        if loadout_id is not None
+        else None,
+        locked=for_update,
+    )
+    if today > ctx.state.last_rolled_day:
+        await _roll(ctx)
+    return ctx
+
+
+async def _roll(ctx: PlayerContext) -> None:
+    since = ctx.state.last_rolled_day - timedelta(days=7)
+    rows = await ctx.session.execute(
+        select(Activity.day, Activity.type, Activity.energy_used).where(
+            Activity.user_id == ctx.user.id, Activity.day >= since
+        )
+    )
+    recent = [DayActivity(day, ActivityType(kind), energy) for day, kind, energy in rows]
+    started = day_start(ctx.today, ctx.user.timezone, ctx.user.day_start_hour)
+    result = roll_over(
+        ctx.state,
+        today=ctx.today,
+        recent_activities=recent,
+        active_engines=ctx.active_engines,
+        day_started_at=started,
+    )
+    ctx.days_rolled, ctx.events = result.days_applied, list(result.events)
+    await ctx.save(result.state)
+    for listener in rollover_listeners:
+        listener(ctx.user.id, result.days_applied, ctx.events)

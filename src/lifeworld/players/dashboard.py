@@ -1,0 +1,102 @@
+"""The dashboard state of one player, built from the rules' outputs (no rule computed here)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from lifeworld.accounts.schemas import UserOut
+from lifeworld.game.balance import balance_report
+from lifeworld.game.capacity import burnout_risk
+from lifeworld.game.days import next_boundary
+from lifeworld.game.ranks import category_level, rank_status
+from lifeworld.game.seasons import days_in_season
+from lifeworld.game.sleep import DRAIN_PER_HOUR, energy_status
+from lifeworld.game.state import CATEGORIES
+from lifeworld.players import schemas as s
+from lifeworld.players.context import PlayerContext
+
+LIVE_STEP = timedelta(hours=1) / DRAIN_PER_HOUR  # the live energy drops by one every half hour
+
+
+def build_state(ctx: PlayerContext) -> s.StateOut:
+    """`GET /api/v1/me/state` for the context's player at the context's `now`."""
+    state, now = ctx.state, ctx.now
+    xp = state.xp
+    rank = rank_status(xp.overall)
+    energy = energy_status(state, now)
+    balance = balance_report(xp.categories)
+    return s.StateOut(
+        user=UserOut.model_validate(ctx.user),
+        season=s.SeasonOut(
+            name=state.season,
+            started_on=state.season_started_on,
+            days_in_season=days_in_season(state.season_started_on, ctx.today),
+        ),
+        clouds=s.CloudsOut(**{c.value: state.clouds.get(c) for c in CATEGORIES}),
+        resources=s.ResourcesOut(
+            oxygen=state.resources.oxygen,
+            water=state.resources.water,
+            gold=state.resources.gold,
+            armor=state.resources.armor,
+            keys=state.resources.keys,
+        ),
+        energy=s.EnergyOut(
+            stored=energy.stored,
+            usable=energy.usable,
+            cap=energy.cap,
+            live=energy.live,
+            hours_until_empty=energy.hours_until_empty,
+            restored_at=state.energy_restored_at,
+        ),
+        xp=s.XPOut(
+            overall=xp.overall,
+            categories=s.CategoriesOut(**xp.categories.as_dict()),
+            category_levels=s.CategoriesOut(
+                **{c.value: category_level(xp.categories.get(c)) for c in CATEGORIES}
+            ),
+        ),
+        rank=s.RankOut(
+            name=rank.rank.value,
+            level=rank.level,
+            xp_for_next=rank.xp_for_next,
+            progress_pct=rank.progress_pct,
+        ),
+        burnout=s.BurnoutOut(
+            active=state.burnout_active,
+            since=state.burnout_since,
+            risk=burnout_risk(state.clouds.capacity),
+        ),
+        balance=s.BalanceOut(
+            balanced=balance.balanced,
+            average_level=float(balance.average_level),
+            warnings=[
+                s.BalanceWarningOut(
+                    category=w.category.value,
+                    level=w.level,
+                    message=w.message,
+                    recommendation=w.recommendation,
+                )
+                for w in balance.warnings
+            ],
+        ),
+        questionnaire_done=state.questionnaire_done,
+        active_loadout=s.LoadoutRefOut(id=ctx.loadout.id, name=ctx.loadout.name)
+        if ctx.loadout
+        else None,
+        day=s.DayOut(today=ctx.today, next_day_at=next_day_at(ctx)),
+        version=ctx.row.version,
+    )
+
+
+def next_day_at(ctx: PlayerContext) -> datetime:
+    return next_boundary(ctx.now, ctx.user.timezone, ctx.user.day_start_hour)
+
+
+def valid_until(ctx: PlayerContext, built: s.StateOut) -> datetime:
+    """Until when the built state stays true without a write: the next day or live-energy step."""
+    until = built.day.next_day_at
+    restored = ctx.state.energy_restored_at
+    if restored is not None and built.energy.live > 0 and ctx.now >= restored:
+        steps = (ctx.now - restored) // LIVE_STEP + 1
+        until = min(until, restored + steps * LIVE_STEP)
+    return until

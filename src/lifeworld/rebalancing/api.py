@@ -1,0 +1,28 @@
+"""Routes: rebalancing configuration and status."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from lifeworld.accounts.deps import CurrentUser
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.rebalancing import service
+from lifeworld.rebalancing.schemas import RebalancingIn, RebalancingOut, RebalancingStatusOut
+
+router = APIRouter(prefix="/api/v1/me/rebalancing", tags=["game"])
+
+
+@router.get("", response_model=RebalancingOut)
+async def get_config(user: CurrentUser, db: SessionDep) -> RebalancingOut:
+    return await service.get_config(db, user=user)
+
+
+@router.put("", response_model=RebalancingOut)
+async def put_config(body: RebalancingIn, user: CurrentUser, db: SessionDep) -> RebalancingOut:
+    return await service.put_config(db, user=user, now=clock.now(), body=body)
+
+
+@router.get("/status", response_model=RebalancingStatusOut)
+async def status(user: CurrentUser, db: SessionDep) -> RebalancingStatusOut:
+    return await service.status(db, user=user, now=clock.now())
