@@ -162,3 +162,22 @@ async def new_client(app: FastAPI) -> AsyncIterator[Any]:
     yield make
     for c in clients:
         await c.aclose()
+
+
+@pytest.fixture
+async def committed_app(test_settings: Settings, create_database: Any) -> AsyncIterator[FastAPI]:
+    """An app on its own freshly migrated database, committing for real (for concurrency tests)."""
+    url = create_database("lifeworld_committed")
+    migrate.upgrade(url)
+    application = create_app(test_settings, database_url=url)
+    application.state.database_url = url
+    async with application.router.lifespan_context(application):
+        yield application
+    await application.state.db.dispose()
+
+
+@pytest.fixture
+async def committed_client(committed_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=committed_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

@@ -159,6 +159,8 @@ async def open_player(
     )
     if today > ctx.state.last_rolled_day:
         await _roll(ctx)
+    # After a move westwards the local date can be behind the open day: the open day stands.
+    ctx.today = max(today, ctx.state.last_rolled_day)
     return ctx
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from lifeworld.accounts.schemas import UserOut
 from lifeworld.game.balance import balance_report
 from lifeworld.game.capacity import burnout_risk
-from lifeworld.game.days import next_boundary
+from lifeworld.game.days import day_start
 from lifeworld.game.ranks import category_level, rank_status
 from lifeworld.game.seasons import days_in_season
 from lifeworld.game.sleep import DRAIN_PER_HOUR, energy_status
@@ -89,7 +89,8 @@ def build_state(ctx: PlayerContext) -> s.StateOut:
 
 
 def next_day_at(ctx: PlayerContext) -> datetime:
-    return next_boundary(ctx.now, ctx.user.timezone, ctx.user.day_start_hour)
+    """When the day after the open one begins (the next rollover)."""
+    return day_start(ctx.today + timedelta(days=1), ctx.user.timezone, ctx.user.day_start_hour)
 
 
 def valid_until(ctx: PlayerContext, built: s.StateOut) -> datetime:
