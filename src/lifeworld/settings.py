@@ -29,6 +29,12 @@ class CacheMode(StrEnum):
     MEMORY = "memory"
 
 
+class PlacesProvider(StrEnum):
+    OFFLINE = "offline"
+    NOMINATIM = "nominatim"
+    GOOGLE = "google"
+
+
 class SettingsError(ValueError):
     """The configuration cannot be used; the message says how to fix it."""
 
@@ -65,6 +71,19 @@ class Settings(BaseSettings):
 
     cache: CacheMode = CacheMode.POSTGRES
     redis_url: str | None = None
+    cache_memory_enabled: bool = True  # the per-process tier in front of postgres/redis
+    cache_memory_max_entries: int = Field(default=10_000, ge=1)
+    cache_memory_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    cache_pool_size: int = Field(default=4, ge=1, le=50)  # connections of the cache's own pool
+    cache_sweep_interval_s: float = Field(default=60.0, gt=0)
+
+    places_provider: PlacesProvider = PlacesProvider.OFFLINE
+    places_ttl_hours: float = Field(default=24.0, gt=0)
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    nominatim_min_interval_s: float = Field(default=1.0, ge=0)  # the public service's policy
+    google_places_api_key: SecretStr | None = None
+    google_places_url: str = "https://places.googleapis.com/v1"
+    places_timeout_s: float = Field(default=5.0, gt=0)
     metrics_token: SecretStr | None = None
 
     @field_validator("household_timezone")
@@ -85,6 +104,18 @@ class Settings(BaseSettings):
                 "  python -c 'import secrets; print(secrets.token_urlsafe(48))'\n"
                 "and put it in .env as LIFEWORLD_SECRET_KEY=... "
                 "(./scripts/setup-mvp.sh does this for you)."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_cache_and_places(self) -> Settings:
+        if self.cache is CacheMode.HYBRID and not self.redis_url:
+            raise SettingsError(
+                "LIFEWORLD_CACHE=hybrid needs LIFEWORLD_REDIS_URL (e.g. redis://127.0.0.1:6379/0)."
+            )
+        if self.places_provider is PlacesProvider.GOOGLE and not self.google_places_api_key:
+            raise SettingsError(
+                "LIFEWORLD_PLACES_PROVIDER=google needs LIFEWORLD_GOOGLE_PLACES_API_KEY."
             )
         return self
 
