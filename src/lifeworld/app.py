@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from lifeworld import __version__
 from lifeworld.accounts.api import router as accounts_router
 from lifeworld.accounts.security import Security
+from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
 from lifeworld.game_api import game_routers
@@ -18,6 +19,8 @@ from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.ops.health import router as health_router
 from lifeworld.ops.testing import router as testing_router
+from lifeworld.places.api import router as places_router
+from lifeworld.places.runtime import build_places
 from lifeworld.settings import Environment, Settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Life World OS %s starting with %s", __version__, settings.redacted())
+        await app.state.cache.start()  # invalidation listeners and the expired-row sweeper
         yield
+        await app.state.cache.close()
         if owns_db:
             await app.state.db.dispose()
 
@@ -61,11 +66,17 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.security = Security.from_settings(settings)
-    app.state.cache_health = lambda: (settings.cache.value, True)
+    # The cache's own connections come from the same URL; with a ready-made `db` (tests) the
+    # URL is the engine's. They are held only while the lifespan runs (see cache/README.md).
+    cache_url = database_url or settings.database_url or db.engine.url.render_as_string(False)
+    app.state.cache = build_cache(settings, cache_url)
+    app.state.cache_health = app.state.cache.health
+    app.state.places = build_places(settings, app.state.cache)
 
     translator.install(app)
     app.include_router(health_router)
     app.include_router(accounts_router)
+    app.include_router(places_router)
     for router in game_routers():
         app.include_router(router)
     if settings.env is Environment.TEST:

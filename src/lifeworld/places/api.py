@@ -1,0 +1,97 @@
+"""HTTP routes of places (API.md "Places"); every route needs a signed-in player."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from lifeworld.accounts.deps import CurrentUser
+from lifeworld.db.session import SessionDep
+from lifeworld.places import saved, schemas, service
+from lifeworld.places.deps import PlacesDep
+
+router = APIRouter(prefix="/api/v1", tags=["places"])
+
+
+@router.post("/places/search", response_model=schemas.SearchOut)
+async def search_places(
+    body: schemas.SearchIn, user: CurrentUser, db: SessionDep, places: PlacesDep
+) -> schemas.SearchOut:
+    """Ranked places for a description and city, grouped by category."""
+    result = await service.search(db, places=places, user=user, **body.model_dump())
+    return schemas.SearchOut.model_validate(result)
+
+
+@router.get(
+    "/places/{place_id}",
+    response_class=Response,
+    responses={200: {"model": schemas.PlaceDetailsOut, "description": "The place's details"}},
+)
+async def get_place(
+    place_id: schemas.PlaceIdPath,
+    user: CurrentUser,
+    db: SessionDep,
+    places: PlacesDep,
+    refresh: Annotated[bool, Query(description="Skip the cached copy")] = False,
+) -> Response:
+    """Place details, from the cache when it has them (`cached`, `expires_at`)."""
+    fetched = await service.details(
+        db, places=places, user=user, place_id=place_id, refresh=refresh
+    )
+    return Response(service.details_json(fetched), media_type="application/json")
+
+
+@router.post(
+    "/places", status_code=status.HTTP_201_CREATED, response_model=schemas.HouseholdPlaceOut
+)
+async def add_place(
+    body: schemas.HouseholdPlaceIn, user: CurrentUser, db: SessionDep, places: PlacesDep
+) -> schemas.HouseholdPlaceOut:
+    """Add a venue the household knows (the offline provider finds it as `local:<id>`)."""
+    data = await service.add_household_place(db, places=places, user=user, fields=body.model_dump())
+    return schemas.HouseholdPlaceOut.model_validate(data)
+
+
+@router.delete("/places/{place_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_place(
+    place_id: schemas.PlaceIdPath, user: CurrentUser, db: SessionDep, places: PlacesDep
+) -> None:
+    """Remove one of the household's own places."""
+    await service.remove_household_place(db, places=places, user=user, place_id=place_id)
+
+
+@router.get("/me/saved-places", response_model=list[schemas.SavedPlaceOut])
+async def list_saved_places(user: CurrentUser, db: SessionDep) -> list[schemas.SavedPlaceOut]:
+    return [schemas.SavedPlaceOut.model_validate(s) for s in await saved.list_saved(db, user=user)]
+
+
+@router.post(
+    "/me/saved-places", status_code=status.HTTP_201_CREATED, response_model=schemas.SavedPlaceOut
+)
+async def save_place(
+    body: schemas.SavedPlaceIn, user: CurrentUser, db: SessionDep, places: PlacesDep
+) -> schemas.SavedPlaceOut:
+    item = await saved.save_place(db, places=places, user=user, **body.model_dump())
+    return schemas.SavedPlaceOut.model_validate(item)
+
+
+@router.patch("/me/saved-places/{saved_id}", response_model=schemas.SavedPlaceOut)
+async def update_saved_place(
+    saved_id: schemas.IdPath, body: schemas.SavedPlacePatch, user: CurrentUser, db: SessionDep
+) -> schemas.SavedPlaceOut:
+    changes = body.model_dump(exclude_unset=True)
+    item = await saved.update_saved(
+        db,
+        user=user,
+        saved_id=saved_id,
+        notes=changes.get("notes"),
+        favorite=changes.get("favorite"),
+        clear_notes="notes" in changes and changes["notes"] is None,
+    )
+    return schemas.SavedPlaceOut.model_validate(item)
+
+
+@router.delete("/me/saved-places/{saved_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_saved_place(saved_id: schemas.IdPath, user: CurrentUser, db: SessionDep) -> None:
+    await saved.delete_saved(db, user=user, saved_id=saved_id)

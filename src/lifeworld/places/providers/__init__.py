@@ -1,0 +1,1 @@
+"""Place providers: offline (gazetteer), nominatim (OpenStreetMap) and google (Places API)."""

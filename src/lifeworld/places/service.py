@@ -1,0 +1,210 @@
+"""Places: search (GAME_RULES.md §16), cached place details, the household's own places."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.cache import Fetched, codec
+from lifeworld.db.session import after_commit
+from lifeworld.errors import InvalidField, NotFound
+from lifeworld.game.places import OTHER, extract_keywords, rank_places
+from lifeworld.places import household
+from lifeworld.places.gazetteer import gazetteer, name_key
+from lifeworld.places.models import HouseholdPlace
+from lifeworld.places.providers.base import PlaceProvider
+from lifeworld.places.records import Area, PlaceRecord, ProviderAnswer, SearchRequest
+from lifeworld.places.runtime import Places
+
+NO_VENUES = (
+    "No venues found: the offline gazetteer knows towns and cities, not cafés or shops. Add your "
+    "household's own places (POST /api/v1/places), or ask the admin to set "
+    "LIFEWORLD_PLACES_PROVIDER=nominatim."
+)
+SETTLEMENTS = frozenset({"city", "town"})
+
+
+def resolve_area(city: str | None) -> Area | None:
+    """The gazetteer's best match for the searched city, if any."""
+    town = gazetteer().resolve(city) if city else None
+    if town is None:
+        return None
+    return Area(town.id, town.name, town.country, town.lat, town.lon, town.population)
+
+
+async def _provider_answer(
+    places: Places, request: SearchRequest, area: Area | None
+) -> ProviderAnswer:
+    provider = places.active
+    if not provider.cache_searches:
+        return await provider.search(request, area)
+    query = f"{request.category}|{' '.join(request.keywords)}|{name_key(request.city or '')}"
+    digest = hashlib.blake2b(query.encode(), digest_size=12).hexdigest()
+    key = f"{provider.name}:{request.limit}:{digest}"
+
+    async def ask() -> bytes:
+        answer = await provider.search(request, area)
+        for place in answer.places:  # every answer is kept, as the providers' policies ask
+            await places.details.set(
+                place.id,
+                _details_bytes(place, provider),
+                ttl=provider.ttl_s,
+                tags=[f"place:{place.id}"],
+            )
+        return codec.dumps(answer.to_json())
+
+    fetched = await places.searches.fetch(key, ask, ttl=provider.ttl_s, cross_process=True)
+    return ProviderAnswer.from_json(codec.loads(fetched.value))
+
+
+def _place_out(place: PlaceRecord, score: int) -> dict[str, Any]:
+    data = place.to_json()
+    data.pop("description")
+    return {**data, "score": score}
+
+
+def _average_rating(ratings: list[Decimal]) -> float | None:
+    if not ratings:
+        return None
+    mean = sum(ratings, Decimal(0)) / len(ratings)
+    return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    places: Places,
+    user: User,
+    description: str,
+    city: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """Ranked places for a description (and city), grouped by category, with a summary."""
+    keywords, category = extract_keywords(description)
+    if not keywords:
+        raise InvalidField("description", "Say what you are looking for, e.g. 'quiet cafe'.")
+    request = SearchRequest(description, keywords, category, city, limit)
+    area = resolve_area(city)
+    answer = await _provider_answer(places, request, area)
+    own = await household.own_places(session, household_id=user.household_id, city=city, area=area)
+    candidates = {p.id: p for p in answer.places}
+    candidates.update({p.id: p for p in own})
+    ranked = rank_places([p.for_scoring() for p in candidates.values()], keywords, category, limit)
+    groups = {
+        group: [_place_out(candidates[s.place.id], s.score) for s in items]
+        for group, items in ranked.groups.items()
+    }
+    chosen = [candidates[s.place.id] for s in ranked.best]
+    notice = answer.notice
+    venues = [p for p in chosen if p.category not in SETTLEMENTS]
+    if places.active.name == "offline" and not venues and (category != OTHER or not chosen):
+        notice = f"{notice} {NO_VENUES}" if notice else NO_VENUES
+    used = {p.source for p in chosen} | {places.active.name}
+    attribution = [
+        p.attribution for p in places.by_prefix.values() if p.attribution and p.name in used
+    ]
+    return {
+        "query": {"description": description, "keywords": keywords, "category": category,
+                  "city": city, "limit": limit},
+        "groups": groups,
+        "summary": {
+            "total": len(chosen),
+            "categories": list(groups),
+            "average_rating": _average_rating([p.rating for p in chosen if p.rating is not None]),
+        },
+        "source": places.active.name,
+        "attribution": "; ".join(attribution) or None,
+        "notice": notice,
+        "area": asdict(area) if area else None,
+    }  # fmt: skip
+
+
+def _details_bytes(place: PlaceRecord, provider: PlaceProvider | None) -> bytes:
+    attribution = provider.attribution if provider is not None else None
+    return codec.dumps({**place.to_json(), "attribution": attribution})
+
+
+def _cache_key(place_id: str, household_id: int) -> str:
+    # A household's own place is cached per household, so another household's lookup misses
+    # and is answered by the database (404), never by someone else's cached copy.
+    return f"{place_id}@{household_id}" if place_id.startswith("local:") else place_id
+
+
+async def details(
+    session: AsyncSession, *, places: Places, user: User, place_id: str, refresh: bool
+) -> Fetched:
+    """The place's details from the cache, or from its provider (then cached)."""
+    provider = places.provider_for(place_id)
+    local_id = place_id.removeprefix("local:")
+    if provider is None and not (place_id.startswith("local:") and local_id.isdigit()):
+        raise NotFound("There is no such place (or its provider is not configured here).")
+
+    async def look_up() -> bytes:
+        if provider is None:
+            row = await household.local_place(
+                session, household_id=user.household_id, place_id=int(local_id)
+            )
+            record = household.local_record(row) if row is not None else None
+        else:
+            record = await provider.details(place_id.partition(":")[2])
+        if record is None:
+            raise NotFound("There is no such place.")
+        return _details_bytes(record, provider)
+
+    network = provider is not None and provider.cache_searches
+    return await places.details.fetch(
+        _cache_key(place_id, user.household_id),
+        look_up,
+        ttl=provider.ttl_s if provider is not None else places.ttl_s,
+        tags=[f"place:{place_id}"],
+        cross_process=network,
+        refresh=refresh,
+    )
+
+
+def details_json(fetched: Fetched) -> bytes:
+    """The cached JSON object with `cached` and `expires_at` added, without re-encoding it."""
+    expires = datetime.fromtimestamp(fetched.expires_at, UTC).isoformat()
+    extra = f',"cached":{"true" if fetched.cached else "false"},"expires_at":"{expires}"}}'
+    return fetched.value[:-1] + extra.encode()
+
+
+async def add_household_place(
+    session: AsyncSession, *, places: Places, user: User, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A venue the household knows, findable by the offline provider as `local:<id>`."""
+    data = dict(fields)
+    if not data.get("country"):
+        town = gazetteer().resolve(data["city"])
+        data["country"] = town.country if town else ""
+    place = HouseholdPlace(household_id=user.household_id, created_by=user.id, **data)
+    session.add(place)
+    await session.flush()
+    return household.local_record(place).to_json()
+
+
+async def remove_household_place(
+    session: AsyncSession, *, places: Places, user: User, place_id: str
+) -> None:
+    """Delete one of the household's own places; cached copies go everywhere after commit."""
+    local_id = place_id.removeprefix("local:")
+    row = None
+    if place_id.startswith("local:") and local_id.isdigit():
+        row = await household.local_place(
+            session, household_id=user.household_id, place_id=int(local_id)
+        )
+    if row is None:
+        raise NotFound("There is no such place in your household.")
+    await session.delete(row)
+    await session.flush()
+
+    async def drop_cached() -> None:
+        await places.details.delete_tag(f"place:{place_id}")
+
+    after_commit(session, drop_cached)
