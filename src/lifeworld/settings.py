@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     cache_memory_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     cache_pool_size: int = Field(default=4, ge=1, le=50)  # connections of the cache's own pool
     cache_sweep_interval_s: float = Field(default=60.0, gt=0)
+    cache_redis_prefix: str = Field(default="lw:", min_length=1, max_length=40)
 
     places_provider: PlacesProvider = PlacesProvider.OFFLINE
     places_ttl_hours: float = Field(default=24.0, gt=0)

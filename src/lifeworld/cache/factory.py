@@ -38,7 +38,7 @@ def build_cache(settings: Settings, database_url: str | None) -> Cache:
         from lifeworld.cache.redis_tier import RedisTier
 
         assert settings.redis_url is not None  # the settings refuse hybrid without a URL
-        redis = RedisTier(settings.redis_url)
+        redis = RedisTier(settings.redis_url, prefix=settings.cache_redis_prefix)
     return Cache(
         backend=mode.value,
         memory=memory,

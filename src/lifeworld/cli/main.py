@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lifeworld import __version__
+from lifeworld.cli import cache as cache_commands
 from lifeworld.cli import db as db_commands
 from lifeworld.cli import serve as serve_commands
 
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_commands.app, name="db")
+app.add_typer(cache_commands.app, name="cache")
 app.command("serve")(serve_commands.serve)
 app.command("setup")(serve_commands.setup)
 
