@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     port: int = Field(default=5173, ge=1, le=65535)
     public_url: str | None = None
+    # Proxies whose X-Forwarded-For/-Proto headers are believed: addresses or networks,
+    # comma-separated, or "*" where only the load balancer can reach the app (a cluster).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Idle keep-alive of client connections: longer than a load balancer's idle timeout (ALB:
+    # 60 s), or the balancer reuses a connection the app has just closed.
+    keep_alive_s: int = Field(default=5, ge=1, le=3600)
     log_level: str = "info"
     household_timezone: str = "UTC"
 
@@ -77,6 +83,7 @@ class Settings(BaseSettings):
     cache_pool_size: int = Field(default=4, ge=1, le=50)  # connections of the cache's own pool
     cache_sweep_interval_s: float = Field(default=60.0, gt=0)
     cache_redis_prefix: str = Field(default="lw:", min_length=1, max_length=40)
+    cache_invalidation_wait_ms: int = Field(default=50, ge=0, le=5_000)  # for other instances
 
     places_provider: PlacesProvider = PlacesProvider.OFFLINE
     places_ttl_hours: float = Field(default=24.0, gt=0)

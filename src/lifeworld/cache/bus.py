@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from lifeworld.cache.broadcast import LISTENER_NAME
 from lifeworld.cache.pgpool import PgPool
 from lifeworld.cache.warn import ThrottledWarning
 
 log = logging.getLogger(__name__)
 CHANNEL = "lifeworld_cache"
-NOTIFY_LIMIT = 7_000  # PostgreSQL refuses payloads of 8000 bytes and more
 
-OnMessage = Callable[[str | bytes], None]
+OnMessage = Callable[[str, str | bytes], None]
 OnState = Callable[[str, bool], None]
 
 
 async def listen_postgres(
-    pool: PgPool, channel: str, on_message: OnMessage, on_state: OnState, warn: ThrottledWarning
+    pool: PgPool,
+    channels: Sequence[str],
+    on_message: OnMessage,
+    on_state: OnState,
+    warn: ThrottledWarning,
 ) -> None:
     """LISTEN on a dedicated connection forever, reconnecting with backoff.
 
@@ -28,13 +32,14 @@ async def listen_postgres(
     backoff = 0.1
     while True:
         try:
-            conn = await pool.connect()
+            conn = await pool.connect(application_name=LISTENER_NAME)
             try:
-                await conn.execute(f"LISTEN {channel}")
+                for channel in channels:
+                    await conn.execute(f"LISTEN {channel}")
                 on_state("postgres", True)
                 backoff = 0.1
                 async for note in conn.notifies():
-                    on_message(note.payload)
+                    on_message(note.channel, note.payload)
             finally:
                 on_state("postgres", False)
                 await conn.close()

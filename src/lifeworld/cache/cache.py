@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from lifeworld.cache.bus import CHANNEL, NOTIFY_LIMIT, listen_postgres
+from lifeworld.cache.broadcast import Broadcaster
+from lifeworld.cache.bus import CHANNEL, listen_postgres
 from lifeworld.cache.memory import MemoryTier
 from lifeworld.cache.namespace import TTL, Namespace
 from lifeworld.cache.pgpool import PgPool
@@ -45,6 +46,7 @@ class Cache:
         memory_in_chain: bool = True,
         sweep_interval_s: float = 60.0,
         channel: str = CHANNEL,
+        ack_timeout_s: float = 0.05,
     ) -> None:
         self.backend = backend
         self.memory = memory
@@ -62,6 +64,15 @@ class Cache:
         self._tasks: list[asyncio.Task[None]] = []
         self._down: set[str] = set()  # listeners not connected: memory copies cannot be trusted
         self._ready: dict[str, asyncio.Event] = {}
+        self.broadcaster = Broadcaster(
+            instance_id=self.instance_id,
+            channel=channel,
+            postgres=postgres,
+            redis=redis,
+            ack_timeout_s=ack_timeout_s,
+            warn=self.warn,
+            stats=self.stats_store,
+        )
 
     @staticmethod
     def now() -> float:
@@ -123,84 +134,35 @@ class Cache:
             self.memory.delete(full_keys)
         if not self.shared_tiers:
             return
-        message: dict[str, Any] = {"o": self.instance_id, "p": prefix, "t": tags, "k": full_keys}
-        payload = json.dumps(message, separators=(",", ":"))
-        if len(payload) > NOTIFY_LIMIT:  # too much to name: everyone drops the whole prefix
-            payload = json.dumps({"o": self.instance_id, "c": prefix})
-        shared = namespace.shared if namespace else self._shared_in_use()
-        published = await self._invalidate_redis(tags, full_keys, prefix, shared, payload)
-        await self._invalidate_postgres(tags, full_keys, prefix, shared, payload, published)
-
-    async def _invalidate_redis(
-        self,
-        tags: list[str],
-        keys: list[str],
-        prefix: str | None,
-        shared: tuple[SharedTier, ...],
-        payload: str,
-    ) -> bool:
-        if self.redis is None:
-            return False
-        try:
-            if tags and self.redis in shared:
-                await self.redis.delete_tags(tags, prefix, publish=(self.channel, payload))
-            else:
-                await self.redis.publish(self.channel, payload)
-            if keys and self.redis in shared:
-                await self.redis.delete(keys)
-            return True
-        except Exception as exc:
-            self.stats_store.error("_invalidate", "redis")
-            self.warn.warn("invalidate:redis", "invalidation via Redis failed (%s)", exc)
-            return False
-
-    async def _invalidate_postgres(
-        self,
-        tags: list[str],
-        keys: list[str],
-        prefix: str | None,
-        shared: tuple[SharedTier, ...],
-        payload: str,
-        published: bool,
-    ) -> None:
-        pg = self.postgres
-        if pg is None:
-            if not published:
-                log.warning("a cache invalidation could not be broadcast to other processes")
-            return
-        try:
-            if keys and pg in shared:
-                await pg.delete(keys)
-            if tags and pg in shared:
-                if published:
-                    await pg.delete_tags(tags, prefix)
-                else:
-                    await pg.delete_tags_and_notify(tags, prefix, self.channel, payload)
-            elif not published:
-                await pg.notify(self.channel, payload)
-        except Exception as exc:
-            self.stats_store.error("_invalidate", "postgres")
-            self.warn.warn("invalidate:pg", "invalidation via PostgreSQL failed (%s)", exc)
+        await self.broadcaster.send(
+            {"p": prefix, "t": tags, "k": full_keys},
+            tags=tags,
+            keys=full_keys,
+            prefix=prefix,
+            shared=namespace.shared if namespace else self._shared_in_use(),
+        )
 
     async def clear(self, namespace: Namespace | None = None) -> int:
         """Drop every entry (of one namespace) in every tier and every process."""
         prefix = namespace.prefix if namespace else None
         removed = self.memory.clear(prefix)
-        payload = json.dumps({"o": self.instance_id, "c": prefix})
         for tier in self.shared_tiers:
             try:
                 removed += await tier.clear(prefix)
             except Exception as exc:
                 self.warn.warn(f"clear:{tier.name}", "clearing %s failed (%s)", tier.name, exc)
-        if not await self._invalidate_redis([], [], prefix, (), payload):
-            await self._invalidate_postgres([], [], prefix, (), payload, False)
+        if self.shared_tiers:
+            await self.broadcaster.send({"c": prefix}, tags=[], keys=[], prefix=prefix, shared=())
         return removed
 
     def _shared_in_use(self) -> tuple[SharedTier, ...]:
         used = {id(t) for ns in self._namespaces.values() for t in ns.shared}
         return tuple(t for t in self.shared_tiers if id(t) in used)
 
-    def _on_message(self, data: str | bytes) -> None:
+    def _on_message(self, transport: str, channel: str, data: str | bytes) -> None:
+        if channel == self.broadcaster.ack_channel:
+            self.broadcaster.on_ack(data)
+            return
         try:
             message = json.loads(data)
         except ValueError:
@@ -210,11 +172,13 @@ class Cache:
             return  # this process already dropped its copies before publishing
         if "c" in message:
             self.memory.clear(message["c"])
-            return
-        if message.get("t"):
-            self.memory.delete_tags(message["t"], message.get("p"))
-        if message.get("k"):
-            self.memory.delete(message["k"])
+        else:
+            if message.get("t"):
+                self.memory.delete_tags(message["t"], message.get("p"))
+            if message.get("k"):
+                self.memory.delete(message["k"])
+        if message.get("m"):
+            self.broadcaster.acknowledge(transport, message["m"])
 
     def _on_state(self, listener: str, connected: bool) -> None:
         # Either way the memory tier starts over: while a listener was away, invalidations
@@ -222,9 +186,11 @@ class Cache:
         self.memory.clear()
         if connected:
             self._down.discard(listener)
+            self.broadcaster.listening.add(listener)
             self._ready[listener].set()
         else:
             self._down.add(listener)
+            self.broadcaster.listening.discard(listener)
             self._ready[listener].clear()
 
     @asynccontextmanager
@@ -268,11 +234,16 @@ class Cache:
         for pool in (self.postgres.pool if self.postgres else None, self.lock_pool):
             if pool is not None:
                 pool.keep_connections()
+        channels = (self.channel, self.broadcaster.ack_channel)
         if self.postgres is not None:
             self._watch("postgres")
             self._spawn(
                 listen_postgres(
-                    self.postgres.pool, self.channel, self._on_message, self._on_state, self.warn
+                    self.postgres.pool,
+                    channels,
+                    lambda channel, data: self._on_message("postgres", channel, data),
+                    self._on_state,
+                    self.warn,
                 )
             )
             self._spawn(self._sweep_forever())
@@ -280,7 +251,14 @@ class Cache:
             from lifeworld.cache.redis_tier import listen_redis
 
             self._watch("redis")
-            self._spawn(listen_redis(self.redis, self.channel, self._on_message, self._on_state))
+            self._spawn(
+                listen_redis(
+                    self.redis,
+                    channels,
+                    lambda channel, data: self._on_message("redis", channel, data),
+                    self._on_state,
+                )
+            )
         waits = [asyncio.wait_for(e.wait(), wait_s) for e in self._ready.values()]
         for outcome in await asyncio.gather(*waits, return_exceptions=True):
             if isinstance(outcome, BaseException):
@@ -302,6 +280,7 @@ class Cache:
                 await task
         self._tasks = []
         self._down.clear()
+        await self.broadcaster.close()
         if self.redis is not None:
             await self.redis.close()
         if self.postgres is not None:

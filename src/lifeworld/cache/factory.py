@@ -47,4 +47,5 @@ def build_cache(settings: Settings, database_url: str | None) -> Cache:
         lock_pool=locks,
         memory_in_chain=settings.cache_memory_enabled,
         sweep_interval_s=settings.cache_sweep_interval_s,
+        ack_timeout_s=settings.cache_invalidation_wait_ms / 1000,
     )

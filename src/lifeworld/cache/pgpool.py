@@ -44,13 +44,13 @@ class PgPool:
     def keep_connections(self) -> None:
         self._retain = True
 
-    async def connect(self) -> AsyncConnection:
+    async def connect(self, application_name: str | None = None) -> AsyncConnection:
         """A new autocommit connection (also used for the listener's dedicated connection)."""
         return await AsyncConnection.connect(
             self.url,
             autocommit=True,
             connect_timeout=self._connect_timeout,
-            application_name=self._application_name,
+            application_name=application_name or self._application_name,
             options=self._options,
         )
 

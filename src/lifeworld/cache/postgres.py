@@ -23,10 +23,13 @@ UPSERT = (
 )
 DELETE_KEYS = "DELETE FROM cache_entries WHERE key = ANY(%s)"
 DELETE_TAGS = "DELETE FROM cache_entries WHERE tags && %s::text[] AND key LIKE %s"
-# One round trip that drops tagged rows and tells every listener (committed together).
-DELETE_TAGS_NOTIFY = (
-    "WITH gone AS (DELETE FROM cache_entries WHERE tags && %s::text[] AND key LIKE %s) "
-    "SELECT pg_notify(%s, %s)"
+INVALIDATE = "DELETE FROM cache_entries WHERE key = ANY(%s) OR (tags && %s::text[] AND key LIKE %s)"
+# One round trip that drops rows, tells every listener (committed together) and counts them.
+INVALIDATE_NOTIFY = (
+    "WITH gone AS (DELETE FROM cache_entries "
+    "WHERE key = ANY(%s) OR (tags && %s::text[] AND key LIKE %s)) "
+    "SELECT pg_notify(%s, %s), (SELECT count(*) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND application_name = %s)"
 )
 NOTIFY = "SELECT pg_notify(%s, %s)"
 CLEAR = "DELETE FROM cache_entries WHERE key LIKE %s"
@@ -103,13 +106,26 @@ class PostgresTier:
         async with self._conn() as conn:
             await conn.execute(DELETE_TAGS, (list(tags), like_prefix(prefix)))
 
-    async def delete_tags_and_notify(
-        self, tags: Sequence[str], prefix: str | None, channel: str, payload: str
-    ) -> None:
+    async def invalidate(
+        self,
+        *,
+        tags: Sequence[str],
+        keys: Sequence[str],
+        prefix: str | None,
+        notify: tuple[str, str, str] | None,
+    ) -> int | None:
+        """Delete by key and tag and, given (channel, payload, listener name), NOTIFY in the
+        same statement; returns how many listener sessions there are (None without notify)."""
+        if notify is None:
+            if tags or keys:
+                async with self._conn() as conn:
+                    await conn.execute(INVALIDATE, (list(keys), list(tags), like_prefix(prefix)))
+            return None
+        params = (list(keys), list(tags), like_prefix(prefix), *notify)
         async with self._conn() as conn:
-            await conn.execute(
-                DELETE_TAGS_NOTIFY, (list(tags), like_prefix(prefix), channel, payload)
-            )
+            cur = await conn.execute(INVALIDATE_NOTIFY, params, prepare=True)
+            row = await cur.fetchone()
+        return int(row[1]) if row else 0
 
     async def notify(self, channel: str, payload: str) -> None:
         async with self._conn() as conn:

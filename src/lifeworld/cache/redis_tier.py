@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_AFTER_S = 1.0
 
-# Drop every key under ARGV[1] that carries one of the tag sets in KEYS; optionally publish.
+# Drop every key under ARGV[1] that carries one of the tag sets in KEYS.
 _DELETE_TAGS = """
 local n = 0
 local plen = string.len(ARGV[1])
@@ -39,7 +39,6 @@ for _, tagkey in ipairs(KEYS) do
     end
   end
 end
-if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return n
 """
 
@@ -170,21 +169,39 @@ class RedisTier:
     async def delete(self, keys: Sequence[str]) -> None:
         await self._run(lambda r: r.unlink(*[self._k(k) for k in keys]))
 
-    async def delete_tags(
-        self, tags: Sequence[str], prefix: str | None, publish: tuple[str, str] | None = None
-    ) -> None:
-        """Drop tagged keys under `prefix`, and publish `(channel, payload)` in the same call."""
-        channel, payload = publish or ("", "")
-        await self._run(
-            lambda r: self._delete_tags(
-                keys=[self._tag(t) for t in tags],
-                args=[self._k(prefix or ""), channel, payload],
-                client=r,
-            )
-        )
+    async def delete_tags(self, tags: Sequence[str], prefix: str | None) -> None:
+        """Drop tagged keys under `prefix`."""
+        await self.invalidate(tags=tags, keys=[], prefix=prefix, channel=None, payload="")
 
-    async def publish(self, channel: str, payload: str) -> None:
-        await self._run(lambda r: r.publish(channel, payload))
+    async def invalidate(
+        self,
+        *,
+        tags: Sequence[str],
+        keys: Sequence[str],
+        prefix: str | None,
+        channel: str | None,
+        payload: str,
+    ) -> int:
+        """Drop by tag and key and publish on `channel`, in one round trip; returns how many
+        subscribers received the message."""
+
+        async def run(r: aioredis.Redis) -> int:
+            pipe = r.pipeline(transaction=False)
+            if tags:
+                await self._delete_tags(
+                    keys=[self._tag(t) for t in tags], args=[self._k(prefix or "")], client=pipe
+                )
+            if keys:
+                pipe.unlink(*[self._k(k) for k in keys])
+            if channel is not None:
+                pipe.publish(self.prefix + channel, payload)
+            results = await pipe.execute()
+            return int(results[-1]) if channel is not None and results else 0
+
+        return await self._run(run)
+
+    async def publish(self, channel: str, payload: str) -> int:
+        return int(await self._run(lambda r: r.publish(self.prefix + channel, payload)))
 
     async def clear(self, prefix: str | None) -> int:
         if prefix is None:
@@ -201,12 +218,13 @@ class RedisTier:
 
 async def listen_redis(
     tier: RedisTier,
-    channel: str,
-    on_message: Callable[[str | bytes], None],
+    channels: Sequence[str],
+    on_message: Callable[[str, str | bytes], None],
     on_state: Callable[[str, bool], None],
 ) -> None:
     """Subscribe on a connection of its own forever, reconnecting with backoff."""
     backoff = 0.1
+    names = {tier.prefix + c: c for c in channels}
     while True:
         client = aioredis.Redis.from_url(
             tier.url, socket_connect_timeout=0.5, health_check_interval=5
@@ -214,13 +232,15 @@ async def listen_redis(
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             try:
-                await pubsub.subscribe(channel)
+                await pubsub.subscribe(*names)
                 on_state("redis", True)
                 backoff = 0.1
                 while True:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None and message.get("type") == "message":
-                        on_message(message["data"])
+                        channel = message["channel"]
+                        channel = channel.decode() if isinstance(channel, bytes) else channel
+                        on_message(names.get(channel, channel), message["data"])
             finally:
                 on_state("redis", False)
                 await pubsub.aclose()  # type: ignore[no-untyped-call]

@@ -1,0 +1,189 @@
+"""Telling every other process to drop its memory copies, and waiting until they have.
+
+A message goes out over Redis pub/sub (hybrid mode) or PostgreSQL NOTIFY, together with the
+shared tiers' deletions where possible (one round trip). The same round trip says how many
+processes listen (PUBLISH's receiver count; the listener sessions in pg_stat_activity). Each of
+them drops its copies and answers with an acknowledgement; `invalidate` returns when all have
+answered, or after `ack_timeout_s` (a process that does not answer in time is logged). So once
+a write's response is sent, no other instance still serves the old copy from memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lifeworld.cache.postgres import PostgresTier
+from lifeworld.cache.stats import CacheStats
+from lifeworld.cache.tier import SharedTier
+from lifeworld.cache.warn import ThrottledWarning
+
+if TYPE_CHECKING:
+    from lifeworld.cache.redis_tier import RedisTier
+
+log = logging.getLogger(__name__)
+NOTIFY_LIMIT = 7_000  # PostgreSQL refuses payloads of 8000 bytes and more
+LISTENER_NAME = "lifeworld-cache-listen"  # the application_name of listener sessions
+
+
+@dataclass
+class _Pending:
+    expected: int
+    acked: set[str] = field(default_factory=set)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Broadcaster:
+    def __init__(
+        self,
+        *,
+        instance_id: str,
+        channel: str,
+        postgres: PostgresTier | None,
+        redis: RedisTier | None,
+        ack_timeout_s: float,
+        warn: ThrottledWarning,
+        stats: CacheStats,
+    ) -> None:
+        self.instance_id = instance_id
+        self.channel = channel
+        self.ack_channel = f"{channel}_ack"
+        self.postgres = postgres
+        self.redis = redis
+        self.ack_timeout_s = ack_timeout_s
+        self.listening: set[str] = set()  # transports whose listener is connected
+        self._warn = warn
+        self._stats = stats
+        self._sequence = 0
+        self._pending: dict[str, _Pending] = {}
+        self._acks: set[asyncio.Task[None]] = set()
+
+    def message(self, body: dict[str, Any]) -> tuple[str, str]:
+        """(message id, JSON payload) for a broadcast; too large ones become "clear the prefix"."""
+        self._sequence += 1
+        msg_id = f"{self.instance_id}.{self._sequence}"
+        payload = json.dumps({"o": self.instance_id, "m": msg_id, **body}, separators=(",", ":"))
+        if len(payload) > NOTIFY_LIMIT:
+            payload = json.dumps({"o": self.instance_id, "m": msg_id, "c": body.get("p")})
+        return msg_id, payload
+
+    async def send(
+        self,
+        body: dict[str, Any],
+        *,
+        tags: list[str],
+        keys: list[str],
+        prefix: str | None,
+        shared: Sequence[SharedTier],
+    ) -> None:
+        """Delete from the shared tiers, broadcast, and wait for the other processes' answers."""
+        msg_id, payload = self.message(body)
+        sent = await self._via_redis(payload, tags, keys, prefix, shared)
+        transport = "redis"
+        if sent is None:
+            transport = "postgres"
+        sent_pg = await self._via_postgres(payload, tags, keys, prefix, shared, sent is None)
+        if sent is None:
+            sent = sent_pg
+        if sent is None:
+            log.warning("a cache invalidation could not be broadcast to other processes")
+            return
+        if transport in self.listening:
+            await self._wait_for_acks(msg_id, sent - 1)  # our own listener is among them
+
+    async def _via_redis(
+        self,
+        payload: str,
+        tags: list[str],
+        keys: list[str],
+        prefix: str | None,
+        shared: Sequence[SharedTier],
+    ) -> int | None:
+        if self.redis is None:
+            return None
+        try:
+            return await self.redis.invalidate(
+                tags=tags if self.redis in shared else [],
+                keys=keys if self.redis in shared else [],
+                prefix=prefix,
+                channel=self.channel,
+                payload=payload,
+            )
+        except Exception as exc:
+            self._stats.error("_invalidate", "redis")
+            self._warn.warn("invalidate:redis", "invalidation via Redis failed (%s)", exc)
+            return None
+
+    async def _via_postgres(
+        self,
+        payload: str,
+        tags: list[str],
+        keys: list[str],
+        prefix: str | None,
+        shared: Sequence[SharedTier],
+        publish: bool,
+    ) -> int | None:
+        pg = self.postgres
+        if pg is None:
+            return None
+        try:
+            return await pg.invalidate(
+                tags=tags if pg in shared else [],
+                keys=keys if pg in shared else [],
+                prefix=prefix,
+                notify=(self.channel, payload, LISTENER_NAME) if publish else None,
+            )
+        except Exception as exc:
+            self._stats.error("_invalidate", "postgres")
+            self._warn.warn("invalidate:pg", "invalidation via PostgreSQL failed (%s)", exc)
+            return None
+
+    async def _wait_for_acks(self, msg_id: str, expected: int) -> None:
+        if expected <= 0:
+            return
+        pending = self._pending[msg_id] = _Pending(expected)
+        try:
+            await asyncio.wait_for(pending.done.wait(), self.ack_timeout_s)
+        except TimeoutError:
+            self._warn.warn(
+                "ack",
+                "%d of %d cache instances did not confirm an invalidation within %.0f ms",
+                expected - len(pending.acked), expected, self.ack_timeout_s * 1000,
+            )  # fmt: skip
+        finally:
+            del self._pending[msg_id]
+
+    def on_ack(self, data: str | bytes) -> None:
+        """An acknowledgement "<message id> <instance>" arrived."""
+        text = data.decode() if isinstance(data, bytes) else data
+        msg_id, _, instance = text.partition(" ")
+        pending = self._pending.get(msg_id)
+        if pending is not None:
+            pending.acked.add(instance)
+            if len(pending.acked) >= pending.expected:
+                pending.done.set()
+
+    def acknowledge(self, transport: str, msg_id: str) -> None:
+        """Answer a message we acted on, over the transport it came by (in the background)."""
+        task = asyncio.get_running_loop().create_task(self._ack(transport, msg_id))
+        self._acks.add(task)
+        task.add_done_callback(self._acks.discard)
+
+    async def _ack(self, transport: str, msg_id: str) -> None:
+        payload = f"{msg_id} {self.instance_id}"
+        try:
+            if transport == "redis" and self.redis is not None:
+                await self.redis.publish(self.ack_channel, payload)
+            elif self.postgres is not None:
+                await self.postgres.notify(self.ack_channel, payload)
+        except Exception as exc:
+            self._warn.warn("ack-send", "could not acknowledge an invalidation (%s)", exc)
+
+    async def close(self) -> None:
+        for task in list(self._acks):
+            task.cancel()
+        self._acks.clear()
