@@ -36,9 +36,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Life World OS %s starting with %s", __version__, settings.redacted())
+        log.info("Life World OS %s starting with %s", __version__, settings.redacted())
         await app.state.cache.start()  # invalidation listeners and the expired-row sweeper
-        yield
-        await app.state.cache.close()
+        try:
+            yield
+        finally:
+            await app.state.cache.close()
         if owns_db:
             await app.state.db.dispose()
 

@@ -188,6 +188,8 @@ class Cache:
             self._down.discard(listener)
             self.broadcaster.listening.add(listener)
             self._ready[listener].set()
+            if listener == "redis" and self.redis is not None and not self.redis.ok:
+                self._spawn(self.redis.probe())  # hits may all come from memory: check now
         else:
             self._down.add(listener)
             self.broadcaster.listening.discard(listener)

@@ -9,6 +9,7 @@ prefix, because invalidations published while it was down never reached it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -98,8 +99,8 @@ class RedisTier:
             type(exc).__name__,
         )
 
-    async def _recover(self) -> None:
-        if time.monotonic() < self._retry_at:
+    async def _recover(self, *, now: bool = False) -> None:
+        if not now and time.monotonic() < self._retry_at:
             raise TierDown("redis is down")
         async with self._recovering:
             if self.ok:
@@ -112,6 +113,12 @@ class RedisTier:
                 raise TierDown(str(exc)) from exc
             self.ok = True
             log.warning("Redis at %s answers again; the cache uses it", redact_url(self.url))
+
+    async def probe(self) -> None:
+        """Check at once whether Redis is back (the listener calls this when it reconnects)."""
+        if not self.ok:
+            with contextlib.suppress(TierDown):
+                await self._recover(now=True)
 
     async def purge(self) -> int:
         """Drop every key under the prefix (used after an outage and by `cache clear`)."""
