@@ -36,7 +36,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Life World OS %s starting with %s", __version__, settings.redacted())
-        log.info("Life World OS %s starting with %s", __version__, settings.redacted())
         await app.state.cache.start()  # invalidation listeners and the expired-row sweeper
         try:
             yield
