@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from lifeworld import __version__
 from lifeworld.accounts.api import router as accounts_router
 from lifeworld.accounts.security import Security
+from lifeworld.accounts.views import router as accounts_pages
 from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
@@ -22,6 +23,8 @@ from lifeworld.ops.testing import router as testing_router
 from lifeworld.places.api import router as places_router
 from lifeworld.places.runtime import build_places
 from lifeworld.settings import Environment, Settings
+from lifeworld.web.dashboard import router as dashboard_pages
+from lifeworld.web.install import install_web
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,11 @@ def create_app(
     app.state.places = build_places(settings, app.state.cache)
 
     translator.install(app)
+    install_web(app)
     app.include_router(health_router)
     app.include_router(accounts_router)
+    app.include_router(accounts_pages)
+    app.include_router(dashboard_pages)
     app.include_router(places_router)
     for router in game_routers():
         app.include_router(router)

@@ -15,5 +15,6 @@ from lifeworld.players import models as players_models  # noqa: F401
 from lifeworld.rebalancing import models as rebalancing_models  # noqa: F401
 from lifeworld.seasons import models as seasons_models  # noqa: F401
 from lifeworld.training import models as training_models  # noqa: F401
+from lifeworld.web import models as web_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""The web pages: templates, static files, page auth, forms and the app shell (PWA)."""
