@@ -30,6 +30,7 @@ from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import CategoriesOut
 
 MAX_PAGE = 200
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 activity_listeners: list[Any] = []  # metrics: called with (ActivityType, milestones)
 
@@ -176,7 +177,10 @@ async def preview_activity(
 def _cursor(before: str | None) -> tuple[int | None, datetime | None]:
     if before is None or before == "":
         return None, None
-    if before.isdigit():
+    if before.isascii() and before.isdigit():
+        # An id past PostgreSQL's bigint would fail in the query: no such id, so a 422.
+        if int(before) > MAX_ID:
+            raise InvalidField("before", "No activity has an id that large.")
         return int(before), None
     try:
         moment = datetime.fromisoformat(before.replace("Z", "+00:00"))

@@ -182,7 +182,7 @@ async def test_custom_activity_xp_and_resource_changes_scaled_by_reward_efficien
 async def test_resource_changes_never_go_below_zero(client: httpx.AsyncClient) -> None:
     await start(client)
     # gold 0 − 50 → 0 (never below 0), oxygen 0 − 3 → 0, keys 0 − 4 → 0; nothing reached.
-    body = await log(client, "REST", resource_changes={"gold": -50, "oxygen": -3, "keys": -4})
+    body = await log(client, "CUSTOM", resource_changes={"gold": -50, "oxygen": -3, "keys": -4})
     resources = body["state"]["resources"]
     assert (dec(resources["gold"]), dec(resources["oxygen"]), resources["keys"]) == (0, 0, 0)
     assert body["milestones"] == []
@@ -369,6 +369,8 @@ async def test_history_is_newest_first_with_cursor_pagination(client: httpx.Asyn
         {"limit": "ten"},
         {"before": "yesterday"},
         {"before": "2026-03-02T12:00:00"},  # no offset
+        {"before": "99999999999999999999"},  # past bigint: no such id, never a 500
+        {"before": "٣"},  # a digit, but not an ASCII one
     ],
 )
 async def test_history_refuses_bad_parameters(
@@ -444,6 +446,35 @@ async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
     )
     assert error(response, 400)["code"] == "malformed_json"
     assert await activities(client) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v1/me/activities/preview"),
+        ("POST", "/api/v1/me/questionnaire"),
+        ("POST", "/api/v1/me/season"),
+        ("POST", "/api/v1/me/engines"),
+        ("POST", "/api/v1/me/sleep"),
+        ("POST", "/api/v1/me/boosts"),
+        ("POST", "/api/v1/me/loadouts"),
+        ("POST", "/api/v1/me/investments"),
+        ("PUT", "/api/v1/me/rebalancing"),
+        ("POST", "/api/v1/me/training/tasks/emergency-fund-1/complete"),
+        ("PUT", "/api/v1/admin/players/1"),
+        ("PUT", "/api/v1/testing/clock"),
+    ],
+)
+async def test_malformed_json_is_400_everywhere(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    await start(client)
+    before = await state(client)
+    response = await client.request(
+        method, path, content=b"{'single': 'quotes'}", headers={"content-type": "application/json"}
+    )
+    assert error(response, 400)["code"] == "malformed_json"
+    assert (await state(client))["version"] == before["version"]
 
 
 async def test_custom_xp_of_exactly_5000_is_allowed(client: httpx.AsyncClient) -> None:

@@ -7,7 +7,20 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.game.helpers import D0, admin_set, cats, error, start, state
+from tests.integration.game.helpers import (
+    D0,
+    NewClient,
+    add_member,
+    admin_set,
+    at,
+    cats,
+    day,
+    dec,
+    error,
+    log,
+    start,
+    state,
+)
 
 QUESTIONNAIRE_STRONG = {
     "life_phase": "AUTUMN",
@@ -243,3 +256,103 @@ async def test_rank_level_and_balance_follow_xp(client: httpx.AsyncClient) -> No
         "xp_for_next": None,
         "progress_pct": 100,
     }
+
+
+async def test_rollover_weekly_evaluation_of_a_work_only_week(client: httpx.AsyncClient) -> None:
+    await start(client)
+    for _ in range(3):
+        await log(client, "WORK_PROJECT")  # day 0: 90 energy spent, cap 85
+    at(days=7)
+    body = await state(client)
+    # Boundary of day 1: spent 90 / cap 85 > 0.8 → one high-effort day; days 2–6 reset it to 0.
+    # Boundary of day 7 (§6, in order):
+    #   2. 7 days since the last WORK_PROJECT → capacity 50 − 2 = 48
+    #   3. 7 days since the last activity → meaning 50 − 1 = 49
+    #   5. first weekly evaluation (7 days after creation), over days 0–6: 3 WORK, nothing else;
+    #      a. work 3/3 > 60 % → capacity 48 − 5 = 43, meaning 49 − 3 = 46
+    #      b. 0 consecutive high-effort days → nothing
+    #      c. work 3/3 > 70 % → capacity 42; no recovery action → capacity 41
+    #      d. 0 recovery actions → +0
+    assert body["clouds"] == {
+        "capacity": 41,
+        "engines": 50,
+        "oxygen": 50,
+        "meaning": 46,
+        "optionality": 50,
+    }
+    assert body["energy"]["stored"] == 100  # step 7
+    assert body["day"]["today"] == day(7)
+
+
+async def test_rollover_weekly_evaluation_rewards_recovery(client: httpx.AsyncClient) -> None:
+    await start(client)
+    for kind in ("EXERCISE", "LEARNING", "REST"):  # 63 energy: 63 / 85 ≤ 0.8
+        await log(client, kind)
+    at(days=7)
+    body = await state(client)
+    # day 7: 2. 7 days since the last EXERCISE/LEARNING → capacity 48; 3. meaning 49;
+    # 5a. EXERCISE 1 + LEARNING 1 counted: learning 1/2 = 50 % is not > 50 % → nothing;
+    # 5c. no work, 3 recovery actions → nothing; 5d. 3 recovery actions → capacity 48 + 2 = 50.
+    assert body["clouds"]["capacity"] == 50
+    assert body["clouds"]["meaning"] == 49
+    # day 14 (nothing logged since day 0): 2. 14 days → capacity 48; 3. meaning 48;
+    # 5. evaluation over days 7–13: no activities → a and c skipped, d +0.
+    at(days=14)
+    body = await state(client)
+    assert (body["clouds"]["capacity"], body["clouds"]["meaning"]) == (48, 48)
+
+
+async def test_a_year_away_is_replayed_in_one_request(client: httpx.AsyncClient) -> None:
+    player = await start(client)
+    await admin_set(player, player.user_id, {"resources": {"oxygen": 40}})
+    at(days=365)
+    body = await state(client)
+    # 365 boundaries of oxygen decay, no engine: 40 − 365 × 0.1 = 3.5. Never having logged
+    # anything, no neglect or drift applies; the weekly evaluations find no activities.
+    assert dec(body["resources"]["oxygen"]) == dec("3.5")
+    assert body["clouds"] == dict.fromkeys(
+        ("capacity", "engines", "oxygen", "meaning", "optionality"), 50
+    )
+    assert body["day"]["today"] == day(365)
+    assert body["season"]["days_in_season"] == 365
+
+
+async def test_leaving_burnout_needs_capacity_and_a_recovery_action(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    ada = await start(client)
+    bob = await add_member(ada, new_client)
+    for player in (ada, bob):
+        await admin_set(ada, player.user_id, {"clouds": {"capacity": 15}})
+    at(days=3)
+    assert (await state(client))["burnout"]["active"] is True
+    assert (await state(bob.client))["burnout"]["active"] is True
+    # ada logs a recovery action in burnout; bob does not. Both get capacity 30 (> 25).
+    await log(client, "EXERCISE")
+    for player in (ada, bob):
+        await admin_set(ada, player.user_id, {"clouds": {"capacity": 30}})
+    at(days=4)
+    left = await state(client)
+    assert left["burnout"] == {"active": False, "since": None, "risk": "medium"}
+    assert left["energy"]["cap"] == 85  # capacity 30: < 60 → 85
+    stays = await state(bob.client)
+    assert stays["burnout"]["active"] is True
+    assert stays["burnout"]["since"] == day(3)
+    assert stays["energy"]["cap"] == 40
+
+
+async def test_the_day_starts_at_the_players_hour_in_their_timezone(
+    client: httpx.AsyncClient,
+) -> None:
+    await start(client, timezone="Asia/Tokyo")  # T0 = 21:00 JST on 2 March
+    response = await client.patch("/api/v1/me", json={"day_start_hour": 5})
+    assert response.status_code == 200, response.text
+    await log(client, "WORK_PROJECT")  # 100 → 70
+    at(hours=7, minutes=30)  # 04:30 JST on 3 March: before 05:00, still the day of 2 March
+    body = await state(client)
+    assert body["day"]["today"] == "2026-03-02"
+    assert body["energy"]["stored"] == 70
+    at(hours=8)  # 05:00 JST: the player's 3 March begins, energy is reset
+    body = await state(client)
+    assert body["day"]["today"] == "2026-03-03"
+    assert body["energy"]["stored"] == 100
