@@ -6,7 +6,7 @@ places (the service adds those), and the service says so when a venue search fin
 
 from __future__ import annotations
 
-from lifeworld.places.gazetteer import ATTRIBUTION, Town, distance_km, gazetteer
+from lifeworld.places.gazetteer import ATTRIBUTION, Town, distance_km, gazetteer, name_key
 from lifeworld.places.records import Area, PlaceRecord, ProviderAnswer, SearchRequest
 
 CITY_POPULATION = 100_000
@@ -28,6 +28,12 @@ def town_record(town: Town, description: str | None = None) -> PlaceRecord:
         description=description or f"{kind} in {where}, population {town.population}",
         source="offline",
     )
+
+
+def _district_of(centre: Town, town: Town) -> bool:
+    """ "Lyon 03" is a part of Lyon, not a town around it."""
+    rest = name_key(town.name).removeprefix(name_key(centre.name))
+    return rest != name_key(town.name) and rest.strip().isdigit()
 
 
 class OfflineProvider:
@@ -53,7 +59,7 @@ class OfflineProvider:
         around = [
             t
             for t in towns.near(centre.lat, centre.lon, radius_km=NEAR_RADIUS_KM, limit=500)
-            if t.index != centre.index
+            if t.index != centre.index and not _district_of(centre, t)
         ]
         around.sort(key=lambda t: -t.population)
         places = [town_record(centre, f"{centre.name}, the centre of the towns around it")]
