@@ -16,12 +16,13 @@ from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
 from lifeworld.game_api import game_routers
-from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
+from lifeworld.middleware import HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.ops.health import router as health_router
 from lifeworld.ops.testing import router as testing_router
 from lifeworld.places.api import router as places_router
 from lifeworld.places.runtime import build_places
+from lifeworld.portability.limits import ImportAwareBodyLimit
 from lifeworld.settings import Environment, Settings
 from lifeworld.web.dashboard import router as dashboard_pages
 from lifeworld.web.install import install_web
@@ -92,6 +93,10 @@ def create_app(
 
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ImportAwareBodyLimit,
+        max_bytes=settings.max_body_bytes,
+        import_max_bytes=settings.max_import_bytes,
+    )
     app.add_middleware(SecurityHeaders)
     return app

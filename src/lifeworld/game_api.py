@@ -13,6 +13,7 @@ def game_routers() -> list[APIRouter]:
     from lifeworld.investments.api import router as investments
     from lifeworld.loadouts.api import router as loadouts
     from lifeworld.players.api import router as players
+    from lifeworld.portability.api import router as portability
     from lifeworld.rebalancing.api import router as rebalancing
     from lifeworld.seasons.api import router as seasons
     from lifeworld.training.api import router as training
@@ -28,4 +29,5 @@ def game_routers() -> list[APIRouter]:
         investments,
         rebalancing,
         admin,
+        portability,
     ]

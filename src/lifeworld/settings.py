@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 20
     login_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # POST /api/v1/me/import
 
     cache: CacheMode = CacheMode.POSTGRES
     redis_url: str | None = None

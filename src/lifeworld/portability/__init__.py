@@ -1,0 +1,1 @@
+"""Per-player export and import: one versioned JSON document (docs/EXPORT_FORMAT.md)."""

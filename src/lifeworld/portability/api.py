@@ -1,0 +1,38 @@
+"""Routes: `GET /api/v1/me/export` and `POST /api/v1/me/import` (API.md, docs/EXPORT_FORMAT.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from lifeworld.accounts.deps import CurrentUser
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.portability import service
+from lifeworld.portability.schemas import ExportDocument, ImportOut
+
+router = APIRouter(prefix="/api/v1/me", tags=["portability"])
+
+IMPORT_PATH = "/api/v1/me/import"
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"model": ExportDocument, "description": "The player's export document"}},
+)
+async def export(user: CurrentUser, db: SessionDep) -> Response:
+    """Everything the player owns as one versioned JSON document."""
+    now = clock.now()
+    body = await service.export_player(db, user=user, now=now)
+    filename = f"lifeworld-export-{user.username}-{now.date().isoformat()}.json"
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/import", response_model=ImportOut)
+async def import_(document: ExportDocument, user: CurrentUser, db: SessionDep) -> ImportOut:
+    """Restore an export into this player, which must have no history yet (409 otherwise)."""
+    return await service.import_player(db, user=user, now=clock.now(), document=document)

@@ -1,0 +1,159 @@
+"""Importing an export document into an empty player, in the request's one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import User
+from lifeworld.activities.models import Activity
+from lifeworld.energy.models import BoostRecord, SleepLog
+from lifeworld.engines.models import Engine
+from lifeworld.errors import Conflict
+from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources
+from lifeworld.investments.models import GrowthStep, Investment
+from lifeworld.loadouts.models import Loadout
+from lifeworld.places.models import SavedPlace
+from lifeworld.players.context import open_player
+from lifeworld.players.models import MilestoneRecord, QuestionnaireRecord
+from lifeworld.portability.checks import check_document
+from lifeworld.portability.schemas import ActivityDoc, ExportDocument, ImportOut, PlayerDoc
+from lifeworld.rebalancing.models import RebalancingConfig
+from lifeworld.seasons.models import SeasonRecord
+from lifeworld.training.models import TaskCompletion
+
+# What makes a player "not empty": any row of these (preset loadouts are recreated freely).
+OWNED: tuple[tuple[str, Any], ...] = (
+    ("activities", Activity),
+    ("seasons", SeasonRecord),
+    ("engines", Engine),
+    ("sleep_logs", SleepLog),
+    ("boosts", BoostRecord),
+    ("training_completions", TaskCompletion),
+    ("investments", Investment),
+    ("investment_growth", GrowthStep),
+    ("rebalancing", RebalancingConfig),
+    ("milestones", MilestoneRecord),
+    ("questionnaire", QuestionnaireRecord),
+    ("saved_places", SavedPlace),
+)
+
+
+def plain(value: Any) -> Any:
+    """Enum members as their values, recursively (JSONB and VARCHAR columns take plain data)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+async def _ensure_empty(session: AsyncSession, user_id: int) -> None:
+    checks = [exists().where(model.user_id == user_id) for _, model in OWNED]
+    checks.append(exists().where(Loadout.user_id == user_id, Loadout.preset_id.is_(None)))
+    found = (await session.execute(select(*checks))).one()
+    names = [name for (name, _), hit in zip(OWNED, found, strict=False) if hit]
+    if found[-1]:
+        names.append("loadouts")
+    if names:
+        raise Conflict(
+            "An import needs a player with no history yet; this one already has "
+            + ", ".join(names)
+            + ".",
+            code="player_not_empty",
+            details={"parts": names},
+        )
+
+
+def _state(player: PlayerDoc) -> PlayerState:
+    p = player.model_dump()
+    return PlayerState(
+        clouds=Clouds(**p.pop("clouds")),
+        resources=Resources(**p.pop("resources")),
+        xp=XP(player.xp.overall, CategoryXP(**player.xp.categories.model_dump())),
+        **{k: v for k, v in p.items() if k != "xp"},
+    )
+
+
+def _activity_row(user_id: int, doc: ActivityDoc) -> dict[str, Any]:
+    data = plain(doc.model_dump(exclude={"xp", "multipliers"}))
+    data["user_id"] = user_id
+    data["xp_overall"] = doc.xp.overall
+    data.update({f"xp_{name}": amount for name, amount in doc.xp.categories.items()})
+    data.update({f"mult_{name}": v for name, v in doc.multipliers.model_dump().items()})
+    return dict(data)
+
+
+async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(model), rows)
+
+
+def _rows(user_id: int, parts: list[Any], **extra: Any) -> list[dict[str, Any]]:
+    return [{**plain(part.model_dump()), "user_id": user_id, **extra} for part in parts]
+
+
+async def import_document(
+    session: AsyncSession, *, user: User, now: datetime, document: ExportDocument
+) -> ImportOut:
+    """Restore a player from a document: only into an empty player, all or nothing."""
+    ctx = await open_player(session, user=user, now=now)
+    await _ensure_empty(session, user.id)
+    check_document(document)
+    uid = user.id
+    user.display_name = document.account.display_name
+    user.timezone = document.account.timezone
+    user.day_start_hour = document.account.day_start_hour
+    await ctx.save(_state(document.player))
+    await session.execute(delete(Loadout).where(Loadout.user_id == uid))
+    activity_ids: list[int] = []
+    if document.activities:
+        result = await session.execute(
+            insert(Activity).returning(Activity.id, sort_by_parameter_order=True),
+            [_activity_row(uid, a) for a in document.activities],
+        )
+        activity_ids = list(result.scalars())
+    completions = [
+        {
+            **plain(c.model_dump(exclude={"activity"})),
+            "user_id": uid,
+            "activity_id": None if c.activity is None else activity_ids[c.activity],
+        }
+        for c in document.training_completions
+    ]
+    await _insert(session, TaskCompletion, completions)
+    for model, parts in (
+        (SeasonRecord, document.seasons),
+        (Engine, document.engines),
+        (SleepLog, document.sleep_logs),
+        (BoostRecord, document.boosts),
+        (Loadout, document.loadouts),
+        (Investment, document.investments),
+        (GrowthStep, document.investment_growth),
+        (MilestoneRecord, document.milestones),
+        (SavedPlace, document.saved_places),
+    ):
+        await _insert(session, model, _rows(uid, list(parts)))
+    if document.rebalancing is not None:
+        await _insert(session, RebalancingConfig, _rows(uid, [document.rebalancing]))
+    if document.questionnaire is not None:
+        await _insert(session, QuestionnaireRecord, _rows(uid, [document.questionnaire]))
+    await session.flush()
+    return ImportOut(imported=_counts(document))
+
+
+def _counts(document: ExportDocument) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name in ExportDocument.model_fields:
+        value = getattr(document, name)
+        if isinstance(value, list):
+            counts[name] = len(value)
+        elif name in ("questionnaire", "rebalancing"):
+            counts[name] = 0 if value is None else 1
+    return counts

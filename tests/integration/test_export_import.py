@@ -1,0 +1,206 @@
+"""Per-player export and import (API.md, docs/EXPORT_FORMAT.md): stable bytes, exact round trip."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from lifeworld.clock import clock
+from tests.integration.factories import invite_code, join, set_up_household
+from tests.security.players import FIRST_TASK, build_rich_player
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+NewClient = Callable[[], httpx.AsyncClient]
+
+
+async def _household(client: httpx.AsyncClient, new_client: NewClient) -> httpx.AsyncClient:
+    """Ada (admin, rich history) and an empty member, Bob, whose client is returned."""
+    clock.pin(T0)
+    ada = await set_up_household(client, timezone="Europe/London")
+    await build_rich_player(client, client, user_id=ada["user"]["id"], marker="ada-marker")
+    bob = new_client()
+    await join(bob, await invite_code(client), username="bob")
+    return bob
+
+
+async def _export(client: httpx.AsyncClient) -> bytes:
+    response = await client.get("/api/v1/me/export")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-disposition"].startswith("attachment; filename=")
+    return response.content
+
+
+async def test_export_holds_everything_in_a_stable_versioned_document(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    await _household(client, new_client)
+    first = await _export(client)
+    assert await _export(client) == first
+    doc = json.loads(first)
+    assert (doc["format"], doc["version"]) == ("lifeworld-export", 1)
+    counts = {k: len(v) for k, v in doc.items() if isinstance(v, list)}
+    assert counts == {
+        "activities": 3,  # exercise, custom, the training task's LEARNING
+        "seasons": 1,
+        "engines": 3,
+        "sleep_logs": 1,
+        "boosts": 1,
+        "training_completions": 1,
+        "loadouts": 6,  # five presets and one of her own
+        "investments": 1,
+        "investment_growth": 1,
+        "milestones": 2,  # FIRST_ASSET and REDUCED_FRAGILITY
+        "saved_places": 1,
+    }
+    # 4000 from the questionnaire + 1000.50 × 1.05 (capacity 75) − 100.10 invested, as a string
+    assert doc["player"]["resources"]["gold"] == "4950.43"
+    assert doc["player"]["season"] == "AUTUMN"
+    assert doc["account"] == {
+        "display_name": "ada",
+        "timezone": "Europe/London",
+        "day_start_hour": 0,
+    }
+    assert doc["questionnaire"]["answers"]["months_saved"] == "3.5"
+    assert doc["training_completions"][0]["task_id"] == FIRST_TASK
+    assert doc["training_completions"][0]["activity"] == 2
+    assert doc["activities"][2]["source"] == "training"
+    assert doc["activities"][1]["description"] == "Café ☕ <b>ada-marker</b>"
+    assert doc["activities"][0]["occurred_at"] == "2026-03-02T12:00:00Z"
+    assert "id" not in json.dumps(doc["activities"][0]).replace('"', " ").split()
+    assert [lo["active"] for lo in doc["loadouts"]].count(True) == 1
+
+
+async def test_import_into_an_empty_player_gives_back_the_same_bytes(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    bob = await _household(client, new_client)
+    original = await _export(client)
+    response = await bob.post(
+        "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["imported"]["activities"] == 3
+    assert response.json()["imported"]["questionnaire"] == 1
+    assert await _export(bob) == original
+    state = (await bob.get("/api/v1/me/state")).json()
+    assert state["user"]["username"] == "bob"  # the identity stays the importing account's
+    assert state["active_loadout"]["name"] == "Mine ada-marker"
+    listed = (await bob.get("/api/v1/me/activities")).json()["items"]
+    assert [a["type"] for a in listed] == ["LEARNING", "CUSTOM", "EXERCISE"]
+
+
+async def test_import_refuses_a_player_with_history_and_changes_nothing(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    bob = await _household(client, new_client)
+    original = await _export(client)
+    await bob.post("/api/v1/me/activities", json={"type": "REST"})
+    before = await _export(bob)
+    response = await bob.post(
+        "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "player_not_empty"
+    assert response.json()["error"]["details"] == {"parts": ["activities"]}
+    assert await _export(bob) == before
+
+
+def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
+    bad = copy.deepcopy(doc)
+    if case == "version":
+        bad["version"] = 2
+    elif case == "unknown_field":
+        bad["player"]["cheat"] = True
+    elif case == "item_in_wrong_slot":
+        bad["loadouts"][-1]["slots"]["PRIMARY"] = "balance"
+    elif case == "activity_reference":
+        bad["training_completions"][0]["activity"] = 99
+    elif case == "unknown_task":
+        bad["training_completions"][0]["task_id"] = "no-such-task"
+    elif case == "two_active_loadouts":
+        bad["loadouts"][0]["active"] = True
+    elif case == "decimal_overflow":
+        bad["player"]["resources"]["gold"] = "1e40"
+    elif case == "nul_in_text":
+        bad["saved_places"][-1]["notes"] = "a\x00b"
+    elif case == "negative_amount":
+        bad["investments"][0]["amount_invested"] = "-5.00"
+    elif case == "bad_timezone":
+        bad["account"]["timezone"] = "Mars/Olympus"
+    elif case == "duplicate_sleep_date":
+        bad["sleep_logs"].append(bad["sleep_logs"][0])
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("case", "field"),
+    [
+        ("version", "version"),
+        ("unknown_field", "player.cheat"),
+        ("item_in_wrong_slot", "loadouts.5.slots.PRIMARY"),
+        ("activity_reference", "training_completions.0.activity"),
+        ("unknown_task", "training_completions.0.task_id"),
+        ("two_active_loadouts", "loadouts"),
+        ("decimal_overflow", "player.resources.gold"),
+        ("nul_in_text", "saved_places.0.notes"),
+        ("negative_amount", "investments.0.amount_invested"),
+        ("bad_timezone", "account.timezone"),
+        ("duplicate_sleep_date", "sleep_logs.1"),
+    ],
+)
+async def test_a_bad_document_is_refused_before_anything_is_written(
+    client: httpx.AsyncClient, new_client: NewClient, case: str, field: str
+) -> None:
+    bob = await _household(client, new_client)
+    doc = json.loads(await _export(client))
+    before = await _export(bob)
+    response = await bob.post("/api/v1/me/import", json=_broken(doc, case))
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert field in [d["field"] for d in error["details"]], error
+    assert await _export(bob) == before
+
+
+def _long_history(doc: dict[str, Any], count: int) -> dict[str, Any]:
+    template = doc["activities"][0]
+    activities = []
+    for index in range(count):
+        item = copy.deepcopy(template)
+        item["description"] = f"entry {index:05d} " + "x" * 200
+        activities.append(item)
+    return {**doc, "activities": activities, "training_completions": []}
+
+
+async def test_a_history_larger_than_the_api_body_limit_imports(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    bob = await _household(client, new_client)
+    doc = _long_history(json.loads(await _export(client)), 4000)
+    body = json.dumps(doc).encode()
+    assert len(body) > 2 * 1024 * 1024
+    response = await bob.post(
+        "/api/v1/me/import", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text[:500]
+    back = json.loads(await _export(bob))
+    assert len(back["activities"]) == 4000
+    assert back["activities"][3999]["description"].startswith("entry 03999 ")
+
+
+async def test_other_writes_keep_the_one_mib_limit(client: httpx.AsyncClient) -> None:
+    clock.pin(T0)
+    await set_up_household(client)
+    response = await client.post(
+        "/api/v1/me/activities",
+        content=b'{"type": "REST", "description": "' + b"x" * (1024 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert (await client.get("/api/v1/me/activities")).json()["items"] == []
