@@ -82,7 +82,9 @@ def _raise_exit(signum: int, frame: object) -> None:
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default 0.0.0.0: the LAN)."),
     port: int | None = typer.Option(None, help="Port to listen on (default 5173)."),
-    workers: int = typer.Option(1, min=1, max=32, help="Worker processes."),
+    workers: int = typer.Option(
+        1, min=1, max=32, envvar="LIFEWORLD_WORKERS", help="Worker processes."
+    ),
     migrate_first: bool = typer.Option(True, "--migrate/--no-migrate", help="Migrate at start."),
 ) -> None:
     """Start the web app (and the embedded database when it is the one in use)."""
@@ -111,6 +113,8 @@ def serve(
             log_level=settings.log_level,
             access_log=False,
             proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            timeout_keep_alive=settings.keep_alive_s,
             server_header=False,
             timeout_graceful_shutdown=10,
         )
