@@ -352,3 +352,77 @@ async def update_profile(
         user.display_name = display_name
     await session.flush()
     return user
+
+
+# -- operator actions (the `lifeworld user` and `lifeworld household` commands) -------------
+
+
+async def find_user(session: AsyncSession, *, login: str) -> User | None:
+    """The user with this username or email (case-insensitive)."""
+    account = login.strip().lower()
+    return await session.scalar(
+        select(User).where(
+            (func.lower(User.username) == account) | (func.lower(User.email) == account)
+        )
+    )
+
+
+async def list_users(session: AsyncSession) -> list[tuple[User, Household]]:
+    """Every user of the instance with their household, by household then user."""
+    rows = await session.execute(
+        select(User, Household)
+        .join(Household, Household.id == User.household_id)
+        .order_by(Household.id, User.id)
+    )
+    return [(user, household) for user, household in rows]
+
+
+async def reset_password(
+    session: AsyncSession, security: Security, *, user: User, new_password: str, now: datetime
+) -> int:
+    """Set a new password without the old one and sign out every session; returns how many."""
+    user.password_hash = security.hash_password(new_password)
+    user.password_changed_at = now
+    return await revoke_all_sessions(session, user_id=user.id)
+
+
+async def unlock_account(session: AsyncSession, *, user: User) -> int:
+    """Forget the failed sign-ins of this account and of the addresses they came from."""
+    accounts = (user.username.lower(), user.email.lower())
+    addresses = select(LoginFailure.address).where(LoginFailure.account.in_(accounts))
+    result = await session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.account.in_(accounts) | LoginFailure.address.in_(addresses)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def create_household(
+    session: AsyncSession,
+    security: Security,
+    *,
+    name: str,
+    timezone: str,
+    username: str,
+    email: str,
+    password: str,
+) -> tuple[User, Household]:
+    """Another household on this instance, with its admin (first-run setup makes the first)."""
+    await _ensure_unique(session, username=username, email=email)
+    household = Household(name=name, timezone=timezone)
+    session.add(household)
+    await session.flush()
+    user = User(
+        household_id=household.id,
+        username=username,
+        email=email,
+        display_name=username,
+        password_hash=security.hash_password(password),
+        is_admin=True,
+        timezone=timezone,
+        day_start_hour=0,
+    )
+    session.add(user)
+    await session.flush()
+    return user, household

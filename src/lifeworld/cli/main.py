@@ -8,6 +8,7 @@ from lifeworld import __version__
 from lifeworld.cli import cache as cache_commands
 from lifeworld.cli import db as db_commands
 from lifeworld.cli import serve as serve_commands
+from lifeworld.cli import user as user_commands
 
 app = typer.Typer(
     help="Life World OS: a self-hosted, gamified life operating system for your household.",
@@ -17,6 +18,8 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(cache_commands.app, name="cache")
+app.add_typer(user_commands.app, name="user")
+app.add_typer(user_commands.household_app, name="household")
 app.command("serve")(serve_commands.serve)
 app.command("setup")(serve_commands.setup)
 

@@ -1,0 +1,145 @@
+"""`lifeworld user …` and `lifeworld household …`: what the operator does for a household."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts import service
+from lifeworld.accounts.models import User
+from lifeworld.accounts.schemas import SetupIn
+from lifeworld.accounts.security import Security
+from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
+from lifeworld.clock import clock
+from lifeworld.db.session import create_database
+from lifeworld.errors import InvalidField
+from lifeworld.players.service import create_player
+
+app = typer.Typer(help="Accounts: list, reset a password, unlock a sign-in.", no_args_is_help=True)
+household_app = typer.Typer(help="Households on this instance.", no_args_is_help=True)
+T = TypeVar("T")
+
+MIN_PASSWORD = 10
+
+
+def _in_transaction(work: Callable[[AsyncSession, Security], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction against the configured database."""
+    settings = settings_or_exit()
+    url, embedded, started = ready_database(settings)
+    security = Security.from_settings(settings)
+
+    async def go() -> T:
+        db = create_database(url, pool_size=1, max_overflow=0)
+        try:
+            async with db.sessionmaker() as session, session.begin():
+                return await work(session, security)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(go())
+    finally:
+        if started and embedded is not None:
+            embedded.stop()
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if not MIN_PASSWORD <= len(password) <= 256:
+        fail(f"a password needs {MIN_PASSWORD} to 256 characters")
+    return password
+
+
+async def _user_or_fail(session: AsyncSession, login: str) -> User:
+    user = await service.find_user(session, login=login)
+    if user is None:
+        fail(f"there is no user {login!r} (try: lifeworld user list)")
+    return user
+
+
+@app.command("list")
+def list_users() -> None:
+    """Every user with their household, admin flag and timezone."""
+    rows = _in_transaction(lambda session, _: service.list_users(session))
+    table = Table("household", "user", "email", "admin", "timezone")
+    for user, household in rows:
+        admin = "yes" if user.is_admin else ""
+        table.add_row(household.name, user.username, user.email, admin, user.timezone)
+    console.print(table)
+
+
+@app.command("reset-password")
+def reset_password(
+    username: str = typer.Argument(..., help="Username or email."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read it from stdin."),
+) -> None:
+    """Set a new password for someone locked out: clears their throttling, signs out sessions."""
+    password = _read_password(password_stdin)
+
+    async def work(session: AsyncSession, security: Security) -> int:
+        user = await _user_or_fail(session, username)
+        await service.unlock_account(session, user=user)
+        return await service.reset_password(
+            session, security, user=user, new_password=password, now=clock.now()
+        )
+
+    revoked = _in_transaction(work)
+    console.print(f"[green]✓[/] password changed for {username}; {revoked} session(s) signed out")
+
+
+@app.command()
+def unlock(username: str = typer.Argument(..., help="Username or email.")) -> None:
+    """Clear the failed sign-ins that throttle this account (and its addresses)."""
+
+    async def work(session: AsyncSession, _: Security) -> int:
+        return await service.unlock_account(session, user=await _user_or_fail(session, username))
+
+    cleared = _in_transaction(work)
+    console.print(f"[green]✓[/] {username} can sign in again ({cleared} failed attempt(s) cleared)")
+
+
+@household_app.command("create")
+def create_household(
+    name: str = typer.Argument(..., help="The household's name."),
+    admin: str = typer.Option(..., "--admin", help="Username of its admin."),
+    email: str = typer.Option(..., "--email", help="The admin's email."),
+    timezone: str = typer.Option("UTC", "--timezone", help="IANA timezone, e.g. Europe/London."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read it from stdin."),
+) -> None:
+    """Add another household, with its admin, to this instance."""
+    password = _read_password(password_stdin)
+    try:
+        fields = SetupIn(
+            household_name=name, timezone=timezone, username=admin, email=email, password=password
+        )
+    except ValidationError as exc:
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+
+    async def work(session: AsyncSession, security: Security) -> int:
+        user, household = await service.create_household(
+            session,
+            security,
+            name=fields.household_name,
+            timezone=fields.timezone,
+            username=fields.username,
+            email=fields.email,
+            password=fields.password,
+        )
+        await create_player(session, user=user, now=clock.now())
+        return household.id
+
+    try:
+        household_id = _in_transaction(work)
+    except InvalidField as exc:
+        fail(exc.message)
+    console.print(f"[green]✓[/] household {name!r} created (id {household_id}), admin {admin}")
