@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -113,13 +113,6 @@ def error(response: httpx.Response, status: int) -> dict[str, Any]:
 def dec(value: Any) -> Decimal:
     """A JSON number as an exact Decimal, for comparing money and oxygen."""
     return Decimal(str(value))
-
-
-def as_date(value: str) -> date:
-    return date.fromisoformat(value)
-
-
-CATEGORIES = ("capacity", "engines", "oxygen", "meaning", "optionality")
 
 
 def cats(

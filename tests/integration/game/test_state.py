@@ -113,6 +113,15 @@ async def test_questionnaire_with_every_area_strong_scales_category_xp_down(
     assert again["clouds"] == body["clouds"]
     assert again["resources"] == body["resources"]
     assert again["xp"] == body["xp"]
+    # §8 checks milestones after activities, training, investments and engine changes, not
+    # after the questionnaire: the next activity finds oxygen 7 ≥ 6 and gold 8,000 > 0.
+    assert (await client.get("/api/v1/me/milestones")).json() == []
+    rest = await log(client, "REST")
+    assert rest["milestones"] == [
+        {"type": "SIX_MONTHS_EXPENSES", "keys": 1},
+        {"type": "FIRST_ASSET", "keys": 1},
+    ]
+    assert rest["state"]["resources"]["keys"] == 5  # 3 + 1 + 1
 
 
 async def test_questionnaire_with_weak_areas_keeps_the_weighted_xp(

@@ -156,6 +156,19 @@ async def test_emergency_fund_task_1_xp_energy_and_learning_record(
     assert [t["status"] for t in tasks[1:]] == ["available", "locked", "locked", "locked"]
 
 
+async def test_no_season_or_loadout_multiplier_on_training(client: httpx.AsyncClient) -> None:
+    player = await start(client)
+    await admin_set(player, player.user_id, {"season": "SUMMER"})  # × 1.3 for activities
+    rows = (await client.get("/api/v1/me/loadouts")).json()
+    [strategist] = [r for r in rows if r["name"] == "The Strategist"]  # xpGain .15, cost −15 %
+    await client.post(f"/api/v1/me/loadouts/{strategist['id']}/activate")
+    first = module(await overview(client), "Build Emergency Fund")["tasks"][0]["id"]
+    body = await completed(client, first)
+    # still 15 overall, oxygen 9, others 2, and the full 20 energy
+    assert body["xp_gained"] == {"overall": 15, "categories": cats(2, 2, 9, 2, 2)}
+    assert body["state"]["energy"]["stored"] == 80
+
+
 async def test_task_xp_in_another_module_at_another_capacity(client: httpx.AsyncClient) -> None:
     player = await start(client)
     # capacity 90: optimal band, XP efficiency 1.15, reward efficiency 1.10
