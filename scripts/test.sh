@@ -49,6 +49,20 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium || die "Chromium is needed for the browser tests: apt install chromium"
 fi
 echo "  chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
+# The replica tests run their own nginx and redis-server (Debian's packages) on free ports.
+if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then
+  apt_install nginx || die "nginx is needed for the replica tests: apt install nginx"
+fi
+echo "  nginx: $( (nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1) | head -1)"
+if ! command -v redis-server >/dev/null; then
+  apt_install redis-server || die "redis-server is needed for the replica tests: apt install redis-server"
+fi
+# kubectl renders deploy/kubernetes (`kubectl kustomize`). It comes with this machine image;
+# Debian's own kubernetes-client is too old for kustomize v4+ files, and nothing is downloaded.
+if ! command -v kubectl >/dev/null; then
+  apt_install kubectl || echo "  kubectl: missing and not installable here: the manifest tests will fail and say so"
+fi
+echo "  kubectl: $(kubectl version --client 2>/dev/null | head -1 || echo missing)"
 
 say "Lint and types"
 .venv/bin/ruff check src tests bench

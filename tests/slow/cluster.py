@@ -49,7 +49,6 @@ CREATE EVENT TRIGGER replica_log_ddl ON ddl_command_end EXECUTE FUNCTION replica
 """
 
 ROLLOVER_OBSERVER = """
-DROP EVENT TRIGGER replica_log_ddl;
 CREATE TABLE replica_rollovers (id bigserial PRIMARY KEY, user_id bigint NOT NULL,
                                 from_day date NOT NULL, to_day date NOT NULL, pid int NOT NULL);
 CREATE FUNCTION replica_note_rollover() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -208,6 +207,7 @@ def start_cluster(mode: str, database_url: str, workdir: Path, count: int = 3) -
         for app in cluster.apps:
             wait_healthy(app.url, app)
         cluster.ddl = cluster.sql("SELECT pid, tag, object FROM replica_ddl_log ORDER BY id")
+        sql(database_url, "DROP EVENT TRIGGER replica_log_ddl")
         sql(database_url, ROLLOVER_OBSERVER)
         cluster.nginx = start_nginx(workdir / "nginx", [a.port for a in cluster.apps], nginx_port)
         cluster.proxy = f"http://127.0.0.1:{nginx_port}"

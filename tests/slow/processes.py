@@ -53,6 +53,15 @@ def image_command() -> list[str]:
     return _dockerfile_array("ENTRYPOINT") + _dockerfile_array("CMD")
 
 
+def healthcheck_command() -> list[str]:
+    """The command of the Dockerfile's HEALTHCHECK."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    found = re.findall(r"^HEALTHCHECK .*? CMD (\[.*\])$", text, flags=re.MULTILINE)
+    assert len(found) == 1, "the Dockerfile must have one exec-form HEALTHCHECK"
+    value: list[str] = json.loads(found[0])
+    return value
+
+
 def app_environment(**settings: str) -> dict[str, str]:
     """This environment without any LIFEWORLD_ setting, the venv first on PATH, plus `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFEWORLD_")}

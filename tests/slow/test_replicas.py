@@ -9,21 +9,43 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 import redis
 
+from lifeworld.accounts.deps import SESSION_COOKIE
 from lifeworld.db.migrate import head_revision
 from lifeworld.settings import Settings
-from tests.slow.cluster import PASSWORD, Browser, Cluster, no_cookies, start_cluster
+from tests.slow.cluster import (
+    PASSWORD,
+    ROLLOVER_OBSERVER,
+    SECRET,
+    Browser,
+    Cluster,
+    no_cookies,
+    sql,
+    start_cluster,
+)
 from tests.slow.load import BROKEN, LoadRun, retried_requests
+from tests.slow.processes import (
+    app_environment,
+    free_port,
+    healthcheck_command,
+    start_app,
+    wait_healthy,
+)
+from tests.slow.workers import Pinned, pin_connections, worker_pids
 
 pytestmark = pytest.mark.slow
 BASE = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -260,3 +282,101 @@ async def test_stopping_instances_loses_no_retryable_request_and_no_data(
         f"{len(posts)} POSTs, {len(unsure)} not acknowledged of which "
         f"{sum(1 for n in unsure if n in stored)} applied; nginx retried {len(retried)}"
     )
+
+
+def test_serve_with_two_workers_keeps_the_same_guarantees(
+    create_database: Any, tmp_path: Path
+) -> None:
+    url = create_database("lifeworld_workers")
+    app = start_app(
+        "workers",
+        free_port(),
+        tmp_path,
+        ("--workers", "2"),
+        env="test",
+        secret_key=SECRET,
+        database_url=url,
+        forwarded_allow_ips="10.9.9.9",  # not 127.0.0.1: the test's forwarded headers are lies
+        db_pool_size="3",
+        cache_pool_size="2",
+    )
+    conns: list[Pinned] = []
+    try:
+        wait_healthy(app.url, app)
+        sql(url, ROLLOVER_OBSERVER)
+        health = subprocess.run(
+            healthcheck_command(), env=app_environment(port=str(app.port)), timeout=30
+        )
+        assert health.returncode == 0, "the image's HEALTHCHECK failed against a healthy app"
+        conns = pin_connections(app, workers=2, per_worker=3)
+        one, two = conns[0], next(c for c in conns if c.pid != conns[0].pid)
+        _check_workers(url, one, two, conns)
+    finally:
+        for pinned in conns:
+            pinned.conn.close()
+        workers = worker_pids(app) if app.alive() else set()
+        code = app.stop(signal.SIGTERM)
+    assert code == 0, app.output()
+    assert not [pid for pid in workers if psutil.pid_exists(pid)], "workers outlived serve"
+
+
+def _check_workers(url: str, one: Pinned, two: Pinned, conns: list[Pinned]) -> None:
+    start = BASE + timedelta(days=1)
+    for worker in (one, two):
+        assert worker.call("PUT", "/api/v1/testing/clock", {"now": start.isoformat()})[0] == 200
+    status, headers, body = one.call(
+        "POST",
+        "/api/v1/setup",
+        {
+            "household_name": "Workers",
+            "timezone": "UTC",
+            "username": "ada",
+            "email": "ada@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert status == 201, body
+    cookie = SimpleCookie(headers["set-cookie"])[SESSION_COOKIE].value
+    admin = Browser(int(body["user"]["id"]), cookie, body["csrf_token"])
+
+    # The session made by one worker works on the other; a write on one is read on the other.
+    status, _, before = two.call("GET", "/api/v1/me/state", headers=admin.headers)
+    assert status == 200 and before["user"]["id"] == admin.user_id
+    status, _, written = one.call(
+        "POST", "/api/v1/me/activities", {"type": "LEARNING"}, headers=admin.headers
+    )
+    assert status == 201, written
+    assert written["state"] != before
+    assert two.call("GET", "/api/v1/me/state", headers=admin.headers)[2] == written["state"]
+
+    # Ten days later, requests on both workers at once roll the day over once.
+    status, _, changed = one.call(
+        "PUT",
+        f"/api/v1/admin/players/{admin.user_id}",
+        {"resources": {"oxygen": "5"}},
+        headers=admin.headers,
+    )
+    assert status == 200, changed
+    later = start + timedelta(days=10)
+    for worker in (one, two):
+        assert worker.call("PUT", "/api/v1/testing/clock", {"now": later.isoformat()})[0] == 200
+    with ThreadPoolExecutor(len(conns)) as pool:
+        answers = list(
+            pool.map(lambda c: c.call("GET", "/api/v1/me/state", headers=admin.headers), conns)
+        )
+    assert [a[0] for a in answers] == [200] * len(conns)
+    assert {Decimal(str(a[2]["resources"]["oxygen"])) for a in answers} == {Decimal("4.0")}
+    rollovers = sql(url, "SELECT from_day, to_day FROM replica_rollovers")
+    assert rollovers == [(start.date(), later.date())], rollovers
+
+    # LIFEWORLD_FORWARDED_ALLOW_IPS reaches every worker: 127.0.0.1 is not believed here.
+    status, headers, _ = two.call(
+        "POST",
+        "/api/v1/auth/login",
+        {"login": "ada", "password": PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+    )
+    assert status == 200
+    assert "secure" not in headers["set-cookie"].lower()
+    addresses = {a for (a,) in sql(url, "SELECT address FROM sessions")}
+    assert addresses == {"127.0.0.1"}, addresses

@@ -1,0 +1,226 @@
+"""The cloud packaging: both kustomize overlays rendered by kubectl, the compose file and the
+Dockerfile, each checked against what the app itself accepts (Settings, allowed hosts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lifeworld.net import allowed_hosts
+from lifeworld.settings import CacheMode, Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+KUBERNETES = ROOT / "deploy" / "kubernetes"
+SECRET = {"LIFEWORLD_SECRET_KEY": "k" * 48, "LIFEWORLD_DATABASE_URL": "postgresql://a:b@pg:5432/lw"}
+REDIS = {"LIFEWORLD_REDIS_URL": "redis://cache.example:6379/0"}
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+
+
+def _settings(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Settings:
+    """What the app makes of exactly `env` (no .env file, nothing else from this process)."""
+    for name in [n for n in os.environ if n.startswith("LIFEWORLD_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(_env_file=None)
+
+
+def _render(overlay: str) -> list[dict[str, Any]]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.fail("kubectl is needed to render deploy/kubernetes (scripts/test.sh installs it)")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(KUBERNETES / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", f"kustomize warned: {result.stderr}"
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+def _one(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    found = [d for d in docs if d["kind"] == kind]
+    assert len(found) == 1, f"{len(found)} × {kind}"
+    return found[0]
+
+
+def _dockerfile_uid() -> int:
+    return int(re.findall(r"^USER (\d+):\d+$", DOCKERFILE, flags=re.MULTILINE)[0])
+
+
+def _check_pod(pod: dict[str, Any], config: str) -> dict[str, Any]:
+    spec = pod["spec"]
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["securityContext"]["runAsUser"] == _dockerfile_uid()
+    (container,) = spec["containers"]
+    assert "command" not in container, "the image's entry (database URL guard) must stay"
+    refs = [next(iter(ref.values()))["name"] for ref in container["envFrom"]]
+    assert refs == [config, "lifeworld-secrets"]
+    requests = container["resources"]["requests"]
+    assert requests["cpu"] and requests["memory"] and container["resources"]["limits"]["memory"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    return dict(container)
+
+
+@pytest.mark.parametrize(
+    ("overlay", "cache", "max_pods"), [("phase1", "postgres", 3), ("phase2", "hybrid", 6)]
+)
+def test_an_overlay_renders_a_complete_deployment(
+    overlay: str, cache: str, max_pods: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = _render(overlay)
+    kinds = sorted(d["kind"] for d in docs)
+    assert kinds == sorted(
+        [
+            "ConfigMap",
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "Job",
+            "PodDisruptionBudget",
+            "Service",
+        ]
+    )
+    assert {d["metadata"]["namespace"] for d in docs} == {"lifeworld"}
+    config = _one(docs, "ConfigMap")
+    data: dict[str, str] = config["data"]
+    assert config["metadata"]["name"].startswith("lifeworld-config-")  # hashed: rolls pods
+    assert data["LIFEWORLD_CACHE"] == cache
+    assert not [k for k in data if re.search("SECRET|PASSWORD|DATABASE_URL|REDIS_URL", k)]
+
+    deployment = _one(docs, "Deployment")
+    assert "replicas" not in deployment["spec"], "the autoscaler owns the replica count"
+    pod = deployment["spec"]["template"]
+    labels = pod["metadata"]["labels"]
+    container = _check_pod(pod, config["metadata"]["name"])
+    (port,) = container["ports"]
+    assert port["containerPort"] == int(data["LIFEWORLD_PORT"])
+    assert f"EXPOSE {port['containerPort']}" in DOCKERFILE
+    hosts = allowed_hosts(data["LIFEWORLD_PUBLIC_URL"])
+    probes = {
+        name: container[f"{name}Probe"]["httpGet"] for name in ("startup", "readiness", "liveness")
+    }
+    assert probes["readiness"]["path"] == "/api/v1/health"
+    for probe in probes.values():
+        assert probe["port"] == port["name"]
+        (host,) = [h["value"] for h in probe["httpHeaders"] if h["name"] == "Host"]
+        assert host in hosts, f"the app would answer 400 to a probe with Host {host}"
+
+    service = _one(docs, "Service")
+    assert service["spec"]["selector"].items() <= labels.items()
+    assert service["spec"]["ports"][0]["targetPort"] == port["name"]
+    hpa = _one(docs, "HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": deployment["metadata"]["name"],
+    }
+    assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"] == max_pods
+    pdb = _one(docs, "PodDisruptionBudget")
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert pdb["spec"]["minAvailable"] < hpa["spec"]["minReplicas"], "drains would block"
+
+    job = _one(docs, "Job")["spec"]["template"]
+    assert _check_pod(job, config["metadata"]["name"])["args"] == ["lifeworld", "setup"]
+    assert job["spec"]["restartPolicy"] == "Never"
+    assert not service["spec"]["selector"].items() <= job["metadata"]["labels"].items()
+
+    # The app accepts this configuration with the documented secret keys.
+    needs = {**SECRET, **(REDIS if cache == "hybrid" else {})}
+    settings = _settings(monkeypatch, {**data, **needs})
+    assert settings.cache is CacheMode(cache)
+    assert settings.database_url == SECRET["LIFEWORLD_DATABASE_URL"]
+
+
+def test_phase2_refuses_to_start_without_a_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _one(_render("phase2"), "ConfigMap")["data"]
+    with pytest.raises(SettingsError, match="LIFEWORLD_REDIS_URL"):
+        _settings(monkeypatch, {**data, **SECRET})
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-?])([^${}]*))?\}")
+
+
+def _interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error}, innermost first (they nest)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, op, arg = match.groups()
+        if env.get(name):
+            return env[name]
+        if op == "?":
+            raise LookupError(arg)
+        return arg or ""
+
+    while _VAR.search(value):
+        value = _VAR.sub(one, value)
+    return value
+
+
+def _compose_app_env(env: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose" / "compose.yaml").read_text())
+    app = compose["services"]["app"]["environment"]
+    return compose, {k: _interpolate(str(v), env) for k, v in app.items()}
+
+
+def _example_env() -> dict[str, str]:
+    lines = (ROOT / "deploy" / "compose" / "env.example").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if re.match(r"^[A-Z_]+=", line)]
+    return {k: v for k, v in pairs} | {"LIFEWORLD_SECRET_KEY": "s" * 48, "POSTGRES_PASSWORD": "pw"}
+
+
+def test_compose_phase1_is_app_and_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
+    compose, app_env = _compose_app_env(_example_env())
+    services = compose["services"]
+    assert "profiles" not in services["app"] and "profiles" not in services["db"]
+    assert services["redis"]["profiles"] == ["redis"]
+    assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    settings = _settings(monkeypatch, app_env)
+    assert settings.database_url == "postgresql://lifeworld:pw@db:5432/lifeworld"
+    assert settings.cache is CacheMode.POSTGRES
+    assert settings.public_url == "https://life.example.org"
+
+
+def test_compose_phase2_turns_on_redis_and_the_hybrid_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, app_env = _compose_app_env({**_example_env(), "LIFEWORLD_CACHE": "hybrid"})
+    settings = _settings(monkeypatch, app_env)
+    assert settings.cache is CacheMode.HYBRID
+    assert settings.redis_url == "redis://redis:6379/0"
+
+
+def test_compose_refuses_to_start_without_a_secret_key() -> None:
+    env = _example_env()
+    del env["LIFEWORLD_SECRET_KEY"]
+    with pytest.raises(LookupError, match="LIFEWORLD_SECRET_KEY"):
+        _compose_app_env(env)
+
+
+def test_the_image_is_multi_stage_non_root_and_checks_its_health() -> None:
+    assert len(re.findall(r"^FROM ", DOCKERFILE, flags=re.MULTILINE)) >= 2
+    assert _dockerfile_uid() != 0
+    assert "/api/v1/health" in DOCKERFILE.split("HEALTHCHECK", 1)[1].split("\n\n", 1)[0]
+    cmd = json.loads(re.findall(r"^CMD (\[.*\])$", DOCKERFILE, flags=re.MULTILINE)[0])
+    assert cmd == ["lifeworld", "serve"]
+
+
+def test_the_image_refuses_to_start_without_a_database_url(tmp_path: Path) -> None:
+    entry = json.loads(re.findall(r"^ENTRYPOINT (\[.*\])$", DOCKERFILE, flags=re.MULTILINE)[0])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFEWORLD_")}
+    result = subprocess.run(
+        [*entry, "lifeworld", "serve"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "set LIFEWORLD_DATABASE_URL" in result.stderr
+    assert not list(tmp_path.iterdir()), "nothing may start (no embedded database)"
