@@ -184,7 +184,11 @@ async def test_resource_changes_never_go_below_zero(client: httpx.AsyncClient) -
     # gold 0 − 50 → 0 (never below 0), oxygen 0 − 3 → 0, keys 0 − 4 → 0; nothing reached.
     body = await log(client, "CUSTOM", resource_changes={"gold": -50, "oxygen": -3, "keys": -4})
     resources = body["state"]["resources"]
-    assert (dec(resources["gold"]), dec(resources["oxygen"]), resources["keys"]) == (0, 0, 0)
+    assert (dec(resources["gold"]), dec(resources["oxygen"]), resources["keys"]) == (
+        dec(0),
+        dec(0),
+        0,
+    )
     assert body["milestones"] == []
 
 

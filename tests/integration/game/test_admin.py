@@ -114,7 +114,7 @@ async def test_every_change_is_audited_with_its_author(
     changes = newest["changes"]
     assert set(changes) == {"resources.water", "xp.overall", "season"}
     assert (dec(changes["resources.water"]["from"]), dec(changes["resources.water"]["to"])) == (
-        50,
+        dec(50),
         dec("12.5"),
     )
     assert changes["xp.overall"] == {"from": 0, "to": 10}

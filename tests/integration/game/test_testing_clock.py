@@ -60,8 +60,8 @@ async def test_bad_clock_bodies(client: httpx.AsyncClient) -> None:
 
 async def test_the_endpoint_does_not_exist_in_production(connection: AsyncConnection) -> None:
     settings = Settings(
-        env="production",  # type: ignore[arg-type]
-        secret_key="a-production-secret-that-is-long-enough-0123456789",  # type: ignore[arg-type]
+        env="production",
+        secret_key="a-production-secret-that-is-long-enough-0123456789",
         data_dir=Path(tempfile.gettempdir()),
     )
     sessions = async_sessionmaker(

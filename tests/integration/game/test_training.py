@@ -38,8 +38,9 @@ async def overview(client: httpx.AsyncClient) -> dict[str, Any]:
 
 
 def module(body: dict[str, Any], title: str) -> dict[str, Any]:
-    [found] = [m for m in body["modules"] if m["title"] == title]
-    return found
+    found: list[dict[str, Any]] = [m for m in body["modules"] if m["title"] == title]
+    [only] = found
+    return only
 
 
 def unlocked(body: dict[str, Any]) -> set[str]:
