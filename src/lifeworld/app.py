@@ -11,11 +11,13 @@ from fastapi import FastAPI
 from lifeworld import __version__
 from lifeworld.accounts.api import router as accounts_router
 from lifeworld.accounts.security import Security
+from lifeworld.accounts.settings_views import router as settings_pages
 from lifeworld.accounts.views import router as accounts_pages
 from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
 from lifeworld.game_api import game_routers
+from lifeworld.idempotency.middleware import install_idempotency
 from lifeworld.middleware import HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.ops.health import router as health_router
@@ -84,6 +86,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(accounts_pages)
+    app.include_router(settings_pages)
     app.include_router(dashboard_pages)
     app.include_router(places_router)
     for router in game_routers():
@@ -91,6 +94,7 @@ def create_app(
     if settings.env is Environment.TEST:
         app.include_router(testing_router)
 
+    install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Household, NewContext
-from tests.browser.support import PASSWORD, screenshot, sign_in
+from tests.browser.support import ARTIFACTS, PASSWORD, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +84,8 @@ async def test_api_token_is_shown_once_works_and_can_be_revoked(
     secret = tokens.get_by_label("API token “Phone shortcut”")
     await expect(secret).to_have_value(re.compile(r"^lw_"))
     await expect(tokens.get_by_role("button", name="Copy")).to_be_visible()
+    await tokens.scroll_into_view_if_needed()
+    await tokens.screenshot(path=str(ARTIFACTS / "token-shown-once.png"))
     token = await secret.input_value()
     bearer = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url) as api:

@@ -42,6 +42,7 @@ async def test_first_run_setup_with_a_mistake_then_the_dashboard(
     await expect(page.get_by_label("Email")).to_have_value("marie@example.org")
     await expect(username).to_have_value("marie curie")
     await expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    await screenshot(page, "setup-error", widths=(360,))
 
     await username.fill("marie")
     await page.get_by_label("Password", exact=True).fill(PASSWORD)

@@ -26,6 +26,7 @@ async def test_unknown_page_is_a_404_page_in_the_app_style(
     # The stylesheet applied: the status number is drawn big, not as body text.
     size = await page.locator(".error-status").evaluate("e => getComputedStyle(e).fontSize")
     assert size == "56px"
+    await screenshot(page, "not-found")
     async with httpx.AsyncClient(base_url=household.server.url) as client:
         api = await client.get("/api/v1/no-such-thing")
     assert api.status_code == 404
@@ -101,9 +102,9 @@ async def test_offline_page_from_the_service_worker(household: Household, page: 
     )
     await expect(page.get_by_role("link", name="Try again")).to_be_visible()
     await screenshot(page, "offline", widths=(360,))
-    # Back online, the page reloads by itself (the "online" event) and the app answers.
+    # Back online, the page reloads by itself once the server answers again.
     await page.context.set_offline(False)
-    await expect(page).to_have_url(re.compile(r"/login\?next=/settings$"))
+    await expect(page).to_have_url(re.compile(r"/login\?next=/settings$"), timeout=15_000)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 

@@ -149,6 +149,14 @@ async def test_profile_change_and_error_next_to_the_field(client: httpx.AsyncCli
     assert FLASH_COOKIE not in client.cookies  # shown once, then deleted
 
 
+async def test_a_form_address_opened_directly_leads_to_its_page(
+    client: httpx.AsyncClient,
+) -> None:
+    await set_up_household(client)
+    for path in ("/settings/profile", "/settings/tokens/1/revoke"):
+        assert (await client.get(path)).headers["location"] == "/settings"
+
+
 async def test_password_change_signs_out_everywhere(client: httpx.AsyncClient) -> None:
     await set_up_household(client)
     wrong = await submit(

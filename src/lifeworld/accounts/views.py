@@ -1,4 +1,4 @@
-"""Pages of accounts and the household: setup, sign in and out, join, settings, members.
+"""Pages of accounts and the household: setup, sign in and out, join, the members.
 
 Each handler parses its form with the API's own schema, calls the same service function as
 `accounts/api.py`, and answers with a redirect (POST-redirect-GET) or the form again with errors.
@@ -18,19 +18,17 @@ from lifeworld.db.session import SessionDep
 from lifeworld.errors import InvalidField, Throttled, Unauthorized
 from lifeworld.players import service as players
 from lifeworld.web import submissions
-from lifeworld.web.choices import day_start_hours, timezone_names
+from lifeworld.web.choices import timezone_names
 from lifeworld.web.deps import (
-    AdminFormViewer,
     AnonForm,
     FormViewer,
     OptionalViewer,
     PageViewer,
-    Viewer,
     safe_next,
 )
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import PageForm, ShowPage
-from lifeworld.web.templating import local_time, redirect, redirect_response, render
+from lifeworld.web.templating import redirect, redirect_response, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -232,173 +230,3 @@ async def join_submit(
 async def household_page(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
     detail = await players.household_detail(db, user=viewer.user)
     return render(request, "accounts/household.html", viewer=viewer, household=detail)
-
-
-# --- settings ----------------------------------------------------------------------------
-
-SETTINGS_SECTIONS = ("profile", "password", "tokens", "invites")
-
-
-async def _settings_page(
-    request: Request,
-    viewer: Viewer,
-    db: SessionDep,
-    *,
-    status: int = 200,
-    **forms: PageForm,
-) -> Response:
-    user = viewer.user
-    blank = {
-        "profile": PageForm.blank(
-            display_name=user.display_name,
-            timezone=user.timezone,
-            day_start_hour=user.day_start_hour,
-        ),
-        "password": PageForm.blank(),
-        "token": PageForm.blank(),
-        "invite": PageForm.blank(),
-    }
-    return render(
-        request,
-        "accounts/settings.html",
-        viewer=viewer,
-        status=status,
-        sections=SETTINGS_SECTIONS,
-        forms={**blank, **forms},
-        tokens=await service.list_api_tokens(db, user=user),
-        timezones=timezone_names(),
-        hours=day_start_hours(),
-    )
-
-
-@router.get("/settings")
-async def settings_page(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await _settings_page(request, viewer, db)
-
-
-@router.post("/settings/profile")
-async def save_profile(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
-    form = await PageForm.read(request)
-    body = form.validate(
-        schemas.MeIn, messages={"day_start_hour": "Choose an hour between 0 and 23."}
-    )
-    if body is not None:
-        for name in ("display_name", "timezone", "day_start_hour"):
-            if getattr(body, name) is None:
-                form.fail(name, "Fill this in.")
-    if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, db, status=422, profile=form))
-    await service.update_profile(db, user=viewer.user, **body.model_dump())
-    return redirect(request, "/settings#profile", Flash("success", "Saved.", section="profile"))
-
-
-@router.post("/settings/password")
-async def change_password(
-    request: Request, viewer: FormViewer, db: SessionDep, security: SecurityDep
-) -> Response:
-    form = await PageForm.read(request)
-    body = form.validate(
-        schemas.PasswordChangeIn,
-        messages={"current_password": "Enter your current password.", **ACCOUNT_MESSAGES},
-    )
-    if body is not None:
-        try:
-            await service.change_password(
-                db,
-                security,
-                user=viewer.user,
-                current_password=body.current_password,
-                new_password=body.new_password,
-                now=clock.now(),
-            )
-        except InvalidField as exc:
-            form.reject(exc)
-    if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, db, status=422, password=form))
-    response = redirect(
-        request,
-        "/login",
-        Flash("success", "Password changed. Sign in again with the new one, on every device."),
-    )
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
-@router.post("/settings/tokens")
-async def create_token(
-    request: Request, viewer: FormViewer, db: SessionDep, security: SecurityDep
-) -> Response:
-    form = await PageForm.read(request)
-    body = form.validate(
-        schemas.TokenIn, messages={"name": "Give the token a name (1–80 characters)."}
-    )
-    if body is None:
-        raise ShowPage(await _settings_page(request, viewer, db, status=422, token=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    row, token = await service.create_api_token(
-        db, security, user=viewer.user, name=body.name, now=clock.now()
-    )
-    created = f"API token “{row.name}” created."
-    return await submissions.done(
-        request,
-        db,
-        form,
-        to="/settings#tokens",
-        flash=Flash(
-            "success",
-            f"{created} Copy it now: it is shown only this once.",
-            section="tokens",
-            secret=token,
-            secret_label=f"API token “{row.name}”",
-        ),
-        replay_flash=Flash(
-            "success",
-            f"{created} If you did not copy it, revoke it and create another.",
-            section="tokens",
-        ),
-    )
-
-
-@router.post("/settings/tokens/{token_id}/revoke")
-async def revoke_token(
-    token_id: int, request: Request, viewer: FormViewer, db: SessionDep
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    await service.delete_api_token(db, user=viewer.user, token_id=token_id)
-    flash = Flash("success", "Token revoked: scripts using it are now refused.", section="tokens")
-    return await submissions.done(request, db, form, to="/settings#tokens", flash=flash)
-
-
-@router.post("/settings/invites")
-async def create_invite(
-    request: Request,
-    viewer: AdminFormViewer,
-    db: SessionDep,
-    security: SecurityDep,
-    settings: SettingsDep,
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    code, expires = await service.create_invite(
-        db, security, settings, admin=viewer.user, now=clock.now()
-    )
-    until = local_time(expires, viewer)
-    return await submissions.done(
-        request,
-        db,
-        form,
-        to="/settings#invites",
-        flash=Flash(
-            "success",
-            f"Invite created. It works once, until {until}.",
-            section="invites",
-            secret=code,
-            secret_label="Invite code",
-        ),
-        replay_flash=Flash(
-            "success",
-            "Invite created. If you did not copy the code, create another one.",
-            section="invites",
-        ),
-    )

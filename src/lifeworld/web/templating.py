@@ -21,6 +21,7 @@ from lifeworld.web.nav import nav_for
 
 APP_NAME = "Life World"
 PAGE_HEADERS = {"Cache-Control": "no-store"}
+ANON_COOKIE_MAX_AGE_S = 90 * 24 * 3600  # a sign-in page left open for days still works
 
 
 def _title_case(value: str) -> str:
@@ -107,6 +108,7 @@ def render(
         response.set_cookie(
             ANON_CSRF_COOKIE,
             new_cookie,
+            max_age=ANON_COOKIE_MAX_AGE_S,
             httponly=True,
             samesite="lax",
             secure=request.url.scheme == "https",

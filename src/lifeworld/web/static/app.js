@@ -123,12 +123,27 @@
       button.addEventListener("click", () => window.history.back());
     },
 
+    // The offline page: try again by hand, and by itself as soon as the server answers
+    // (the device may be online while the home server is off, so "online" is not enough).
     "[data-reload]": (link) => {
       link.addEventListener("click", (event) => {
         event.preventDefault();
         window.location.reload();
       });
-      window.addEventListener("online", () => window.location.reload());
+      let checking = false;
+      const check = () => {
+        if (checking || !navigator.onLine) {
+          return;
+        }
+        checking = true;
+        fetch("/api/v1/health", { cache: "no-store" })
+          .then(() => window.location.reload())
+          .catch(() => {
+            checking = false;
+          });
+      };
+      window.addEventListener("online", check);
+      window.setInterval(check, 3000);
     },
   };
 
