@@ -101,6 +101,16 @@ async def test_errors_on_api_paths_stay_json(raw_client: httpx.AsyncClient) -> N
     assert missing.json()["error"]["code"] == "not_found"
 
 
+async def test_invalid_path_parameter_on_a_page_is_a_422_page(client: httpx.AsyncClient) -> None:
+    await set_up_household(client)
+    page = await client.get("/settings")
+    fields = hidden_fields(page.text, "/settings/tokens")
+    response = await client.post("/settings/tokens/not-a-number/revoke", data=fields)
+    assert response.status_code == 422
+    assert "<h1>Please check what you entered</h1>" in response.text
+    assert "token_id" in page_text(response.text)
+
+
 async def test_throttled_page_keeps_retry_after(raw_client: httpx.AsyncClient) -> None:
     response = await raw_client.get("/busy")
     assert response.headers["retry-after"] == "90"
@@ -174,6 +184,22 @@ async def test_service_worker_at_the_root_lists_the_shell(client: httpx.AsyncCli
         assert (await client.get(url)).status_code == 200, url
     offline = await client.get("/offline")
     assert "Can't reach your Life World server" in page_text(offline.text)
+
+
+def test_navigation_moves_what_does_not_fit_under_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifeworld.accounts.models import User
+    from lifeworld.web import nav
+
+    items = tuple(nav.NavItem(f"P{i}", f"/p{i}", "today") for i in range(6))
+    monkeypatch.setattr(nav, "NAV_ITEMS", (*items, nav.NavItem("Admin", "/admin", "shield", True)))
+    member = User(username="m", is_admin=False)
+    shown = nav.nav_for(member, "/p5/details")
+    assert [link.item.label for link in shown.bar] == ["P0", "P1", "P2", "P3"]
+    assert [link.item.label for link in shown.more] == ["P4", "P5"]
+    assert [link.item.href for link in shown.links if link.current] == ["/p5"]
+    admin = nav.nav_for(User(username="a", is_admin=True), "/")
+    assert admin.links[-1].item.label == "Admin"
+    assert nav.nav_for(None, "/").links == []
 
 
 # --- flashes and next --------------------------------------------------------------------
