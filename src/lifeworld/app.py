@@ -17,6 +17,7 @@ from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
 from lifeworld.game_api import game_routers
+from lifeworld.idempotency.middleware import install_idempotency
 from lifeworld.middleware import HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.ops.health import router as health_router
@@ -93,6 +94,7 @@ def create_app(
     if settings.env is Environment.TEST:
         app.include_router(testing_router)
 
+    install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
     max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # POST /api/v1/me/import
+    idempotency_ttl_hours: float = Field(default=24.0, gt=0)  # how long a key's answer is kept
 
     cache: CacheMode = CacheMode.POSTGRES
     redis_url: str | None = None

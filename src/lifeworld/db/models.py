@@ -8,6 +8,7 @@ from lifeworld.catalogue import models as catalogue_models  # noqa: F401
 from lifeworld.db.base import Base
 from lifeworld.energy import models as energy_models  # noqa: F401
 from lifeworld.engines import models as engines_models  # noqa: F401
+from lifeworld.idempotency import models as idempotency_models  # noqa: F401
 from lifeworld.investments import models as investments_models  # noqa: F401
 from lifeworld.loadouts import models as loadouts_models  # noqa: F401
 from lifeworld.places import models as places_models  # noqa: F401

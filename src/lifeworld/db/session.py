@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import text
@@ -78,23 +78,48 @@ async def run_after_commit(session: AsyncSession) -> None:
         await callback()
 
 
+class TransactionHook(Protocol):
+    """Something that takes part in a request's transaction (the `Idempotency-Key` handling)."""
+
+    async def begin(self, request: Request, session: AsyncSession) -> None:
+        """Act first in the transaction (may raise to answer without running the handler)."""
+
+    def adopt(self, session: AsyncSession) -> bool:
+        """Take over the uncommitted transaction when the handler returned; True if taken."""
+
+
+TRANSACTION_HOOK = "lifeworld.transaction_hook"  # key in the ASGI scope's "state"
+
+
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session: commits when the handler returns, rolls back when it raises.
 
     Used with `scope="function"` so the commit happens before the response is sent: a client
-    that gets a success answer knows its write is durable.
+    that gets a success answer knows its write is durable. A `TransactionHook` placed in the
+    request's state by a middleware may instead adopt the transaction and commit it itself,
+    together with the answer, before sending that answer.
     """
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    hook: TransactionHook | None = request.scope.get("state", {}).get(TRANSACTION_HOOK)
+    session = db.sessionmaker()
+    adopted = False
+    try:
+        if hook is not None:
+            await hook.begin(request, session)
         try:
             yield session
         except BaseException:
             session.info.pop("after_commit", None)
             await session.rollback()
             raise
-        else:
-            await session.commit()
-            await run_after_commit(session)
+        if hook is not None and hook.adopt(session):
+            adopted = True
+            return
+        await session.commit()
+        await run_after_commit(session)
+    finally:
+        if not adopted:
+            await session.close()
 
 
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]

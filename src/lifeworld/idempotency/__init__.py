@@ -1,0 +1,1 @@
+"""`Idempotency-Key` for unsafe API requests: a retried request records once (docs in API.md)."""
