@@ -32,4 +32,4 @@ async def list_activities(
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     before: Annotated[str | None, Query(max_length=40)] = None,
 ) -> ActivityPageOut:
-    return await service.list_activities(db, user=user, limit=limit, before=before)
+    return await service.list_activities(db, user=user, now=clock.now(), limit=limit, before=before)

@@ -192,9 +192,10 @@ def _cursor(before: str | None) -> tuple[int | None, datetime | None]:
 
 
 async def list_activities(
-    session: AsyncSession, *, user: User, limit: int, before: str | None
+    session: AsyncSession, *, user: User, now: datetime, limit: int, before: str | None
 ) -> ActivityPageOut:
     """Newest first, `limit` at a time; `next` is the cursor for the following page."""
+    await open_player(session, user=user, now=now, for_update=False)
     before_id, before_at = _cursor(before)
     stmt = select(Activity).where(Activity.user_id == user.id)
     if before_id is not None:

@@ -48,7 +48,7 @@ def create_database(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_timeout=connect_timeout_s + 1,
+        pool_timeout=10,  # waiting for a busy pool is not an outage: connects still fail fast
         pool_recycle=1800,
         connect_args={
             "connect_timeout": max(1, round(connect_timeout_s)),

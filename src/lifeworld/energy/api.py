@@ -40,7 +40,7 @@ async def list_sleep(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> list[SleepOut]:
-    return await service.list_sleep(db, user=user, start=start, end=end)
+    return await service.list_sleep(db, user=user, now=clock.now(), start=start, end=end)
 
 
 @router.post("/boosts", status_code=status.HTTP_201_CREATED, response_model=BoostOut)

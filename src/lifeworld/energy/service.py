@@ -97,7 +97,12 @@ def sleep_out(row: SleepLog) -> SleepOut:
 async def log_sleep(
     session: AsyncSession, *, user: User, now: datetime, body: SleepIn
 ) -> SleepResultOut:
-    """Record a night (replacing an earlier log of the same date) and restore energy."""
+    """Record a night (replacing an earlier log of the same date) and restore energy.
+
+    Only last night restores energy: a log dated yesterday, today or tomorrow (a day-start
+    hour can put the calendar date a day ahead of the game day) counts; older nights are kept
+    for the history but restore nothing, so back-dated logs cannot refill energy again and again.
+    """
     ctx = await open_player(session, user=user, now=now)
     if body.date > ctx.today + timedelta(days=1):
         raise InvalidField("date", "The date is in the future.")
@@ -109,26 +114,31 @@ async def log_sleep(
         .with_for_update()
     )
     credited = row.restored if row is not None else 0
-    state, added = apply_sleep(
-        ctx.state, body.hours, body.quality, now=now, already_restored=credited
-    )
+    added = 0
+    if body.date >= ctx.today - timedelta(days=1):
+        state, added = apply_sleep(
+            ctx.state, body.hours, body.quality, now=now, already_restored=credited
+        )
+        # Credit the best restoration given for this date, so re-logging cannot farm energy.
+        credited = max(credited, restoration(body.hours, body.quality))
+        await ctx.save(state)
     values = body.model_dump(exclude={"date"})
     if row is None:
-        row = SleepLog(user_id=user.id, date=body.date, restored=0, logged_at=now, **values)
+        row = SleepLog(user_id=user.id, date=body.date, restored=credited, logged_at=now, **values)
         session.add(row)
     else:
         for name, value in values.items():
             setattr(row, name, value)
+        row.restored = credited
         row.logged_at = now
-    # Credit the best restoration given for this date, so re-logging cannot farm energy.
-    row.restored = max(credited, restoration(body.hours, body.quality))
-    await ctx.save(state)
+    await session.flush()
     return SleepResultOut(sleep=sleep_out(row), energy_restored=added, energy=await _status(ctx))
 
 
 async def list_sleep(
-    session: AsyncSession, *, user: User, start: date | None, end: date | None
+    session: AsyncSession, *, user: User, now: datetime, start: date | None, end: date | None
 ) -> list[SleepOut]:
+    await open_player(session, user=user, now=now, for_update=False)
     stmt = select(SleepLog).where(SleepLog.user_id == user.id)
     if start is not None:
         stmt = stmt.where(SleepLog.date >= start)

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1/me/engines", tags=["game"])
 
 @router.get("", response_model=list[EngineOut])
 async def list_engines(user: CurrentUser, db: SessionDep) -> list[EngineOut]:
-    return await service.list_engines(db, user=user)
+    return await service.list_engines(db, user=user, now=clock.now())
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EngineChangeOut)

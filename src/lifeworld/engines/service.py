@@ -43,7 +43,8 @@ async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChan
     return out
 
 
-async def list_engines(session: AsyncSession, *, user: User) -> list[EngineOut]:
+async def list_engines(session: AsyncSession, *, user: User, now: datetime) -> list[EngineOut]:
+    await open_player(session, user=user, now=now, for_update=False)
     rows = await session.scalars(
         select(Engine).where(Engine.user_id == user.id).order_by(Engine.id)
     )

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/me/investments", tags=["game"])
 
 @router.get("", response_model=list[InvestmentOut])
 async def list_investments(user: CurrentUser, db: SessionDep) -> list[InvestmentOut]:
-    return await service.list_investments(db, user=user)
+    return await service.list_investments(db, user=user, now=clock.now())
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=InvestmentCreatedOut)

@@ -59,7 +59,10 @@ async def _owned(session: AsyncSession, user: User, investment_id: int) -> Inves
     return row
 
 
-async def list_investments(session: AsyncSession, *, user: User) -> list[InvestmentOut]:
+async def list_investments(
+    session: AsyncSession, *, user: User, now: datetime
+) -> list[InvestmentOut]:
+    await open_player(session, user=user, now=now, for_update=False)
     rows = await session.scalars(
         select(Investment).where(Investment.user_id == user.id).order_by(Investment.id)
     )

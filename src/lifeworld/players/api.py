@@ -25,4 +25,4 @@ async def questionnaire(body: QuestionnaireIn, user: CurrentUser, db: SessionDep
 
 @router.get("/milestones", response_model=list[MilestoneOut])
 async def milestones(user: CurrentUser, db: SessionDep) -> list[MilestoneOut]:
-    return await service.list_milestones(db, user=user)
+    return await service.list_milestones(db, user=user, now=clock.now())

@@ -86,7 +86,10 @@ async def answer_questionnaire(
     return build_state(ctx)
 
 
-async def list_milestones(session: AsyncSession, *, user: User) -> list[MilestoneOut]:
+async def list_milestones(
+    session: AsyncSession, *, user: User, now: datetime
+) -> list[MilestoneOut]:
+    await open_player(session, user=user, now=now, for_update=False)
     rows = await session.scalars(
         select(MilestoneRecord)
         .where(MilestoneRecord.user_id == user.id)

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/me/rebalancing", tags=["game"])
 
 @router.get("", response_model=RebalancingOut)
 async def get_config(user: CurrentUser, db: SessionDep) -> RebalancingOut:
-    return await service.get_config(db, user=user)
+    return await service.get_config(db, user=user, now=clock.now())
 
 
 @router.put("", response_model=RebalancingOut)

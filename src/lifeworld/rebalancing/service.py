@@ -49,7 +49,8 @@ def _stored(row: RebalancingConfig) -> RebalancingIn:
     )
 
 
-async def get_config(session: AsyncSession, *, user: User) -> RebalancingOut:
+async def get_config(session: AsyncSession, *, user: User, now: datetime) -> RebalancingOut:
+    await open_player(session, user=user, now=now, for_update=False)
     row = await _row(session, user)
     return _out(_stored(row), configured=True) if row else _out(DEFAULT, configured=False)
 

@@ -263,3 +263,17 @@ async def test_energy_cap_follows_capacity_and_burnout(client: httpx.AsyncClient
         body = await admin_set(player, player.user_id, {"clouds": {"capacity": capacity}})
         assert body["energy"]["cap"] == cap, capacity
         assert body["energy"]["usable"] == min(100, cap)
+
+
+async def test_only_last_night_restores_energy(client: httpx.AsyncClient) -> None:
+    await start(client)
+    await spend(client)
+    before = await state(client)
+    old = await sleep(client, day(-5), 8, 9)  # a night five days ago: history only
+    assert old["energy_restored"] == 0
+    assert old["sleep"]["restoration"] == 31  # floor(8 × 1.4) + 20, as the night earned
+    assert (await state(client))["energy"]["stored"] == before["energy"]["stored"]
+    recent = await sleep(client, day(-1), 8, 9)  # last night restores
+    assert recent["energy_restored"] > 0
+    dates = [s["date"] for s in (await client.get("/api/v1/me/sleep")).json()]
+    assert dates == [day(-1), day(-5)]

@@ -82,3 +82,9 @@ async def test_the_endpoint_does_not_exist_in_production(connection: AsyncConnec
         # the app itself answers (this is not a refused host or a dead app)
         assert (await prod.get("/api/v1/setup")).status_code == 200
     assert clock.pinned is None
+
+
+async def test_clock_refuses_years_far_out_of_range(client: httpx.AsyncClient) -> None:
+    response = await client.put("/api/v1/testing/clock", json={"now": "9999-12-31T00:00:00Z"})
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "now"
