@@ -15,7 +15,12 @@ async def test_new_player_state_and_a_work_project(client: httpx.AsyncClient) ->
     )
     assert state["energy"]["stored"] == 100
     assert state["energy"]["cap"] == 85
-    assert state["rank"] == {"name": "RECRUIT", "level": 1, "xp_for_next": 1000, "progress_pct": 0.0}
+    assert state["rank"] == {
+        "name": "RECRUIT",
+        "level": 1,
+        "xp_for_next": 1000,
+        "progress_pct": 0.0,
+    }
 
     logged = await client.post("/api/v1/me/activities", json={"type": "WORK_PROJECT"})
     assert logged.status_code == 201, logged.text
@@ -23,7 +28,13 @@ async def test_new_player_state_and_a_work_project(client: httpx.AsyncClient) ->
     # SPRING ×1.2, capacity 50 → efficiency 1.00, no loadout, not in burnout.
     assert body["activity"]["xp_gained"] == {
         "overall": 600,
-        "categories": {"capacity": 120, "engines": 360, "oxygen": 60, "meaning": 0, "optionality": 0},
+        "categories": {
+            "capacity": 120,
+            "engines": 360,
+            "oxygen": 60,
+            "meaning": 0,
+            "optionality": 0,
+        },
     }
     assert body["activity"]["energy_used"] == 30
     assert body["state"]["energy"]["stored"] == 70
