@@ -130,6 +130,14 @@ def _details_bytes(place: PlaceRecord, provider: PlaceProvider | None) -> bytes:
     return codec.dumps({**place.to_json(), "attribution": attribution})
 
 
+def _local_id(place_id: str) -> int | None:
+    """The row id in "local:<id>", if it is one that fits a bigint."""
+    text = place_id.removeprefix("local:")
+    if text == place_id or not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
 def _cache_key(place_id: str, household_id: int) -> str:
     # A household's own place is cached per household, so another household's lookup misses
     # and is answered by the database (404), never by someone else's cached copy.
@@ -141,14 +149,15 @@ async def details(
 ) -> Fetched:
     """The place's details from the cache, or from its provider (then cached)."""
     provider = places.provider_for(place_id)
-    local_id = place_id.removeprefix("local:")
-    if provider is None and not (place_id.startswith("local:") and local_id.isdigit()):
+    local_id = _local_id(place_id)
+    if provider is None and local_id is None:
         raise NotFound("There is no such place (or its provider is not configured here).")
 
     async def look_up() -> bytes:
         if provider is None:
+            assert local_id is not None
             row = await household.local_place(
-                session, household_id=user.household_id, place_id=int(local_id)
+                session, household_id=user.household_id, place_id=local_id
             )
             record = household.local_record(row) if row is not None else None
         else:
@@ -193,11 +202,11 @@ async def remove_household_place(
     session: AsyncSession, *, places: Places, user: User, place_id: str
 ) -> None:
     """Delete one of the household's own places; cached copies go everywhere after commit."""
-    local_id = place_id.removeprefix("local:")
+    local_id = _local_id(place_id)
     row = None
-    if place_id.startswith("local:") and local_id.isdigit():
+    if local_id is not None:
         row = await household.local_place(
-            session, household_id=user.household_id, place_id=int(local_id)
+            session, household_id=user.household_id, place_id=local_id
         )
     if row is None:
         raise NotFound("There is no such place in your household.")

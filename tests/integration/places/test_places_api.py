@@ -141,7 +141,9 @@ async def test_details_are_cached_and_refresh_bypasses_the_cache(
 
 async def test_unknown_places_are_404(client: httpx.AsyncClient) -> None:
     await set_up_household(client)
-    for place_id in ["geo:999999999", "local:424242", "osm:N1", "nope:1"]:
+    huge = "9" * 30
+    for place_id in ["geo:999999999", "local:424242", f"local:{huge}", f"geo:{huge}", "osm:N1",
+                     "nope:1"]:  # fmt: skip
         response = await client.get(f"/api/v1/places/{place_id}")
         assert response.status_code == 404, place_id
         assert response.json()["error"]["code"] == "not_found"
