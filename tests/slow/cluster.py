@@ -49,17 +49,17 @@ CREATE EVENT TRIGGER replica_log_ddl ON ddl_command_end EXECUTE FUNCTION replica
 """
 
 ROLLOVER_OBSERVER = """
-CREATE TABLE replica_rollovers (id bigserial PRIMARY KEY, user_id bigint NOT NULL,
-                                from_day date NOT NULL, to_day date NOT NULL, pid int NOT NULL);
-CREATE FUNCTION replica_note_rollover() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TABLE replica_player_writes (id bigserial PRIMARY KEY, user_id bigint NOT NULL,
+                                    from_day date NOT NULL, to_day date NOT NULL,
+                                    pid int NOT NULL);
+CREATE FUNCTION replica_note_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO replica_rollovers (user_id, from_day, to_day, pid)
+  INSERT INTO replica_player_writes (user_id, from_day, to_day, pid)
   VALUES (NEW.user_id, OLD.last_rolled_day, NEW.last_rolled_day, pg_backend_pid());
   RETURN NEW;
 END $$;
-CREATE TRIGGER replica_note_rollover AFTER UPDATE ON players FOR EACH ROW
-  WHEN (OLD.last_rolled_day IS DISTINCT FROM NEW.last_rolled_day)
-  EXECUTE FUNCTION replica_note_rollover();
+CREATE TRIGGER replica_note_write AFTER UPDATE ON players FOR EACH ROW
+  EXECUTE FUNCTION replica_note_write();
 """
 
 
@@ -157,6 +157,17 @@ class Cluster:
             },
         )
         return Browser.from_response(response)
+
+    async def tokens(self, http: httpx.AsyncClient, who: Browser, count: int) -> list[str]:
+        """API tokens of `who`: separate credentials, so requests share no session row."""
+        made = []
+        for i in range(count):
+            response = await http.post(
+                f"{self.proxy}/api/v1/auth/tokens", json={"name": f"t{i}"}, headers=who.headers
+            )
+            assert response.status_code == 201, response.text
+            made.append(str(response.json()["token"]))
+        return made
 
     def stop_all(self) -> None:
         for process in [self.nginx, *self.apps, self.redis]:

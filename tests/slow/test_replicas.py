@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -175,22 +176,25 @@ async def test_a_rollover_triggered_on_all_three_at_once_applies_once(
         headers=admin.headers,
     )
     assert setup.status_code == 200, setup.text
+    # Fifteen requests on separate credentials (a shared session row would queue them).
+    tokens = await cluster.tokens(http, me, 15)
+    before = cluster.sql("SELECT coalesce(max(id), 0) FROM replica_player_writes")[0][0]
     later = start + timedelta(days=10)
     await cluster.pin_clocks(http, later)
 
     calls = [
-        http.get(f"{app.url}/api/v1/me/state", headers=me.headers)
-        for _ in range(5)
-        for app in cluster.apps
+        http.get(f"{app.url}/api/v1/me/state", headers={"Authorization": f"Bearer {token}"})
+        for app, token in zip(cluster.apps * 5, tokens, strict=True)
     ]
     responses = await asyncio.gather(*calls)
     assert [r.status_code for r in responses] == [200] * 15
     oxygen = {Decimal(str(r.json()["resources"]["oxygen"])) for r in responses}
     assert oxygen == {Decimal("4.0")}, oxygen  # 5 − 10 × 0.1
-    rollovers = cluster.sql(
-        "SELECT from_day, to_day FROM replica_rollovers WHERE user_id = %s", (me.user_id,)
+    writes = cluster.sql(
+        "SELECT from_day, to_day FROM replica_player_writes WHERE id > %s AND user_id = %s",
+        (before, me.user_id),
     )
-    assert rollovers == [(start.date(), later.date())], rollovers
+    assert writes == [(start.date(), later.date())], f"the player row was written {writes}"
 
 
 async def test_nginx_forwards_the_client_address_and_its_own_scheme(
@@ -308,7 +312,7 @@ def test_serve_with_two_workers_keeps_the_same_guarantees(
             healthcheck_command(), env=app_environment(port=str(app.port)), timeout=30
         )
         assert health.returncode == 0, "the image's HEALTHCHECK failed against a healthy app"
-        conns = pin_connections(app, workers=2, per_worker=3)
+        conns = pin_connections(app, workers=2, per_worker=4)
         one, two = conns[0], next(c for c in conns if c.pid != conns[0].pid)
         _check_workers(url, one, two, conns)
     finally:
@@ -357,17 +361,29 @@ def _check_workers(url: str, one: Pinned, two: Pinned, conns: list[Pinned]) -> N
         headers=admin.headers,
     )
     assert status == 200, changed
+    tokens = []
+    for i in range(len(conns)):
+        status, _, made = one.call(
+            "POST", "/api/v1/auth/tokens", {"name": f"t{i}"}, headers=admin.headers
+        )
+        assert status == 201, made
+        tokens.append({"Authorization": f"Bearer {made['token']}"})
+    before = sql(url, "SELECT coalesce(max(id), 0) FROM replica_player_writes")[0][0]
     later = start + timedelta(days=10)
     for worker in (one, two):
         assert worker.call("PUT", "/api/v1/testing/clock", {"now": later.isoformat()})[0] == 200
+    together = threading.Barrier(len(conns))
+
+    def read(conn: Pinned, headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        together.wait(timeout=30)  # every worker gets its requests at the same moment
+        return conn.call("GET", "/api/v1/me/state", headers=headers)
+
     with ThreadPoolExecutor(len(conns)) as pool:
-        answers = list(
-            pool.map(lambda c: c.call("GET", "/api/v1/me/state", headers=admin.headers), conns)
-        )
+        answers = list(pool.map(read, conns, tokens))
     assert [a[0] for a in answers] == [200] * len(conns)
     assert {Decimal(str(a[2]["resources"]["oxygen"])) for a in answers} == {Decimal("4.0")}
-    rollovers = sql(url, "SELECT from_day, to_day FROM replica_rollovers")
-    assert rollovers == [(start.date(), later.date())], rollovers
+    writes = sql(url, "SELECT from_day, to_day FROM replica_player_writes WHERE id > %s", (before,))
+    assert writes == [(start.date(), later.date())], f"the player row was written {writes}"
 
     # LIFEWORLD_FORWARDED_ALLOW_IPS reaches every worker: 127.0.0.1 is not believed here.
     status, headers, _ = two.call(
