@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.convertors import Convertor, register_url_convertor
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.db.session import SessionDep
@@ -12,6 +13,21 @@ from lifeworld.places import saved, schemas, service
 from lifeworld.places.deps import PlacesDep
 
 router = APIRouter(prefix="/api/v1", tags=["places"])
+
+
+class PlaceIdConvertor(Convertor[str]):
+    """Only "<source>:<id>" matches /places/{place_id}, so GET /places/search is a 405."""
+
+    regex = r"[a-z]+:[A-Za-z0-9_\-]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("place_id", PlaceIdConvertor())
 
 
 @router.post("/places/search", response_model=schemas.SearchOut)
@@ -24,7 +40,7 @@ async def search_places(
 
 
 @router.get(
-    "/places/{place_id}",
+    "/places/{place_id:place_id}",
     response_class=Response,
     responses={200: {"model": schemas.PlaceDetailsOut, "description": "The place's details"}},
 )
@@ -53,7 +69,7 @@ async def add_place(
     return schemas.HouseholdPlaceOut.model_validate(data)
 
 
-@router.delete("/places/{place_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/places/{place_id:place_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_place(
     place_id: schemas.PlaceIdPath, user: CurrentUser, db: SessionDep, places: PlacesDep
 ) -> None:

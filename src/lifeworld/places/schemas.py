@@ -25,7 +25,7 @@ class _In(BaseModel):
 class SearchIn(_In):
     description: str = Field(min_length=1, max_length=300)
     city: str | None = Field(default=None, max_length=120)
-    limit: int = Field(default=10, ge=1, le=20)
+    limit: int = Field(default=10, ge=1, le=20, strict=True)
 
 
 class PlaceOut(BaseModel):
@@ -97,11 +97,18 @@ class HouseholdPlaceIn(_In):
     category: VenueCategory
     city: str = Field(min_length=1, max_length=120)
     country: str | None = Field(default=None, max_length=80)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
     rating: Decimal | None = Field(default=None, ge=0, le=5, max_digits=2, decimal_places=1)
     website: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")
     description: str = Field(default="", max_length=500)
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _rating_is_a_number(cls, value: object) -> object:
+        if isinstance(value, bool):  # JSON true is not a rating
+            raise ValueError("must be a number from 0 to 5")
+        return value
 
     @field_validator("name", "city")
     @classmethod
@@ -128,12 +135,12 @@ class HouseholdPlaceOut(BaseModel):
 class SavedPlaceIn(_In):
     place_id: str = Field(min_length=3, max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9_\-]+$")
     notes: str | None = Field(default=None, max_length=2000)
-    favorite: bool = False
+    favorite: bool = Field(default=False, strict=True)
 
 
 class SavedPlacePatch(_In):
     notes: str | None = Field(default=None, max_length=2000)
-    favorite: bool | None = None
+    favorite: bool | None = Field(default=None, strict=True)
 
 
 class SavedPlaceOut(BaseModel):

@@ -147,7 +147,8 @@ async def test_unknown_places_are_404(client: httpx.AsyncClient) -> None:
         response = await client.get(f"/api/v1/places/{place_id}")
         assert response.status_code == 404, place_id
         assert response.json()["error"]["code"] == "not_found"
-    assert (await client.get("/api/v1/places/not-an-id")).status_code == 422
+    assert (await client.get("/api/v1/places/not-an-id")).status_code == 404
+    assert (await client.get("/api/v1/places/search")).status_code == 405
 
 
 async def test_another_households_place_is_404_even_when_cached(
@@ -197,6 +198,8 @@ async def test_household_place_validation(client: httpx.AsyncClient) -> None:
     for fields, field in [
         ({"category": "spaceport"}, "category"),
         ({"rating": 5.5}, "rating"),
+        ({"rating": True}, "rating"),
+        ({"lon": False}, "lon"),
         ({"lat": 91}, "lat"),
         ({"website": "javascript:alert(1)"}, "website"),
         ({"name": "   "}, "name"),
