@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from lifeworld.cache.entry import Entry, decode, encode
@@ -26,6 +27,7 @@ from lifeworld.db.urls import redact_url
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_AFTER_S = 1.0
+POOL_EXHAUSTED = "No connection available"  # BlockingConnectionPool's wait timed out
 
 # Drop every key under ARGV[1] that carries one of the tag sets in KEYS.
 _DELETE_TAGS = """
@@ -85,6 +87,11 @@ class RedisTier:
             await self._recover()
         try:
             return await op(self.client)
+        except RedisConnectionError as exc:
+            if POOL_EXHAUSTED in str(exc):
+                raise TierDown(str(exc)) from exc  # busy, not down: only this call falls back
+            self._mark_down(exc)
+            raise TierDown(str(exc)) from exc
         except (RedisError, OSError) as exc:
             self._mark_down(exc)
             raise TierDown(str(exc)) from exc
