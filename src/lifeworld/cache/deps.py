@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from lifeworld.cache.cache import Cache
 
 
-def get_cache(request: Request) -> Cache:
+# async: a plain `def` dependency costs a thread-pool hop on every request
+async def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.cache
     return cache
 

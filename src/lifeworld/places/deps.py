@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from lifeworld.places.runtime import Places
 
 
-def get_places(request: Request) -> Places:
+# async: a plain `def` dependency costs a thread-pool hop on every request
+async def get_places(request: Request) -> Places:
     places: Places = request.app.state.places
     return places
 
