@@ -102,6 +102,8 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     db: Database = request.app.state.db
     hook: TransactionHook | None = request.scope.get("state", {}).get(TRANSACTION_HOOK)
     session = db.sessionmaker()
+    # Services reach the cache through the session: writes drop cached copies after commit.
+    session.info["cache"] = getattr(request.app.state, "cache", None)
     adopted = False
     try:
         if hook is not None:
@@ -115,7 +117,8 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         if hook is not None and hook.adopt(session):
             adopted = True
             return
-        await session.commit()
+        if session.in_transaction():  # a request served from caches never began one
+            await session.commit()
         await run_after_commit(session)
     finally:
         if not adopted:

@@ -72,6 +72,13 @@ def live_energy(stored: int, cap: int, restored_at: datetime | None, now: dateti
     return LiveEnergy(live, quantize(left, Decimal("0.01")))
 
 
+def empty_at(stored: int, cap: int, restored_at: datetime | None) -> datetime | None:
+    """The instant the live drain reaches 0 (usable / 2 hours after the last restore), if any."""
+    if restored_at is None:
+        return None
+    return restored_at + timedelta(hours=1) * usable_energy(stored, cap) / DRAIN_PER_HOUR
+
+
 @dataclass(frozen=True, slots=True)
 class EnergyStatus:
     stored: int

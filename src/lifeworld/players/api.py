@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from lifeworld.accounts.deps import CurrentUser
+from lifeworld.cache.deps import CacheDep
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
 from lifeworld.players import service
 from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
+from lifeworld.players.state_cache import state_json
 
 router = APIRouter(prefix="/api/v1/me", tags=["game"])
 
 
 @router.get("/state", response_model=StateOut)
-async def state(user: CurrentUser, db: SessionDep) -> StateOut:
-    return await service.get_state(db, user=user, now=clock.now())
+async def state(user: CurrentUser, db: SessionDep, cache: CacheDep) -> Response:
+    body = await state_json(db, cache, user=user, now=clock.now())
+    return Response(body, media_type="application/json")
 
 
 @router.post("/questionnaire", response_model=StateOut)

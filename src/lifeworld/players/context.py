@@ -7,7 +7,7 @@ number of round trips (one SELECT of the player, one of the recent activities, o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -30,11 +30,14 @@ from lifeworld.loadouts.models import Loadout
 from lifeworld.players.mapping import apply_state, to_state
 from lifeworld.players.models import MilestoneRecord, Player
 
-# Hooks other parts of the app register: metrics of rollovers, cache invalidation.
+# Hooks other parts of the app register (metrics of rollovers).
 RolloverListener = Callable[[int, int, list[RolloverEvent]], None]
-ChangeListener = Callable[[int], Awaitable[None]]
 rollover_listeners: list[RolloverListener] = []
-change_listeners: list[ChangeListener] = []
+
+
+def player_tag(user_id: int) -> str:
+    """The cache tag of everything cached about one player (dropped on every change)."""
+    return f"player:{user_id}"
 
 
 @dataclass
@@ -74,12 +77,13 @@ class PlayerContext:
         self.changed()
 
     def changed(self) -> None:
-        """Tell the listeners (cache invalidation) once the transaction has committed."""
+        """Drop every cached copy of this player's state, here and in other instances, once
+        the transaction has committed (before the response is sent)."""
         changed: set[int] = self.session.info.setdefault(_CHANGED_KEY, set())
-        if self.user.id not in changed:
+        cache = self.session.info.get("cache")
+        if self.user.id not in changed and cache is not None:
             changed.add(self.user.id)
-            for listener in change_listeners:
-                after_commit(self.session, partial(listener, self.user.id))
+            after_commit(self.session, partial(cache.invalidate, tags=[player_tag(self.user.id)]))
 
     async def record_milestones(self, awards: tuple[MilestoneAward, ...]) -> None:
         for award in awards:

@@ -10,7 +10,7 @@ from lifeworld.game.capacity import burnout_risk
 from lifeworld.game.days import day_start
 from lifeworld.game.ranks import category_level, rank_status
 from lifeworld.game.seasons import days_in_season
-from lifeworld.game.sleep import DRAIN_PER_HOUR, energy_status
+from lifeworld.game.sleep import DRAIN_PER_HOUR, empty_at, energy_status
 from lifeworld.game.state import CATEGORIES
 from lifeworld.players import schemas as s
 from lifeworld.players.context import PlayerContext
@@ -47,6 +47,7 @@ def build_state(ctx: PlayerContext) -> s.StateOut:
             live=energy.live,
             hours_until_empty=energy.hours_until_empty,
             restored_at=state.energy_restored_at,
+            empty_at=empty_at(state.energy, energy.cap, state.energy_restored_at),
         ),
         xp=s.XPOut(
             overall=xp.overall,

@@ -43,6 +43,7 @@ class EnergyOut(BaseModel):
     live: int
     hours_until_empty: Number
     restored_at: datetime | None
+    empty_at: datetime | None  # when the live drain reaches 0 (None: not draining)
 
 
 class CategoriesOut(BaseModel):
