@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -109,6 +110,29 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, str]]:
     ]
 
 
+def _route_table(request: Request) -> list[tuple[str, Any, set[str]]]:
+    """(path, compiled pattern, methods) of every route, included routers flattened."""
+    return [
+        (route.path, route.path_regex, set(route.methods or ()))
+        for route in iter_route_contexts(request.app.router.routes)
+        if route.path is not None and route.methods
+    ]
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's)."""
+    path = request.url.path
+    methods = {m for _, regex, ms in _route_table(request) if regex.match(path) for m in ms}
+    methods.discard("HEAD")  # implied by GET
+    return ", ".join(sorted(methods))
+
+
+def literal_route_methods(request: Request) -> set[str]:
+    """The methods of routes without path parameters whose path is exactly this one."""
+    path = request.url.path
+    return {m for route_path, _, ms in _route_table(request) if route_path == path for m in ms}
+
+
 Renderer = Callable[[Request, int, str, str, Any], Awaitable[Response | None]]
 
 
@@ -142,8 +166,10 @@ class ErrorTranslator:
         app.add_exception_handler(StarletteHTTPException, self._http)  # type: ignore[arg-type]
         app.add_exception_handler(OperationalError, self._database_down)
         app.add_exception_handler(PoolTimeoutError, self._database_down)
+        app.add_exception_handler(DataError, self._unstorable)
         app.add_exception_handler(DBAPIError, self._database_error)  # type: ignore[arg-type]
         app.add_exception_handler(Exception, self._unexpected)
+        document_errors(app)
 
     async def _app_error(self, request: Request, exc: AppError) -> Response:
         return await self.respond(
@@ -155,6 +181,19 @@ class ErrorTranslator:
 
     async def _validation(self, request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
+        if any(e.get("loc", ("",))[0] == "path" for e in errors):
+            # `GET /places/search` fell through to `GET /places/{id}`: the address names the
+            # literal resource, which takes other methods, so the answer is 405, not 422.
+            literal = literal_route_methods(request)
+            if literal and request.method not in literal:
+                return await self.respond(
+                    request,
+                    405,
+                    "method_not_allowed",
+                    "This address does not accept that method.",
+                    None,
+                    {"Allow": ", ".join(sorted(literal - {"HEAD"}))},
+                )
         if any(e.get("type") == "json_invalid" for e in errors):
             return await self.respond(
                 request, 400, "malformed_json", "The request body is not valid JSON."
@@ -174,9 +213,10 @@ class ErrorTranslator:
             413: ("body_too_large", "The request body is larger than 1 MiB."),
         }
         code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
-        return await self.respond(
-            request, exc.status_code, code, message, None, dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return await self.respond(request, exc.status_code, code, message, None, headers)
 
     async def _database_down(self, request: Request, exc: Exception) -> Response:
         log.warning("database unavailable: %s", type(exc).__name__)
@@ -187,6 +227,19 @@ class ErrorTranslator:
             "The database is not reachable right now. Try again in a few seconds.",
             None,
             {"Retry-After": "5"},
+        )
+
+    async def _unstorable(self, request: Request, exc: Exception) -> Response:
+        # A value passed validation but PostgreSQL cannot store it (a NUL character in text,
+        # a number out of the column's range): bad input, and the transaction rolled back.
+        nul = "NUL" in str(getattr(exc, "orig", ""))
+        reason = "Text cannot contain the NUL character." if nul else "A value is out of range."
+        return await self.respond(
+            request,
+            422,
+            "invalid_field",
+            "Some fields are missing or invalid.",
+            [{"field": "body", "reason": reason}],
         )
 
     async def _database_error(self, request: Request, exc: DBAPIError) -> Response:
@@ -202,3 +255,70 @@ class ErrorTranslator:
 
 
 translator = ErrorTranslator()
+
+
+# -- the OpenAPI document: every operation lists the error answers it can give ---------------
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+        }
+    },
+}
+DOCUMENTED_ERRORS = {
+    "400": "Malformed request (bad JSON, unknown host)",
+    "401": "Not signed in",
+    "403": "Not allowed (admin only, missing CSRF token)",
+    "404": "Not found (also another player's objects)",
+    "409": "A game rule or the current state refused it",
+    "413": "Body too large",
+    "422": "Invalid field; `details` lists each field",
+    "429": "Throttled; see Retry-After",
+    "503": "A dependency (the database) is unavailable; see Retry-After",
+}
+IDEMPOTENCY_HEADER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send a retry with the same key and it is recorded once (kept 24 h).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
+def _documented(schema: dict[str, Any]) -> dict[str, Any]:
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for status, description in DOCUMENTED_ERRORS.items():
+                existing = responses.get(status)
+                if existing is None or "HTTPValidationError" in str(existing):
+                    responses[status] = {"description": description, "content": error_ref}
+            if path.startswith("/api/") and method in ("post", "put", "patch", "delete"):
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused not in str(schema["paths"]):
+            schema["components"]["schemas"].pop(unused, None)
+    return schema
+
+
+def document_errors(app: FastAPI) -> None:
+    """Describe the error shape and statuses of API.md on every operation of the app's document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _documented(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

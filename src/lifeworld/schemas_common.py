@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, time
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+)
 
 # Stored exactly (NUMERIC), computed exactly (Decimal), sent as a JSON number.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
@@ -20,3 +29,34 @@ class StrictIn(BaseModel):
 
 # Path ids fit PostgreSQL's bigint, so an absurd id is a 422, never a database error.
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
+
+
+def _iso(pattern: re.Pattern[str], kind: type, example: str) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, kind) or (isinstance(value, str) and pattern.match(value)):
+            return value
+        raise ValueError(f"use the ISO 8601 form, e.g. {example}")
+
+    return BeforeValidator(check)
+
+
+# Pydantic alone also reads numbers (Unix timestamps) as dates and times; the API takes only text.
+IsoDate = Annotated[date, _iso(_ISO_DATE, date, "2026-03-02")]
+IsoTime = Annotated[time, _iso(_ISO_TIME, time, "23:30")]
+
+
+def _trimmed(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+# Names: the length limits apply to the text as sent (what the OpenAPI document says), then
+# surrounding whitespace is removed; a name of only whitespace is refused.
+Name80 = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(_trimmed)]
+Name120 = Annotated[str, StringConstraints(min_length=1, max_length=120), AfterValidator(_trimmed)]

@@ -57,7 +57,7 @@ async def test_export_holds_everything_in_a_stable_versioned_document(
         "investments": 1,
         "investment_growth": 1,
         "milestones": 2,  # FIRST_ASSET and REDUCED_FRAGILITY
-        "saved_places": 1,
+        "saved_places": 2,  # the household's cafe and a town from the gazetteer
     }
     # 4000 from the questionnaire + 1000.50 × 1.05 (capacity 75) − 100.10 invested, as a string
     assert doc["player"]["resources"]["gold"] == "4950.43"
@@ -149,7 +149,7 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         ("unknown_task", "training_completions.0.task_id"),
         ("two_active_loadouts", "loadouts"),
         ("decimal_overflow", "player.resources.gold"),
-        ("nul_in_text", "saved_places.0.notes"),
+        ("nul_in_text", "saved_places.1.notes"),
         ("negative_amount", "investments.0.amount_invested"),
         ("bad_timezone", "account.timezone"),
         ("duplicate_sleep_date", "sleep_logs.1"),

@@ -32,9 +32,17 @@ async def ok(response: httpx.Response, status: int = 200) -> Any:
 
 
 async def build_rich_player(
-    client: httpx.AsyncClient, admin: httpx.AsyncClient, *, user_id: int, marker: str
+    client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
+    *,
+    user_id: int,
+    marker: str,
+    place_name: str | None = None,
 ) -> Built:
-    """Give the player one or more rows of every kind a player owns; `marker` is in every text."""
+    """Give the player one or more rows of every kind a player owns; `marker` is in every text.
+
+    The household place it saves is named `place_name` (the household's, seen by its members).
+    """
     await ok(
         await client.post(
             "/api/v1/me/questionnaire",
@@ -100,7 +108,12 @@ async def build_rich_player(
     place = await ok(
         await client.post(
             "/api/v1/places",
-            json={"name": f"Cafe {marker}", "category": "cafe", "city": "Leeds", "rating": "4.5"},
+            json={
+                "name": place_name or f"Cafe {marker}",
+                "category": "cafe",
+                "city": "Leeds",
+                "rating": "4.5",
+            },
         ),
         201,
     )
@@ -108,6 +121,16 @@ async def build_rich_player(
         await client.post(
             "/api/v1/me/saved-places",
             json={"place_id": place["id"], "notes": f"quiet {marker}", "favorite": True},
+        ),
+        201,
+    )
+    found = await ok(
+        await client.post("/api/v1/places/search", json={"description": "town", "city": "Leeds"})
+    )
+    await ok(
+        await client.post(
+            "/api/v1/me/saved-places",
+            json={"place_id": found["area"]["id"], "notes": f"my town {marker}"},
         ),
         201,
     )

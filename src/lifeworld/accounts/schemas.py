@@ -7,18 +7,19 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from lifeworld.schemas_common import Name80
 from lifeworld.timezones import validate_timezone
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,32}$")]
+# Whitespace around an address is allowed (the pattern says so) and removed.
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
-    ),
+    StringConstraints(max_length=254, pattern=r"^\s*[^@\s]{1,64}@[^@\s]+\.[^@\s]+\s*$"),
+    AfterValidator(str.strip),
 ]
 Password = Annotated[str, Field(min_length=10, max_length=256)]
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(validate_timezone)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Name = Name80
 
 
 class Strict(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -19,6 +18,7 @@ from lifeworld.energy.schemas import (
     SleepOut,
     SleepResultOut,
 )
+from lifeworld.schemas_common import IsoDate
 
 router = APIRouter(prefix="/api/v1/me", tags=["game"])
 
@@ -37,8 +37,8 @@ async def log_sleep(body: SleepIn, user: CurrentUser, db: SessionDep) -> SleepRe
 async def list_sleep(
     user: CurrentUser,
     db: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> list[SleepOut]:
     return await service.list_sleep(db, user=user, now=clock.now(), start=start, end=end)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from lifeworld.game.sleep import BoostKind
-from lifeworld.schemas_common import Number, StrictIn
+from lifeworld.schemas_common import IsoDate, IsoTime, Number, StrictIn
 
 
 class BoostOut(BaseModel):
@@ -36,11 +36,11 @@ class EnergyStatusOut(BaseModel):
 
 
 class SleepIn(StrictIn):
-    date: dt.date
+    date: IsoDate
     hours: Annotated[Decimal, Field(ge=0, le=24, max_digits=4, decimal_places=2)]
     quality: Annotated[int, Field(ge=1, le=10)]
-    bed_time: dt.time | None = None
-    wake_time: dt.time | None = None
+    bed_time: IsoTime | None = None
+    wake_time: IsoTime | None = None
     notes: Annotated[str, Field(max_length=1000)] | None = None
 
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from lifeworld.activities.schemas import MilestoneGainedOut
-from lifeworld.schemas_common import Number, StrictIn
+from lifeworld.schemas_common import Name120, Number, StrictIn
 
 
 class EngineType(StrEnum):
@@ -26,7 +26,7 @@ class EngineStatus(StrEnum):
     PLANNING = "PLANNING"
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Name = Name120
 Fragility = Annotated[int, Field(ge=0, le=100)]
 Output = Annotated[Decimal, Field(ge=0, le=100_000_000, max_digits=14, decimal_places=2)]
 Description = Annotated[str, Field(max_length=1000)]

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lifeworld.accounts.deps import PrincipalDep
 from lifeworld.clock import clock
 from lifeworld.db.session import TRANSACTION_HOOK, run_after_commit
-from lifeworld.errors import error_body
+from lifeworld.errors import error_body, literal_route_methods
 from lifeworld.idempotency import service
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,9 @@ class KeyedRequest:
         """Reserve the key as the request's first write; raise `Replay` for a repeat."""
         if not _route_needs_sign_in(request.scope.get("route")):
             return  # sign-in, setup, register: nothing to scope a key to
+        literal = literal_route_methods(request)
+        if literal and request.method not in literal:
+            return  # `PATCH /me/investments/growth` fell through to a route it is not: a 405
         principal = await AUTHENTICATE(
             request=request,
             db=session,

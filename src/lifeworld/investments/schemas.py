@@ -6,16 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from lifeworld.activities.schemas import MilestoneGainedOut, XPGainedOut
 from lifeworld.game.investments import InvestmentType
 from lifeworld.players.schemas import StateOut
-from lifeworld.schemas_common import Number, StrictIn
+from lifeworld.schemas_common import Name120, Number, StrictIn
 
 Amount = Annotated[Decimal, Field(ge=0, le=1_000_000_000, max_digits=14, decimal_places=2)]
 Yield = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Name = Name120
 
 
 class InvestmentIn(StrictIn):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from lifeworld.game.loadouts import Slot
-from lifeworld.schemas_common import Number, StrictIn
+from lifeworld.schemas_common import Name80, Number, StrictIn
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Name = Name80
 ItemId = Annotated[str, Field(max_length=64)]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lifeworld.accounts import service as accounts
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
 from lifeworld.energy.models import BoostRecord, SleepLog
@@ -107,9 +108,13 @@ async def import_document(
     await _ensure_empty(session, user.id)
     check_document(document)
     uid = user.id
-    user.display_name = document.account.display_name
-    user.timezone = document.account.timezone
-    user.day_start_hour = document.account.day_start_hour
+    await accounts.update_profile(
+        session,
+        user=user,
+        timezone=document.account.timezone,
+        day_start_hour=document.account.day_start_hour,
+        display_name=document.account.display_name,
+    )
     await ctx.save(_state(document.player))
     await session.execute(delete(Loadout).where(Loadout.user_id == uid))
     activity_ids: list[int] = []

@@ -7,8 +7,6 @@ its position in `activities`.
 
 from __future__ import annotations
 
-import datetime as dt
-from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StrictInt, field_validator
@@ -58,6 +56,7 @@ from lifeworld.portability.types import (
     Yield,
     sorted_json,
 )
+from lifeworld.schemas_common import IsoDate, IsoTime
 from lifeworld.timezones import validate_timezone
 
 FORMAT = "lifeworld-export"
@@ -104,18 +103,18 @@ class PlayerDoc(Doc):
     resources: ResourcesDoc
     energy: Annotated[StrictInt, Field(ge=0, le=110)]
     season: Season
-    season_started_on: date
+    season_started_on: IsoDate
     xp: XPDoc
-    created_day: date
-    last_rolled_day: date
-    last_weekly_eval_day: date
+    created_day: IsoDate
+    last_rolled_day: IsoDate
+    last_weekly_eval_day: IsoDate
     burnout_active: Flag
-    burnout_since: date | None
+    burnout_since: IsoDate | None
     consecutive_high_effort_days: Count
     consecutive_low_capacity_days: Count
     recovery_actions_since_burnout: Count
-    last_effort_activity_day: date | None
-    last_activity_day: date | None
+    last_effort_activity_day: IsoDate | None
+    last_activity_day: IsoDate | None
     energy_spent_today: Count
     energy_restored_at: Instant | None
     questionnaire_done: Flag
@@ -155,7 +154,7 @@ class ActivityDoc(Doc):
     type: ActivityType
     description: Text500 | None
     occurred_at: Instant
-    day: date
+    day: IsoDate
     energy_used: Count
     xp: ActivityXPDoc
     season: Season
@@ -167,8 +166,8 @@ class ActivityDoc(Doc):
 
 class SeasonDoc(Doc):
     season: Season
-    started_on: date
-    ended_on: date
+    started_on: IsoDate
+    ended_on: IsoDate
     reason: Text300 | None
     resources_at_end: ResourceSnapshot
     recorded_at: Instant
@@ -186,11 +185,11 @@ class EngineDoc(Doc):
 
 
 class SleepDoc(Doc):
-    date: dt.date
+    date: IsoDate
     hours: Hours
     quality: Annotated[StrictInt, Field(ge=1, le=10)]
-    bed_time: time | None
-    wake_time: time | None
+    bed_time: IsoTime | None
+    wake_time: IsoTime | None
     notes: Text1000 | None
     restored: Count
     logged_at: Instant
@@ -236,7 +235,7 @@ class InvestmentDoc(Doc):
 
 
 class GrowthDoc(Doc):
-    month: date
+    month: IsoDate
     applied_at: Instant
     total_growth: Signed16_2
 
@@ -250,7 +249,7 @@ class RebalancingDoc(Doc):
     target_bonds: Percent | None
     frequency: Frequency
     drift_threshold: Drift
-    last_rebalanced_on: date | None
+    last_rebalanced_on: IsoDate | None
     updated_at: Instant
 
 

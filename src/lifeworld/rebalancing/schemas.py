@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, model_validator
 
 from lifeworld.game.rebalancing import Frequency, Level
-from lifeworld.schemas_common import Number, StrictIn
+from lifeworld.schemas_common import IsoDate, Number, StrictIn
 
 Percent = Annotated[int, Field(ge=0, le=100)]
 
@@ -25,7 +25,7 @@ class RebalancingIn(StrictIn):
     drift_threshold: Annotated[Decimal, Field(ge=0, le=50, max_digits=5, decimal_places=2)] = (
         Decimal(5)
     )
-    last_rebalanced_on: date | None = None
+    last_rebalanced_on: IsoDate | None = None
 
     @model_validator(mode="after")
     def _targets_sum_to_100(self) -> RebalancingIn:
