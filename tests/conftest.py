@@ -181,3 +181,16 @@ async def committed_client(committed_app: FastAPI) -> AsyncIterator[httpx.AsyncC
     transport = httpx.ASGITransport(app=committed_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+async def second_instance(
+    committed_app: FastAPI, test_settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A second app instance on `committed_app`'s database, with its own caches and listener."""
+    other = create_app(test_settings, database_url=committed_app.state.database_url)
+    async with other.router.lifespan_context(other):
+        transport = httpx.ASGITransport(app=other)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+    await other.state.db.dispose()

@@ -320,3 +320,17 @@ async def test_unauthenticated_requests_get_401(client: httpx.AsyncClient) -> No
         response = await client.request(method, path, json={})
         assert response.status_code == 401, path
         assert response.json()["error"]["code"] == "not_authenticated"
+
+
+async def test_a_refused_request_still_counts_as_activity_for_idle_expiry(
+    client: httpx.AsyncClient,
+) -> None:
+    await set_up_household(client)
+    start = clock.now()
+    clock.pin(start + timedelta(days=13))
+    refused = await client.post("/api/v1/me/season", json={"season": "SPRING"})
+    assert refused.status_code == 409  # same_season: the request's transaction rolls back
+    clock.pin(start + timedelta(days=26))  # 26 days after sign-in, 13 after the last request
+    assert (await client.get("/api/v1/household")).status_code == 200
+    clock.pin(start + timedelta(days=40, seconds=1))  # 14 idle days: the session has ended
+    assert (await client.get("/api/v1/household")).status_code == 401

@@ -3,18 +3,14 @@ next step of the live drain — and never stale across instances once a write ha
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from lifeworld.app import create_app
 from lifeworld.clock import clock
-from lifeworld.settings import Settings
 from tests.integration.factories import set_up_household
 
 
@@ -81,19 +77,6 @@ async def test_cached_state_ends_at_the_day_boundary_and_at_each_drain_step(
     tomorrow = (await committed_client.get("/api/v1/me/state")).json()
     assert tomorrow["day"]["today"] != late["day"]["today"]
     assert tomorrow["season"]["days_in_season"] == late["season"]["days_in_season"] + 1
-
-
-@pytest.fixture
-async def second_instance(
-    committed_app: FastAPI, test_settings: Settings
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Another app instance on the same database, with its own memory cache and listener."""
-    other = create_app(test_settings, database_url=committed_app.state.database_url)
-    async with other.router.lifespan_context(other):
-        transport = httpx.ASGITransport(app=other)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-    await other.state.db.dispose()
 
 
 async def test_a_write_through_one_instance_is_seen_at_once_through_another(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lifeworld.accounts import auth_cache
 from lifeworld.accounts.models import ApiToken, Household, Invite, LoginFailure, Session, User
 from lifeworld.accounts.security import Security, new_token
+from lifeworld.db.session import after_rollback
 from lifeworld.errors import Conflict, InvalidField, NotFound, Throttled, Unauthorized
 from lifeworld.settings import Settings
 
@@ -23,6 +26,14 @@ class NewSession:
     token: str
     csrf_token: str
     expires_at: datetime
+
+
+async def _stored(session: AsyncSession, user: User) -> User:
+    """The user's row in this session (a cached sign-in hands out a transient copy)."""
+    row = await session.get(User, user.id)
+    if row is None:
+        raise NotFound("This account no longer exists.")
+    return row
 
 
 async def setup_needed(session: AsyncSession) -> bool:
@@ -170,32 +181,53 @@ async def resolve_session(
     now: datetime,
 ) -> tuple[User, Session] | None:
     """The user behind a session cookie, or None when unknown, revoked, idle or expired."""
+    digest = security.digest(token)
+    key = auth_cache.session_key(digest)
+    idle_limit = timedelta(days=settings.session_idle_days)
+    cached = await auth_cache.recall(session, key)
+    if cached is not None and cached[1] is not None:
+        user, sess = cached[0], cached[1]
+        if sess.expires_at > now and sess.last_seen_at + idle_limit > now:
+            return user, sess
     row = (
         await session.execute(
             select(User, Session)
             .join(Session, Session.user_id == User.id)
-            .where(Session.token_digest == security.digest(token))
+            .where(Session.token_digest == digest)
         )
     ).first()
     if row is None:
         return None
     user, sess = row
-    idle_limit = timedelta(days=settings.session_idle_days)
     if sess.expires_at <= now or sess.last_seen_at + idle_limit <= now:
         await session.delete(sess)
+        auth_cache.forget_key(session, key)
         return None
     if now - sess.last_seen_at > timedelta(minutes=5):
         # Touch at most every few minutes: idle expiry without a write on every request.
+        # A refused request rolls back; the touch is then written on its own.
         sess.last_seen_at = now
+        after_rollback(session, partial(_touch, session, digest, now))
+    await auth_cache.remember(session, key, user, sess)
     return user, sess
 
 
+async def _touch(session: AsyncSession, digest: bytes, now: datetime) -> None:
+    await session.execute(
+        update(Session).where(Session.token_digest == digest).values(last_seen_at=now)
+    )
+    await session.commit()
+
+
 async def revoke_session(session: AsyncSession, *, sess: Session) -> None:
-    await session.delete(sess)
+    """Sign out: the session row is deleted and every cached copy dropped."""
+    await session.execute(delete(Session).where(Session.token_digest == sess.token_digest))
+    auth_cache.forget_key(session, auth_cache.session_key(sess.token_digest))
 
 
 async def revoke_all_sessions(session: AsyncSession, *, user_id: int) -> int:
     result = await session.execute(delete(Session).where(Session.user_id == user_id))
+    auth_cache.forget_user(session, user_id)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -225,20 +257,29 @@ async def list_api_tokens(session: AsyncSession, *, user: User) -> list[ApiToken
 
 async def delete_api_token(session: AsyncSession, *, user: User, token_id: int) -> None:
     result = await session.execute(
-        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        delete(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        .returning(ApiToken.token_digest)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    digest = result.scalar_one_or_none()
+    if digest is None:
         raise NotFound("No such API token.")
+    auth_cache.forget_key(session, auth_cache.token_key(digest))
 
 
 async def resolve_api_token(
     session: AsyncSession, security: Security, *, token: str, now: datetime
 ) -> User | None:
+    digest = security.digest(token)
+    key = auth_cache.token_key(digest)
+    cached = await auth_cache.recall(session, key)
+    if cached is not None:
+        return cached[0]
     row = (
         await session.execute(
             select(User, ApiToken)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_digest == security.digest(token))
+            .where(ApiToken.token_digest == digest)
         )
     ).first()
     if row is None:
@@ -246,6 +287,7 @@ async def resolve_api_token(
     user, api_token = row
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
         api_token.last_used_at = now
+    await auth_cache.remember(session, key, user, None)
     return user
 
 
@@ -329,6 +371,7 @@ async def change_password(
     now: datetime,
 ) -> None:
     """Change a password and sign out every session of the user."""
+    user = await _stored(session, user)
     if not security.verify_password(user.password_hash, current_password):
         raise InvalidField("current_password", "The current password is wrong.")
     user.password_hash = security.hash_password(new_password)
@@ -344,6 +387,8 @@ async def update_profile(
     day_start_hour: int | None,
     display_name: str | None,
 ) -> User:
+    user = await _stored(session, user)
+    auth_cache.forget_user(session, user.id)
     if timezone is not None:
         user.timezone = timezone
     if day_start_hour is not None:

@@ -15,6 +15,7 @@ from lifeworld.accounts.views import ACCOUNT_MESSAGES
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
 from lifeworld.errors import InvalidField
+from lifeworld.players import service as players
 from lifeworld.web import submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
 from lifeworld.web.deps import AdminFormViewer, FormViewer, PageViewer, Viewer
@@ -82,7 +83,8 @@ async def save_profile(request: Request, viewer: FormViewer, db: SessionDep) -> 
                 form.fail(name, "Fill this in.")
     if body is None or not form.ok:
         raise ShowPage(await _settings_page(request, viewer, db, status=422, profile=form))
-    await service.update_profile(db, user=viewer.user, **body.model_dump())
+    # Through the players service: the old clock's days close first, cached states drop.
+    await players.update_profile(db, user=viewer.user, now=clock.now(), **body.model_dump())
     return redirect(request, "/settings#profile", Flash("success", "Saved.", section="profile"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Protocol
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from lifeworld.db.urls import sqlalchemy_url
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,6 +75,22 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
+def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` if the request's transaction rolls back; it may write and commit anew.
+
+    For bookkeeping that must outlive a refused request (a session's last-seen time).
+    """
+    session.info.setdefault("after_rollback", []).append(callback)
+
+
+async def _run_after_rollback(session: AsyncSession) -> None:
+    for callback in session.info.pop("after_rollback", []):
+        try:
+            await callback()
+        except Exception:  # the request's own error is the one to report
+            log.warning("bookkeeping after a rolled-back request failed", exc_info=True)
+
+
 async def run_after_commit(session: AsyncSession) -> None:
     callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
     for callback in callbacks:
@@ -113,6 +132,7 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             session.info.pop("after_commit", None)
             await session.rollback()
+            await _run_after_rollback(session)
             raise
         if hook is not None and hook.adopt(session):
             adopted = True

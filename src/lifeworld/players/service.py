@@ -113,7 +113,7 @@ async def update_profile(
     closed stay closed (the rollover only moves forward), missed ones are applied once.
     """
     ctx = await open_player(session, user=user, now=now)
-    await accounts.update_profile(
+    updated = await accounts.update_profile(
         session,
         user=user,
         timezone=timezone,
@@ -121,4 +121,4 @@ async def update_profile(
         display_name=display_name,
     )
     ctx.changed()
-    return user
+    return updated

@@ -1,0 +1,116 @@
+"""Who is behind a cookie or token, remembered for a minute in each process's memory.
+
+Every request authenticates; reading the session and the user from PostgreSQL each time would
+be the largest cost of a request served from caches. A cached sign-in holds the user's public
+fields (never the password hash) and the session's CSRF token and expiry; it is dropped in every
+instance, before the answer is sent, when the session is revoked, the password changes, the
+token is deleted or the profile changes, and it lives at most `AUTH_TTL_S` otherwise. The
+objects it returns are transient: services that change a user load the row (`session.get`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.accounts.models import Session, User
+from lifeworld.cache import Cache, Namespace
+from lifeworld.db.session import after_commit
+
+AUTH_TTL_S = 60.0
+_USER_FIELDS = (
+    "id",
+    "household_id",
+    "username",
+    "email",
+    "display_name",
+    "is_admin",
+    "timezone",
+    "day_start_hour",
+)
+
+
+def user_tag(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def _namespace(session: AsyncSession) -> Namespace | None:
+    cache: Cache | None = session.info.get("cache")
+    return cache.namespace("auth", tiers=("memory",), ttl=AUTH_TTL_S) if cache else None
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    fields = {name: getattr(user, name) for name in _USER_FIELDS}
+    fields["created_at"] = user.created_at.isoformat()
+    return fields
+
+
+def _user(fields: dict[str, Any]) -> User:
+    return User(
+        **{name: fields[name] for name in _USER_FIELDS},
+        created_at=datetime.fromisoformat(fields["created_at"]),
+        password_hash="",
+    )
+
+
+async def recall(session: AsyncSession, key: str) -> tuple[User, Session | None] | None:
+    """The cached sign-in under `key` ("s:<digest>" or "t:<digest>"), if any."""
+    ns = _namespace(session)
+    raw = await ns.get(key) if ns else None
+    if raw is None:
+        return None
+    doc = json.loads(raw)
+    user = _user(doc["user"])
+    sess = None
+    if doc.get("session"):
+        s = doc["session"]
+        sess = Session(
+            token_digest=bytes.fromhex(s["digest"]),
+            user_id=user.id,
+            csrf_token=s["csrf"],
+            last_seen_at=datetime.fromisoformat(s["last_seen_at"]),
+            expires_at=datetime.fromisoformat(s["expires_at"]),
+        )
+    return user, sess
+
+
+async def remember(session: AsyncSession, key: str, user: User, sess: Session | None) -> None:
+    """Keep a sign-in just read from the database (only once its transaction holds no change)."""
+    ns = _namespace(session)
+    if ns is None:
+        return
+    doc: dict[str, Any] = {"user": _user_json(user)}
+    if sess is not None:
+        doc["session"] = {
+            "digest": sess.token_digest.hex(),
+            "csrf": sess.csrf_token,
+            "last_seen_at": sess.last_seen_at.isoformat(),
+            "expires_at": sess.expires_at.isoformat(),
+        }
+    await ns.set(key, json.dumps(doc).encode(), tags=[user_tag(user.id)])
+
+
+def forget_user(session: AsyncSession, user_id: int) -> None:
+    """Drop every cached sign-in of the user, everywhere, after this transaction commits."""
+    cache: Cache | None = session.info.get("cache")
+    if cache is not None:
+        after_commit(session, partial(cache.invalidate, tags=[user_tag(user_id)]))
+
+
+def forget_key(session: AsyncSession, key: str) -> None:
+    """Drop one cached sign-in, everywhere, after this transaction commits."""
+    cache: Cache | None = session.info.get("cache")
+    if cache is not None:
+        after_commit(session, partial(cache.invalidate, keys=[f"auth:{key}"]))
+
+
+def session_key(digest: bytes) -> str:
+    return f"s:{digest.hex()}"
+
+
+def token_key(digest: bytes) -> str:
+    return f"t:{digest.hex()}"
