@@ -122,7 +122,11 @@ def _route_table(request: Request) -> list[tuple[str, Any, set[str]]]:
 def _allowed_methods(request: Request) -> str:
     """Every method some route takes at this path (Starlette names only the first route's)."""
     path = request.url.path
-    methods = {m for _, regex, ms in _route_table(request) if regex.match(path) for m in ms}
+    # A literal path (`/me/investments/growth`) names its own resource, even where a parameter
+    # route (`/me/investments/{investment_id}`) would also match the text.
+    methods = literal_route_methods(request) or {
+        m for _, regex, ms in _route_table(request) if regex.match(path) for m in ms
+    }
     methods.discard("HEAD")  # implied by GET
     return ", ".join(sorted(methods))
 
@@ -207,12 +211,20 @@ class ErrorTranslator:
         )
 
     async def _http(self, request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc.__cause__, AppError):
+            # FastAPI turns any error while reading the body into a 400, including our own
+            # 413 for a body streamed past the limit: answer the original error.
+            return await self._app_error(request, exc.__cause__)
         codes = {
             404: ("not_found", "There is nothing at this address."),
             405: ("method_not_allowed", "This address does not accept that method."),
             413: ("body_too_large", "The request body is larger than 1 MiB."),
         }
         code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # Invalid UTF-8, nesting deeper than the parser goes, an integer of thousands of
+            # digits: FastAPI's generic 400, named like every other unreadable body.
+            code, message = "malformed_json", "The request body is not valid JSON."
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request)
@@ -249,9 +261,15 @@ class ErrorTranslator:
 
     async def _unexpected(self, request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return await self.respond(
+        response = await self.respond(
             request, 500, "internal_error", "Something went wrong on our side. It has been logged."
         )
+        # Starlette answers crashes outside every middleware: add the security headers here.
+        from lifeworld.middleware import SECURITY_HEADERS
+
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name.decode(), value.decode())
+        return response
 
 
 translator = ErrorTranslator()

@@ -50,13 +50,14 @@ class AppProcess:
     log: Path
     proc: subprocess.Popen[bytes] | None = None
     starts: int = field(default=0)
+    command: list[str] | None = None  # default: uvicorn with the app factory
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, *, timeout: float = 60) -> None:
-        command = [
+        command = self.command or [
             sys.executable,
             *("-m", "uvicorn", "lifeworld.asgi:app_from_environment", "--factory"),
             *("--host", "127.0.0.1", "--port", str(self.port)),

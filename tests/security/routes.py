@@ -47,10 +47,14 @@ def _calls(dependant: Any) -> set[Any]:
     return found
 
 
+def _app() -> Any:
+    settings = Settings(env="test", secret_key="x" * 40)  # type: ignore[arg-type]
+    return create_app(settings, database_url="postgresql://nobody@127.0.0.1:1/unused")
+
+
 def discover() -> list[Route]:
     """Every (method, path) the app answers, with whether it needs a signed-in (admin) caller."""
-    settings = Settings(env="test", secret_key="x" * 40)  # type: ignore[arg-type]
-    app = create_app(settings, database_url="postgresql://nobody@127.0.0.1:1/unused")
+    app = _app()
     routes = []
     for context in iter_route_contexts(app.router.routes):
         if context.path is None or not context.methods:
@@ -63,3 +67,31 @@ def discover() -> list[Route]:
 
 
 ROUTES = discover()
+
+
+def _is_free_text(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", [schema])
+    if any(o.get("type") in ("number", "integer") for o in options):
+        return False  # an exact decimal, sent as a number or a string
+    return any(
+        o.get("type") == "string" and not ({"enum", "format", "pattern", "const"} & set(o))
+        for o in options
+    )
+
+
+def free_text_fields() -> dict[str, set[str]]:
+    """Per operation, the request body's top-level strings that take any text."""
+    document = _app().openapi()
+    components = document.get("components", {}).get("schemas", {})
+    found: dict[str, set[str]] = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema", {})
+            for option in schema.get("anyOf", [schema]):
+                ref = option.get("$ref", "")
+                body = components.get(ref.rsplit("/", 1)[-1], option) if ref else option
+                names = {n for n, s in body.get("properties", {}).items() if _is_free_text(s)}
+                if names:
+                    found.setdefault(f"{method.upper()} {path}", set()).update(names)
+    return found
