@@ -82,17 +82,19 @@ def create_app(
     app.state.places = build_places(settings, app.state.cache)
 
     translator.install(app)
-    install_web(app)
+    # Routes are matched in order, one regular expression each: the API's busiest routes first,
+    # the pages (fewer requests, each far costlier to render) after them.
     app.include_router(health_router)
+    for router in game_routers():
+        app.include_router(router)
     app.include_router(accounts_router)
+    app.include_router(places_router)
+    if settings.env is Environment.TEST:
+        app.include_router(testing_router)
+    install_web(app)
     app.include_router(accounts_pages)
     app.include_router(settings_pages)
     app.include_router(dashboard_pages)
-    app.include_router(places_router)
-    for router in game_routers():
-        app.include_router(router)
-    if settings.env is Environment.TEST:
-        app.include_router(testing_router)
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()

@@ -99,3 +99,19 @@ async def test_a_write_through_one_instance_is_seen_at_once_through_another(
         read = (await second_instance.get("/api/v1/me/state")).json()
         assert read["version"] == expected["version"] > seen["version"], round_
         assert read["energy"]["stored"] == expected["energy"]["stored"]
+
+
+async def test_a_cached_state_equals_a_fresh_one_at_every_moment(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    start = clock.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    clock.pin(start)
+    user_id = (await set_up_household(committed_client, timezone="UTC"))["user"]["id"]
+    await committed_client.get("/api/v1/me/state")  # cached from here on
+    cache = committed_app.state.cache
+    for seconds in (0, 7, 59, 61, 1799, 1801, 3599, 5 * 3600 + 13):
+        clock.pin(start + timedelta(seconds=seconds, microseconds=seconds * 997))
+        served = (await committed_client.get("/api/v1/me/state")).json()
+        await cache.invalidate(tags=[f"player:{user_id}"])
+        fresh = (await committed_client.get("/api/v1/me/state")).json()
+        assert served == fresh, seconds

@@ -57,12 +57,29 @@ def _user(fields: dict[str, Any]) -> User:
     )
 
 
+# Decoding the same cached bytes into objects on every request is most of a cache hit's cost:
+# keep the objects made from the bytes last seen under each key (read-only, never attached).
+_decoded: dict[str, tuple[bytes, tuple[User, Session | None]]] = {}
+_DECODED_MAX = 4096
+
+
 async def recall(session: AsyncSession, key: str) -> tuple[User, Session | None] | None:
     """The cached sign-in under `key` ("s:<digest>" or "t:<digest>"), if any."""
     ns = _namespace(session)
     raw = await ns.get(key) if ns else None
     if raw is None:
         return None
+    known = _decoded.get(key)
+    if known is not None and known[0] is raw:
+        return known[1]
+    decoded = _decode(raw)
+    if len(_decoded) >= _DECODED_MAX:
+        _decoded.clear()
+    _decoded[key] = (raw, decoded)
+    return decoded
+
+
+def _decode(raw: bytes) -> tuple[User, Session | None]:
     doc = json.loads(raw)
     user = _user(doc["user"])
     sess = None

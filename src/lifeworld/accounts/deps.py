@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts import service
 from lifeworld.accounts.models import Session, User
@@ -53,6 +54,13 @@ def client_address(request: Request) -> str:
 async def _authenticate(
     request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
 ) -> Principal:
+    return await authenticate(request, db, security, settings)
+
+
+async def authenticate(
+    request: Request, db: AsyncSession, security: Security, settings: Settings
+) -> Principal:
+    """The caller behind a Bearer token or the session cookie (CSRF checked for cookie writes)."""
     now = clock.now()
     authorization = request.headers.get("authorization")
     if authorization:

@@ -16,9 +16,10 @@ from lifeworld.accounts import service
 from lifeworld.accounts.models import User
 from lifeworld.accounts.schemas import SetupIn
 from lifeworld.accounts.security import Security
+from lifeworld.cache.factory import build_cache
 from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
 from lifeworld.clock import clock
-from lifeworld.db.session import create_database
+from lifeworld.db.session import create_database, run_after_commit
 from lifeworld.errors import InvalidField
 from lifeworld.players.service import create_player
 
@@ -37,10 +38,19 @@ def _in_transaction(work: Callable[[AsyncSession, Security], Awaitable[T]]) -> T
 
     async def go() -> T:
         db = create_database(url, pool_size=1, max_overflow=0)
+        # Running app instances remember sign-ins for a minute: a revoked session or a changed
+        # password must reach them at once, so the change is broadcast after the commit.
+        cache = build_cache(settings, url)
+        await cache.start()
         try:
-            async with db.sessionmaker() as session, session.begin():
-                return await work(session, security)
+            async with db.sessionmaker() as session:
+                session.info["cache"] = cache
+                async with session.begin():
+                    result = await work(session, security)
+                await run_after_commit(session)
+                return result
         finally:
+            await cache.close()
             await db.dispose()
 
     try:

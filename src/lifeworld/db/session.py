@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Protocol
 
@@ -110,13 +111,14 @@ class TransactionHook(Protocol):
 TRANSACTION_HOOK = "lifeworld.transaction_hook"  # key in the ASGI scope's "state"
 
 
-async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session: commits when the handler returns, rolls back when it raises.
+@asynccontextmanager
+async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session: commits when the block ends, rolls back when it raises.
 
-    Used with `scope="function"` so the commit happens before the response is sent: a client
-    that gets a success answer knows its write is durable. A `TransactionHook` placed in the
-    request's state by a middleware may instead adopt the transaction and commit it itself,
-    together with the answer, before sending that answer.
+    The commit happens before the response is sent: a client that gets a success answer knows
+    its write is durable. A `TransactionHook` placed in the request's state by a middleware may
+    instead adopt the transaction and commit it itself, together with the answer, before
+    sending that answer.
     """
     db: Database = request.app.state.db
     hook: TransactionHook | None = request.scope.get("state", {}).get(TRANSACTION_HOOK)
@@ -143,6 +145,12 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     finally:
         if not adopted:
             await session.close()
+
+
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """`request_transaction` as a dependency (`scope="function"`: it ends before the answer)."""
+    async with request_transaction(request) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]

@@ -3,13 +3,12 @@
 The cached document is exact until the player's next write (every write drops it, in every
 instance, before its response is sent), the next day boundary, or the next half hour of the
 live energy drain, whichever comes first: its time to live is computed from the state itself.
-`hours_until_empty` changes continuously, so it is recomputed from the cached `empty_at`.
+`hours_until_empty` changes continuously, so a hit recomputes it from the cached `empty_at`.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from lifeworld.cache import Cache, Namespace
 from lifeworld.game.rounding import quantize
 from lifeworld.players.context import open_player, player_tag
 from lifeworld.players.dashboard import build_state, valid_until
+from lifeworld.players.schemas import StateOut
 
 MAX_TTL_S = 3600.0
 HUNDREDTH = Decimal("0.01")
@@ -28,14 +28,34 @@ def state_namespace(cache: Cache) -> Namespace:
     return cache.namespace("state", tiers=("memory",), ttl=MAX_TTL_S)
 
 
-def _with_fresh_countdown(body: bytes, now: datetime) -> bytes:
-    doc = json.loads(body)
-    energy = doc["energy"]
-    if energy["empty_at"] is None:
+# Cached as b"<empty_at in µs since the epoch, or ->\n<json with a placeholder countdown>": a
+# hit fills in the countdown (exactly, in integer microseconds) without decoding the document.
+PLACEHOLDER = b'"hours_until_empty":"@"'
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US_PER_HOUR = Decimal(3_600_000_000)
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // timedelta(microseconds=1)
+
+
+def _for_cache(built: StateOut, body: bytes) -> bytes:
+    key = b'"hours_until_empty":'
+    start = body.find(key)
+    if start < 0 or built.energy.empty_at is None:
+        return b"-\n" + body
+    end = body.index(b",", start)
+    stamp = str(_micros(built.energy.empty_at)).encode()
+    return stamp + b"\n" + body[:start] + PLACEHOLDER + body[end:]
+
+
+def _from_cache(cached: bytes, now: datetime) -> bytes:
+    stamp, _, body = cached.partition(b"\n")
+    if stamp == b"-":
         return body
-    left = (datetime.fromisoformat(energy["empty_at"]) - now).total_seconds() / 3600
-    energy["hours_until_empty"] = float(quantize(Decimal(max(0.0, left)), HUNDREDTH))
-    return json.dumps(doc, separators=(",", ":")).encode()
+    left = max(0, int(stamp) - _micros(now))
+    hours = quantize(Decimal(left) / _US_PER_HOUR, HUNDREDTH)
+    return body.replace(PLACEHOLDER, b'"hours_until_empty":' + str(float(hours)).encode(), 1)
 
 
 async def state_json(
@@ -47,12 +67,12 @@ async def state_json(
     if ns is not None:
         cached = await ns.get(key)
         if cached is not None:
-            return _with_fresh_countdown(cached, now)
+            return _from_cache(cached, now)
     ctx = await open_player(session, user=user, now=now, for_update=False)
     built = build_state(ctx)
     body = built.model_dump_json().encode()
     # A state this request rolled over is not committed yet: let the next read cache it.
     ttl = min(MAX_TTL_S, (valid_until(ctx, built) - now).total_seconds())
     if ns is not None and ctx.days_rolled == 0 and ttl > 0:
-        await ns.set(key, body, ttl=ttl, tags=[player_tag(user.id)])
+        await ns.set(key, _for_cache(built, body), ttl=ttl, tags=[player_tag(user.id)])
     return body
