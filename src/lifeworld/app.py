@@ -13,6 +13,7 @@ from lifeworld.accounts.api import router as accounts_router
 from lifeworld.accounts.security import Security
 from lifeworld.accounts.settings_views import router as settings_pages
 from lifeworld.accounts.views import router as accounts_pages
+from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
@@ -43,9 +44,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Life World OS %s starting with %s", __version__, settings.redacted())
         await app.state.cache.start()  # invalidation listeners and the expired-row sweeper
+        backups = scheduled_backups(settings, cache_url)  # None under tests or when off
         try:
             yield
         finally:
+            if backups is not None:
+                await backups.stop()
             await app.state.cache.close()
         if owns_db:
             await app.state.db.dispose()

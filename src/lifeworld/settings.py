@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # POST /api/v1/me/import
     idempotency_ttl_hours: float = Field(default=24.0, gt=0)  # how long a key's answer is kept
+    backup_dir: Path | None = None  # default: <data_dir>/backups
+    backup_keep: int = Field(default=7, ge=1)  # archives kept by the schedule
+    backup_interval_hours: float = Field(default=24.0, ge=0)  # 0: no scheduled backups
 
     cache: CacheMode = CacheMode.POSTGRES
     redis_url: str | None = None

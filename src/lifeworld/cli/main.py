@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lifeworld import __version__
+from lifeworld.cli import backup as backup_commands
 from lifeworld.cli import cache as cache_commands
 from lifeworld.cli import db as db_commands
 from lifeworld.cli import serve as serve_commands
@@ -20,6 +21,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(cache_commands.app, name="cache")
 app.add_typer(user_commands.app, name="user")
 app.add_typer(user_commands.household_app, name="household")
+app.add_typer(backup_commands.app, name="backup")
 app.command("serve")(serve_commands.serve)
 app.command("setup")(serve_commands.setup)
 

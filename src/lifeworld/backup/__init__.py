@@ -1,0 +1,1 @@
+"""Whole-database backups: `lifeworld backup create|restore|list` and the daily schedule."""
