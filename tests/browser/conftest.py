@@ -25,7 +25,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    async_playwright,
+)
 
 from lifeworld.db import migrate
 from tests.browser.support import PASSWORD
@@ -224,14 +231,18 @@ class PageProblems:
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        page.on(
-            "response",
-            lambda r: (
-                self.errors.append(f"{r.status} for {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document"
-                else None
-            ),
-        )
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Response) -> None:
+        # Sub-resources (styles, scripts, icons) must load. A page's own fetches may get a 4xx
+        # on purpose (a form with errors, a rule's refusal, which the page then shows); only
+        # a 5xx answer to them is a problem.
+        kind = response.request.resource_type
+        if kind == "document":
+            return
+        limit = 500 if kind in ("fetch", "xhr") else 400
+        if response.status >= limit:
+            self.errors.append(f"{response.status} for {response.url}")
 
 
 NewContext = Callable[..., Awaitable[BrowserContext]]

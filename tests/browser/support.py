@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Page
 
@@ -28,3 +29,33 @@ async def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     await page.get_by_label("Password", exact=True).fill(password)
     async with page.expect_navigation():
         await page.get_by_role("button", name="Sign in").click()
+
+
+QUESTIONNAIRE = {
+    "life_phase": "SPRING",
+    "months_saved": 3,
+    "health": "strong",
+    "income_sources": 2,
+    "purpose": "strong",
+    "options": 4,
+    "stress": "high",
+    "experience": "some",
+}
+
+
+async def api(page: Page, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """Call the JSON API as the signed-in page (its cookie and CSRF token); returns the JSON."""
+    csrf = await page.locator("body").get_attribute("data-csrf")
+    assert csrf, "sign in first: the page carries no CSRF token"
+    response = await page.request.fetch(
+        path, method=method, headers={"X-CSRF-Token": csrf}, data=body
+    )
+    assert response.ok, f"{method} {path}: {response.status} {await response.text()}"
+    return await response.json() if response.status != 204 else None
+
+
+async def ready_player(page: Page, username: str, **answers: Any) -> None:
+    """Sign in and answer the questionnaire through the API (for tests about other screens)."""
+    await sign_in(page, username)
+    await api(page, "POST", "/api/v1/me/questionnaire", {**QUESTIONNAIRE, **answers})
+    await page.goto("/")

@@ -35,18 +35,6 @@ async def test_sign_in_wrong_password_then_right_lands_where_asked(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
 
 
-async def test_dashboard_placeholder_shows_rank_and_season(
-    household: Household, page: Page
-) -> None:
-    await sign_in(page, household.admin)
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("ada")
-    await expect(page.locator(".rank-name")).to_have_text("Recruit")
-    await expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "0.0")
-    await expect(page.locator("#season .season-chip")).to_have_text("Spring")
-    await expect(page.get_by_role("img", name="Capacity: 50 of 100")).to_be_visible()
-    await screenshot(page, "dashboard")
-
-
 async def test_settings_change_timezone_and_keep_values_on_error(
     household: Household, page: Page
 ) -> None:

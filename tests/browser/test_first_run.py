@@ -1,4 +1,4 @@
-"""First run in a real browser: an empty instance leads to setup, then to "Your day"."""
+"""First run in a real browser: an empty instance leads to setup, then to the questionnaire."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.browser.support import PASSWORD, screenshot
 pytestmark = pytest.mark.browser
 
 
-async def test_first_run_setup_with_a_mistake_then_the_dashboard(
+async def test_first_run_setup_with_a_mistake_then_the_questionnaire(
     server_factory: Callable[[], LiveServer], new_context: NewContext
 ) -> None:
     server = server_factory()  # an instance nobody has set up yet
@@ -50,9 +50,11 @@ async def test_first_run_setup_with_a_mistake_then_the_dashboard(
 
     await expect(page).to_have_url(f"{server.url}/")
     await expect(page.get_by_role("status").first).to_contain_text("The Curies is ready")
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("marie")
-    await expect(page.locator(".rank-name")).to_have_text("Recruit")
-    await expect(page.locator("#season")).to_contain_text("Spring")
+    # Until the eight questions are answered, they are shown instead of Today.
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Eight questions to set your starting point"
+    )
+    await expect(page.locator(".step-count")).to_have_text("Question 1 of 8")
 
     # Setup is over: the page now sends people to sign in (or home, when signed in).
     await page.goto("/setup")

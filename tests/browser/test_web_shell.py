@@ -168,4 +168,4 @@ async def test_keyboard_skip_link_and_dark_theme(
     await expect(page.locator("main")).to_be_focused()
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(11, 18, 21)"
-    await screenshot(page, "dashboard-dark", widths=(360,))
+    await screenshot(page, "signed-in-dark", widths=(360,))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -98,3 +98,22 @@ class ActivityResultOut(BaseModel):
 class ActivityPageOut(BaseModel):
     items: list[ActivityOut]
     next: str | None
+
+
+class DayTotalOut(BaseModel):
+    """What one game day's activities added up to (the charts' data)."""
+
+    day: date
+    xp: int
+    energy: int
+    count: int
+
+
+class QuickPreviewOut(BaseModel):
+    """A one-tap activity as it would go now: its cost and XP, or why it would be refused."""
+
+    type: ActivityType
+    energy_cost: int
+    xp: int | None
+    code: str | None
+    message: str | None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
@@ -16,12 +17,15 @@ from lifeworld.activities.schemas import (
     ActivityOut,
     ActivityPageOut,
     ActivityResultOut,
+    DayTotalOut,
     MilestoneGainedOut,
     MultipliersOut,
+    QuickPreviewOut,
     XPGainedOut,
 )
 from lifeworld.errors import InvalidField
-from lifeworld.game.activities import ActivityResult, perform_activity
+from lifeworld.game.activities import ActivityResult, energy_cost, perform_activity
+from lifeworld.game.errors import GameRuleError
 from lifeworld.game.milestones import MilestoneAward
 from lifeworld.game.resources import NO_CHANGES, ResourceChanges
 from lifeworld.game.state import XP, ActivityType, CategoryXP, Season
@@ -208,3 +212,53 @@ async def list_activities(
     return ActivityPageOut(
         items=[activity_out(r) for r in rows], next=str(rows[-1].id) if more and rows else None
     )
+
+
+async def quick_previews(
+    session: AsyncSession, *, user: User, now: datetime, types: Iterable[ActivityType]
+) -> list[QuickPreviewOut]:
+    """Each one-tap activity as it would go now (cost and XP, or the refusal); nothing written."""
+    ctx = await open_player(session, user=user, now=now, for_update=False)
+    out: list[QuickPreviewOut] = []
+    for kind in types:
+        try:
+            result = _perform(ctx, ActivityIn(type=kind))
+        except GameRuleError as exc:
+            cost = energy_cost(kind, ctx.bonuses)
+            refusal = QuickPreviewOut(
+                type=kind, energy_cost=cost, xp=None, code=exc.code, message=exc.message
+            )
+            out.append(refusal)
+            continue
+        preview = QuickPreviewOut(
+            type=kind,
+            energy_cost=result.energy_cost,
+            xp=result.xp_gained.overall,
+            code=None,
+            message=None,
+        )
+        out.append(preview)
+    return out
+
+
+async def daily_totals(session: AsyncSession, *, user: User, since: date) -> list[DayTotalOut]:
+    """XP, energy charged and count of the player's activities per game day from `since` on.
+
+    A read of the activity log only (one GROUP BY): callers have already opened the player
+    in this request, so the day rollover has run.
+    """
+    rows = await session.execute(
+        select(
+            Activity.day,
+            func.sum(Activity.xp_overall),
+            func.sum(Activity.energy_used),
+            func.count(),
+        )
+        .where(Activity.user_id == user.id, Activity.day >= since)
+        .group_by(Activity.day)
+        .order_by(Activity.day)
+    )
+    return [
+        DayTotalOut(day=day, xp=int(xp or 0), energy=int(energy or 0), count=int(count))
+        for day, xp, energy, count in rows
+    ]

@@ -17,6 +17,7 @@ from lifeworld.admin.schemas import AdminPlayerIn, AuditEntryOut
 from lifeworld.errors import NotFound
 from lifeworld.game.seasons import EndedSeason
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources
+from lifeworld.players import service as players
 from lifeworld.players.context import open_player
 from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import StateOut
@@ -122,3 +123,15 @@ async def audit_log(session: AsyncSession, *, admin: User, limit: int = 200) -> 
         )
         for e, actor_name, target_name in rows
     ]
+
+
+async def member_state(
+    session: AsyncSession, *, admin: User, now: datetime, user_id: int
+) -> tuple[User, StateOut]:
+    """A member of the admin's household and their state (404 for anyone else)."""
+    target = await session.scalar(
+        select(User).where(User.id == user_id, User.household_id == admin.household_id)
+    )
+    if target is None:
+        raise NotFound("There is no such member in your household.")
+    return target, await players.get_state(session, user=target, now=now)

@@ -1,65 +1,122 @@
-"""The home page: the first-run and sign-in redirects, and "Your day" for a signed-in player.
+"""The home page: first-run and sign-in redirects, the questionnaire until it is done, then Today.
 
-The day shown here is read from the player's row through the rules (rank, season days); the
-full dashboard of the game services (energy, resources, engines, activities) builds on it.
+Everything shown comes from the game services (the same functions the JSON API calls):
+`get_state` for the figures, the activity log, milestones, engines, the allowed season moves
+and one-tap previews; the pictures are drawn from their numbers by `web.charts`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts import service as accounts
 from lifeworld.accounts.models import User
+from lifeworld.activities import service as activities
+from lifeworld.activities.schemas import ActivityOut, QuickPreviewOut
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
-from lifeworld.errors import NotFound
-from lifeworld.game.days import game_day
-from lifeworld.game.ranks import RankStatus, next_rank, rank_status
-from lifeworld.game.seasons import days_in_season
-from lifeworld.game.state import CATEGORIES
-from lifeworld.players.models import Player
-from lifeworld.timezones import zone
-from lifeworld.web.deps import OptionalViewer
+from lifeworld.energy import service as energy
+from lifeworld.engines import service as engines
+from lifeworld.engines.schemas import EngineOut
+from lifeworld.game.sleep import DRAIN_PER_HOUR
+from lifeworld.game.state import ActivityType
+from lifeworld.players import service as players
+from lifeworld.players.schemas import MilestoneOut, StateOut
+from lifeworld.players.views import welcome_page
+from lifeworld.seasons import service as seasons
+from lifeworld.seasons.schemas import SeasonsOut
+from lifeworld.web import charts
+from lifeworld.web.deps import OptionalViewer, Viewer
+from lifeworld.web.forms import PageForm
 from lifeworld.web.templating import redirect_response, render
 
 router = APIRouter(include_in_schema=False)
 
+QUICK_TYPES = (
+    ActivityType.WORK_PROJECT,
+    ActivityType.EXERCISE,
+    ActivityType.LEARNING,
+    ActivityType.SAVE_EXPENSES,
+    ActivityType.REST,
+)
+DASHBOARD_SECTIONS = ("quick", "season")
+XP_DAYS, ENERGY_DAYS, RECENT = 30, 14, 5
+
 
 @dataclass(frozen=True)
-class DaySummary:
-    """What the "Your day" page shows."""
+class Today:
+    """Everything the Today page shows, as the services answered it."""
 
-    today: date
-    local_hour: int
-    rank: RankStatus
-    next_rank: str | None
-    xp: int
-    season: str
-    days_in_season: int
-    clouds: dict[str, int]
+    state: StateOut
+    now: datetime
+    quick: list[QuickPreviewOut]
+    recent: list[ActivityOut]
+    milestones: list[MilestoneOut]
+    engines: list[EngineOut]
+    seasons: SeasonsOut
+    xp_chart: charts.Chart
+    energy_chart: charts.Chart
+    radar: charts.Chart
+    drain_per_hour: int = DRAIN_PER_HOUR
 
 
-async def day_summary(session: AsyncSession, *, user: User, now: datetime) -> DaySummary:
-    """The player's rank, season and clouds as of `now` in their own day."""
-    player = await session.scalar(select(Player).where(Player.user_id == user.id))
-    if player is None:
-        raise NotFound("This account has no game profile yet.")
-    today = game_day(now, user.timezone, user.day_start_hour)
-    return DaySummary(
-        today=today,
-        local_hour=now.astimezone(zone(user.timezone)).hour,
-        rank=rank_status(player.xp_overall),
-        next_rank=upcoming.value if (upcoming := next_rank(player.xp_overall)) else None,
-        xp=player.xp_overall,
-        season=player.season,
-        days_in_season=days_in_season(player.season_started_on, today),
-        clouds={c.value: int(getattr(player, c.value)) for c in CATEGORIES},
+async def load_today(
+    session: AsyncSession, *, user: User, now: datetime, state: StateOut | None = None
+) -> Today:
+    """The player's state and everything around it for the Today page."""
+    state = state or await players.get_state(session, user=user, now=now)
+    today = state.day.today
+    totals = await activities.daily_totals(
+        session, user=user, since=today - timedelta(days=XP_DAYS - 1)
+    )
+    sleep = await energy.list_sleep(
+        session, user=user, now=now, start=today - timedelta(days=ENERGY_DAYS - 1), end=today
+    )
+    page = await activities.list_activities(session, user=user, now=now, limit=RECENT, before=None)
+    return Today(
+        state=state,
+        now=now,
+        quick=await activities.quick_previews(session, user=user, now=now, types=QUICK_TYPES),
+        recent=page.items,
+        milestones=await players.list_milestones(session, user=user, now=now),
+        engines=await engines.list_engines(session, user=user, now=now),
+        seasons=await seasons.seasons(session, user=user, now=now),
+        xp_chart=charts.xp_over_time({t.day: t.xp for t in totals}, end=today, days=XP_DAYS),
+        energy_chart=charts.energy_over_days(
+            {t.day: t.energy for t in totals},
+            {s.date: s.restoration for s in sleep},
+            end=today,
+            days=ENERGY_DAYS,
+        ),
+        radar=charts.clouds_radar(state.clouds.model_dump()),
+    )
+
+
+async def today_page(
+    request: Request,
+    viewer: Viewer,
+    db: AsyncSession,
+    *,
+    status: int = 200,
+    state: StateOut | None = None,
+    **forms: PageForm,
+) -> Response:
+    """Today, with any form given shown as it was sent (with its errors)."""
+    data = await load_today(db, user=viewer.user, now=clock.now(), state=state)
+    blank = {"quick": PageForm.blank(), "season": PageForm.blank()}
+    return render(
+        request,
+        "dashboard/index.html",
+        viewer=viewer,
+        status=status,
+        sections=DASHBOARD_SECTIONS,
+        d=data,
+        forms={**blank, **forms},
     )
 
 
@@ -67,5 +124,7 @@ async def day_summary(session: AsyncSession, *, user: User, now: datetime) -> Da
 async def home(request: Request, db: SessionDep, viewer: OptionalViewer) -> Response:
     if viewer is None:
         return redirect_response("/setup" if await accounts.setup_needed(db) else "/login")
-    day = await day_summary(db, user=viewer.user, now=clock.now())
-    return render(request, "dashboard/index.html", viewer=viewer, day=day)
+    state = await players.get_state(db, user=viewer.user, now=clock.now())
+    if not state.questionnaire_done:
+        return welcome_page(request, viewer, step=1, form=PageForm.blank())
+    return await today_page(request, viewer, db, state=state)

@@ -59,6 +59,13 @@ def _friendly(error: Mapping[str, Any]) -> str:
     return message[:1].upper() + message[1:]
 
 
+def _field_for(loc: tuple[str, ...], fields: Mapping[tuple[str, ...], str]) -> str:
+    for length in range(len(loc), 0, -1):
+        if loc[:length] in fields:
+            return fields[loc[:length]]
+    return loc[0] if loc else FORM_ERROR
+
+
 @dataclass
 class PageForm:
     """What a person typed into one form, and what was wrong with it."""
@@ -114,23 +121,43 @@ class PageForm:
         *,
         optional: Iterable[str] = (),
         messages: Mapping[str, str] | None = None,
+        defaults: Iterable[str] = (),
     ) -> M | None:
         """The schema's model of this form, or None with `errors` filled in per field.
 
         Only the schema's own fields are taken from the form; fields in `optional` that were
-        left empty count as not given. `messages` overrides the message of a field's error.
+        left empty count as not given (None), fields in `defaults` left empty take the
+        schema's default. `messages` overrides the message of a field's error.
         """
-        empty_is_none = set(optional)
+        empty_is_none, empty_is_default = set(optional), set(defaults)
         data: dict[str, Any] = {}
         for name in schema.model_fields:
             if name in self.raw:
                 value = self.raw[name]
+                if value.strip() == "" and name in empty_is_default:
+                    continue
                 data[name] = None if (value.strip() == "" and name in empty_is_none) else value
+        return self.validate_data(schema, data, messages=messages)
+
+    def validate_data(
+        self,
+        schema: type[M],
+        data: Mapping[str, Any],
+        *,
+        fields: Mapping[tuple[str, ...], str] | None = None,
+        messages: Mapping[str, str] | None = None,
+    ) -> M | None:
+        """`data` (built from this form, possibly nested) as the schema's model, or None.
+
+        An error at a nested location is shown next to the form field `fields` names for it
+        (("custom_xp", "overall") → "xp_overall"); otherwise next to its first part.
+        """
         try:
             return schema.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
-                name = str(err["loc"][0]) if err.get("loc") else FORM_ERROR
+                loc = tuple(str(part) for part in err.get("loc", ()))
+                name = _field_for(loc, fields or {})
                 if name not in self.errors:
                     custom = (messages or {}).get(name)
                     self.errors[name] = custom or _friendly(err)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lifeworld.accounts.models import User
 
 TAB_BAR_SLOTS = 5  # what fits one-handed on a 360 px phone; the rest go under "More"
+TOP_BAR_SLOTS = 7  # what fits beside the brand and the account menu on a laptop
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,31 @@ class Nav:
     links: list[NavLink]  # every destination, in order (the wide top bar)
     bar: list[NavLink]  # the phone's tab bar
     more: list[NavLink]  # what did not fit in the tab bar
+    top: list[NavLink] = field(default_factory=list)  # the wide top bar
+    top_more: list[NavLink] = field(default_factory=list)  # under "More" in the top bar
 
 
-# Game screens add their entry here, in the order people reach for them.
+# In the order people reach for them: the first ones stay under the thumb on a phone.
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Today", "/", "today"),
+    NavItem("Energy", "/energy", "energy"),
+    NavItem("Training", "/training", "training"),
+    NavItem("Invest", "/investments", "invest"),
+    NavItem("Activities", "/activities", "activity"),
+    NavItem("Loadouts", "/loadouts", "loadout"),
+    NavItem("Places", "/places", "place"),
+    NavItem("Engines", "/engines", "engine"),
     NavItem("Household", "/household", "household"),
+    NavItem("Admin", "/admin", "shield", admin_only=True),
     NavItem("Settings", "/settings", "settings"),
 )
+
+
+def _split(links: list[NavLink], slots: int) -> tuple[list[NavLink], list[NavLink]]:
+    """All links when they fit in `slots`, else `slots - 1` of them and the rest for "More"."""
+    if len(links) <= slots:
+        return links, []
+    return links[: slots - 1], links[slots - 1 :]
 
 
 def _is_current(item: NavItem, path: str) -> bool:
@@ -55,6 +73,6 @@ def nav_for(user: User | None, path: str) -> Nav:
         for item in NAV_ITEMS
         if user.is_admin or not item.admin_only
     ]
-    if len(links) <= TAB_BAR_SLOTS:
-        return Nav(links=links, bar=links, more=[])
-    return Nav(links=links, bar=links[: TAB_BAR_SLOTS - 1], more=links[TAB_BAR_SLOTS - 1 :])
+    bar, more = _split(links, TAB_BAR_SLOTS)
+    top, top_more = _split(links, TOP_BAR_SLOTS)
+    return Nav(links=links, bar=bar, more=more, top=top, top_more=top_more)

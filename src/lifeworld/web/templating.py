@@ -13,10 +13,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from lifeworld import __version__
 from lifeworld.accounts.security import Security
 from lifeworld.timezones import zone
+from lifeworld.web import labels
 from lifeworld.web.assets import TEMPLATES_DIR, static_url
 from lifeworld.web.deps import ANON_CSRF_COOKIE, Viewer, anon_csrf_token, new_anon_cookie
 from lifeworld.web.flash import Flash, clear_flashes, read_flashes, set_flashes
-from lifeworld.web.forms import new_nonce
+from lifeworld.web.forms import PageForm, new_nonce
 from lifeworld.web.nav import nav_for
 
 APP_NAME = "Life World"
@@ -33,6 +34,10 @@ def _number(value: int | float) -> str:
     return f"{value:,}".replace(",", "\u202f")  # a narrow no-break space groups thousands
 
 
+def _blank_form(**values: object) -> PageForm:
+    return PageForm.blank(**values)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The process's template environment (autoescape on, undefined variables are errors)."""
@@ -44,9 +49,26 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        static=static_url, app_name=APP_NAME, app_version=__version__, new_nonce=new_nonce
+        static=static_url,
+        app_name=APP_NAME,
+        app_version=__version__,
+        new_nonce=new_nonce,
+        blank_form=_blank_form,
+        labels=labels,
+        quality_choices=labels.QUALITY_CHOICES,
     )
-    env.filters.update(title_words=_title_case, number=_number)
+    env.filters.update(
+        title_words=_title_case,
+        number=_number,
+        label=labels.label,
+        money=labels.money,
+        decimal=labels.decimal,
+        signed=labels.signed,
+        benefit=labels.benefit,
+        hours_minutes=labels.hours_minutes,
+        season_choice=labels.season_choice,
+        boost_choice=labels.boost_choice,
+    )
     return env
 
 

@@ -33,6 +33,97 @@
     });
   }
 
+  const MENUS = "details.account-menu[open], details.tab-more[open], details.nav-more[open]";
+
+  function formatHours(hours) {
+    const minutes = Math.floor(hours * 60);
+    const whole = Math.floor(minutes / 60);
+    const rest = minutes % 60;
+    if (whole === 0) {
+      return rest + " min";
+    }
+    return rest ? whole + " h " + String(rest).padStart(2, "0") + " min" : whole + " h";
+  }
+
+  // Replace the page's <main> with the one of a server-rendered page (after a form POST),
+  // keeping the scroll position and moving focus to the message the server put there.
+  function swapMain(html, url, anchorId) {
+    const next = new DOMParser().parseFromString(html, "text/html");
+    const fresh = next.querySelector("main");
+    const main = document.querySelector("main");
+    if (!fresh || !main) {
+      return false;
+    }
+    const y = window.scrollY;
+    main.replaceChildren(...Array.from(fresh.childNodes));
+    document.title = next.title;
+    const target = new URL(url, window.location.href);
+    if (target.pathname + target.search !== window.location.pathname + window.location.search) {
+      window.history.pushState({}, "", target.pathname + target.search);
+    }
+    enhance(main);
+    window.scrollTo(0, y);
+    const scope = (anchorId && main.querySelector("#" + CSS.escape(anchorId))) || main;
+    const message =
+      scope.querySelector(".form-error, [aria-invalid=true], .flash") ||
+      main.querySelector(".form-error, [aria-invalid=true], .flash");
+    if (message) {
+      if (!message.matches("input, select, textarea")) {
+        message.setAttribute("tabindex", "-1");
+      }
+      message.focus({ preventScroll: true });
+      message.scrollIntoView({ block: "nearest" });
+      announce(message.textContent.replace(/\s+/g, " ").trim());
+    }
+    return true;
+  }
+
+  function previewBody(form) {
+    const value = (name) => {
+      const field = form.elements.namedItem(name);
+      return field && "value" in field ? field.value.trim() : "";
+    };
+    const asNumber = (text) => (text !== "" && !Number.isNaN(Number(text)) ? Number(text) : text);
+    const body = { type: value("type") || "CUSTOM" };
+    if (value("description")) {
+      body.description = value("description");
+    }
+    const categories = {};
+    ["capacity", "engines", "oxygen", "meaning", "optionality"].forEach((name) => {
+      if (value("xp_" + name)) {
+        categories[name] = asNumber(value("xp_" + name));
+      }
+    });
+    body.custom_xp = { categories };
+    if (value("xp_overall")) {
+      body.custom_xp.overall = asNumber(value("xp_overall"));
+    }
+    const changes = {};
+    ["gold", "oxygen"].forEach((name) => {
+      if (value(name)) {
+        changes[name] = asNumber(value(name));
+      }
+    });
+    if (Object.keys(changes).length) {
+      body.resource_changes = changes;
+    }
+    return body;
+  }
+
+  function describePreview(data) {
+    const gained = data.activity.xp_gained;
+    const areas = Object.entries(gained.categories)
+      .filter(([, xp]) => xp > 0)
+      .map(([name, xp]) => name + " +" + xp.toLocaleString())
+      .join(", ");
+    let text = "Logged now, this gives +" + gained.overall.toLocaleString() + " XP";
+    if (areas) {
+      text += " (" + areas + ")";
+    }
+    text += " for " + data.activity.energy_used + " energy, leaving " + data.energy_left + ".";
+    return text;
+  }
+
   const enhancers = {
     // A form is sent once: later submits are ignored until the page changes.
     "form[data-once]": (form) => {
@@ -49,6 +140,129 @@
           }, 0);
         });
       });
+    },
+
+    // Send the form in the background and show the page the server answers with, without
+    // a full reload. Without JavaScript the same form posts and redirects as usual.
+    "form[data-swap]": (form) => {
+      form.addEventListener("submit", (event) => {
+        if (event.defaultPrevented) {
+          return;
+        }
+        event.preventDefault();
+        const submitter = event.submitter;
+        const data = new FormData(form, submitter);
+        const anchor = form.closest("[id]");
+        fetch(form.action, {
+          method: "POST",
+          body: new URLSearchParams(data),
+          credentials: "same-origin",
+          headers: { Accept: "text/html" },
+        })
+          .then((response) => response.text().then((html) => ({ response, html })))
+          .then(({ response, html }) => {
+            if (!swapMain(html, response.url, anchor ? anchor.id : null)) {
+              window.location.assign(response.url);
+            }
+          })
+          .catch(() => {
+            // The server did not answer: send it the plain way (the service worker may
+            // show the offline page).
+            if (submitter && submitter.name) {
+              const carried = document.createElement("input");
+              carried.type = "hidden";
+              carried.name = submitter.name;
+              carried.value = submitter.value;
+              form.append(carried);
+            }
+            form.submit();
+          });
+      });
+    },
+
+    // The live energy: drains locally between page loads from the numbers the server sent.
+    "[data-energy-live]": (box) => {
+      const usable = Number(box.dataset.usable);
+      const drain = Number(box.dataset.drainPerHour);
+      const restored = box.dataset.restoredAt ? Date.parse(box.dataset.restoredAt) : NaN;
+      const skew = Date.parse(box.dataset.serverNow) - Date.now();
+      if (Number.isNaN(restored) || !drain || Number.isNaN(skew)) {
+        return;
+      }
+      const valueEl = box.querySelector("[data-live-value]");
+      const hoursEl = box.querySelector("[data-live-hours]");
+      const meter = box.querySelector("[data-meter]");
+      const fill = box.querySelector("[data-meter-fill]");
+      const cap = meter ? Number(meter.getAttribute("aria-valuemax")) : usable;
+      const tick = () => {
+        if (!box.isConnected) {
+          window.clearInterval(timer);
+          return;
+        }
+        const elapsed = Math.max(0, (Date.now() + skew - restored) / 3600000);
+        const live = Math.max(0, usable - Math.floor(elapsed * drain));
+        const left = live ? Math.max(0, usable / drain - elapsed) : 0;
+        if (valueEl) {
+          valueEl.textContent = String(live);
+        }
+        if (hoursEl) {
+          hoursEl.textContent = formatHours(left);
+        }
+        if (meter && fill) {
+          meter.setAttribute("aria-valuenow", String(live));
+          fill.setAttribute("width", cap ? ((Math.min(live, cap) / cap) * 100).toFixed(1) : "0");
+        }
+      };
+      const timer = window.setInterval(tick, 30000);
+      tick();
+    },
+
+    // The custom activity's XP as the server would count it now (nothing is written).
+    "[data-preview]": (box) => {
+      const form = box.closest("form");
+      const out = box.querySelector("[data-preview-output]");
+      const csrf = document.body.dataset.csrf;
+      if (!form || !out || !csrf) {
+        return;
+      }
+      let timer = 0;
+      let asked = 0;
+      const show = (text, refused) => {
+        out.hidden = false;
+        out.classList.toggle("is-refused", refused);
+        out.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+      };
+      const ask = () => {
+        const body = previewBody(form);
+        const mine = ++asked;
+        fetch(box.dataset.preview, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify(body),
+        })
+          .then((response) => response.json().then((data) => ({ response, data })))
+          .then(({ response, data }) => {
+            if (mine !== asked) {
+              return; // an older answer arriving late
+            }
+            if (response.ok) {
+              show(describePreview(data), false);
+            } else if (data.error && Array.isArray(data.error.details) && data.error.details[0]) {
+              show("Check the numbers: " + data.error.details[0].reason, true);
+            } else if (data.error) {
+              show(data.error.message, true);
+            }
+          })
+          .catch(() => {
+            out.hidden = true;
+          });
+      };
+      box.addEventListener("input", () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(ask, 300);
+      });
+      ask();
     },
 
     "[data-copy]": (button) => {
@@ -147,13 +361,18 @@
     },
   };
 
+  // Which enhancers already run on an element (one element may match several selectors).
+  const applied = new WeakMap();
+
   function enhance(root) {
     Object.entries(enhancers).forEach(([selector, apply]) => {
       root.querySelectorAll(selector).forEach((element) => {
-        if (element.dataset.enhanced === "1") {
+        const done = applied.get(element) || new Set();
+        if (done.has(selector)) {
           return;
         }
-        element.dataset.enhanced = "1";
+        done.add(selector);
+        applied.set(element, done);
         apply(element);
       });
     });
@@ -161,7 +380,7 @@
 
   // Menus made of <details> close on Escape and on a tap elsewhere.
   function closeMenus(except) {
-    document.querySelectorAll("details.account-menu[open], details.tab-more[open]").forEach((d) => {
+    document.querySelectorAll(MENUS).forEach((d) => {
       if (d !== except) {
         d.open = false;
       }
@@ -174,7 +393,7 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      const open = document.querySelector("details.account-menu[open], details.tab-more[open]");
+      const open = document.querySelector(MENUS);
       if (open) {
         open.open = false;
         open.querySelector("summary")?.focus();

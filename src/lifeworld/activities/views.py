@@ -1,0 +1,165 @@
+"""Pages of activities: the history, one-tap actions and a custom activity with a live preview.
+
+`POST /activities` serves both the quick actions (from Today or this page, `next` says which)
+and the custom form; it calls `log_activity`, the same service as `POST /api/v1/me/activities`.
+A refusal (energy short, burnout) re-renders the page it came from with the rule's message next
+to the form, status 409, and nothing recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.activities import service
+from lifeworld.activities.schemas import ActivityIn, ActivityResultOut
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.game.errors import GameRuleError
+from lifeworld.game.state import CATEGORIES, ActivityType
+from lifeworld.web import submissions
+from lifeworld.web.dashboard import QUICK_TYPES, today_page
+from lifeworld.web.deps import FormViewer, PageViewer, Viewer
+from lifeworld.web.flash import Flash
+from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
+from lifeworld.web.labels import label, money
+from lifeworld.web.templating import redirect_response, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
+XP_FIELDS = ("xp_overall", *(f"xp_{c.value}" for c in CATEGORIES))
+CHANGE_FIELDS = ("gold", "oxygen")
+NESTED_FIELDS: dict[tuple[str, ...], str] = {
+    ("custom_xp", "overall"): "xp_overall",
+    **{("custom_xp", "categories", c.value): f"xp_{c.value}" for c in CATEGORIES},
+    **{("resource_changes", name): name for name in CHANGE_FIELDS},
+}
+MESSAGES = {
+    "type": "Choose an activity.",
+    **{name: "Enter a whole number of XP from 0 to 5000." for name in XP_FIELDS},
+    "gold": "Enter an amount between -1000000 and 1000000, at most 2 decimals.",
+    "oxygen": "Enter months between -24 and 24.",
+    "description": "Use at most 500 characters.",
+}
+
+
+async def activities_page(
+    request: Request,
+    viewer: Viewer,
+    db: AsyncSession,
+    *,
+    status: int = 200,
+    before: str | None = None,
+    **forms: PageForm,
+) -> Response:
+    """The activity log (newest first, a page at a time), quick actions and the custom form."""
+    now = clock.now()
+    page = await service.list_activities(
+        db, user=viewer.user, now=now, limit=PAGE_SIZE, before=before
+    )
+    quick = await service.quick_previews(db, user=viewer.user, now=now, types=QUICK_TYPES)
+    blank = {"quick": PageForm.blank(), "custom": PageForm.blank()}
+    return render(
+        request,
+        "activities/index.html",
+        viewer=viewer,
+        status=status,
+        sections=("quick", "custom"),
+        page=page,
+        quick=quick,
+        forms={**blank, **forms},
+        categories=[c.value for c in CATEGORIES],
+    )
+
+
+@router.get("/activities")
+async def activities(
+    request: Request, viewer: PageViewer, db: SessionDep, before: str | None = None
+) -> Response:
+    return await activities_page(request, viewer, db, before=(before or "")[:40] or None)
+
+
+def custom_body(form: PageForm) -> dict[str, Any]:
+    """The JSON body of `POST /api/v1/me/activities` the custom form stands for."""
+    xp = {name: form.value(name).strip() for name in XP_FIELDS}
+    categories = {c.value: xp[f"xp_{c.value}"] for c in CATEGORIES if xp[f"xp_{c.value}"]}
+    body: dict[str, Any] = {
+        "type": ActivityType.CUSTOM.value,
+        "custom_xp": {"categories": categories},
+    }
+    if xp["xp_overall"]:
+        body["custom_xp"]["overall"] = xp["xp_overall"]
+    if description := form.value("description").strip():
+        body["description"] = description
+    changes = {n: form.value(n).strip() for n in CHANGE_FIELDS if form.value(n).strip()}
+    if changes:
+        body["resource_changes"] = changes
+    return body
+
+
+def gained_message(result: ActivityResultOut) -> str:
+    """What an activity brought, for the message after it."""
+    a = result.activity
+    name = a.description or label(a.type)
+    parts = [f"{name} logged: +{a.xp_gained.overall:,} XP"]
+    if a.energy_used:
+        parts.append(f", {a.energy_used} energy used ({result.energy_left} left)")
+    if a.resource_changes.get("gold"):
+        parts.append(f", gold {money(a.resource_changes['gold'])}")
+    text = "".join(parts) + "."
+    for milestone in result.milestones:
+        keys = f"+{milestone.keys} key{'s' if milestone.keys != 1 else ''}"
+        text += f" Milestone reached: {label(milestone.type)} ({keys})!"
+    return text
+
+
+async def _again(
+    request: Request,
+    viewer: Viewer,
+    db: AsyncSession,
+    to: str,
+    name: str,
+    form: PageForm,
+    status: int,
+) -> Response:
+    if to == "/":
+        return await today_page(request, viewer, db, status=status, quick=form)
+    if name == "quick":
+        return await activities_page(request, viewer, db, status=status, quick=form)
+    return await activities_page(request, viewer, db, status=status, custom=form)
+
+
+@router.post("/activities")
+async def log_activity(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+    form = await PageForm.read(request)
+    to = "/" if form.value("next") == "/" else "/activities"
+    custom = form.value("type") == ActivityType.CUSTOM.value
+    name = "custom" if custom else "quick"
+    if custom:
+        body = form.validate_data(
+            ActivityIn, custom_body(form), fields=NESTED_FIELDS, messages=MESSAGES
+        )
+    else:
+        body = form.validate(ActivityIn, messages=MESSAGES)
+    if body is None:
+        if not custom:
+            form.errors.setdefault(FORM_ERROR, MESSAGES["type"])
+        raise ShowPage(await _again(request, viewer, db, to, name, form, 422))
+    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    try:
+        result = await service.log_activity(db, user=viewer.user, now=clock.now(), body=body)
+    except GameRuleError as exc:
+        form.errors[FORM_ERROR] = exc.message
+        raise ShowPage(await _again(request, viewer, db, to, name, form, 409)) from None
+    flash = Flash("success", gained_message(result), section=name)
+    return await submissions.done(request, db, form, to=f"{to}#{name}", flash=flash)
+
+
+@router.get("/activities/{part:path}")
+async def activities_form_address(part: str) -> Response:
+    """A form's address opened directly: the page itself."""
+    return redirect_response("/activities")

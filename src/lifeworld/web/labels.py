@@ -1,0 +1,141 @@
+"""Words people read for the game's codes (activity types, milestones, seasons …) and numbers.
+
+Only naming and formatting: no rule is computed here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lifeworld.game.ranks import RANKS, Rank
+
+NARROW_NBSP = "\u202f"
+
+ACTIVITY_LABELS = {
+    "WORK_PROJECT": "Work",
+    "EXERCISE": "Exercise",
+    "LEARNING": "Learning",
+    "SAVE_EXPENSES": "Save",
+    "REST": "Rest",
+    "CUSTOM": "Custom",
+}
+ACTIVITY_HINTS = {
+    "WORK_PROJECT": "A focused block on a work project",
+    "EXERCISE": "A workout, a run, a long walk",
+    "LEARNING": "Study, a course, deliberate practice",
+    "SAVE_EXPENSES": "Put money aside or cut a cost",
+    "REST": "A real break: no XP, but it counts for your day",
+}
+MILESTONE_LABELS = {
+    "SIX_MONTHS_EXPENSES": "Six months of expenses covered",
+    "ONE_YEAR_EXPENSES": "A year of expenses covered",
+    "FIRST_ASSET": "First asset",
+    "REDUCED_FRAGILITY": "Reduced fragility (two active engines)",
+}
+SEASON_MEANINGS = {
+    "SPRING": "planning and preparation",
+    "SUMMER": "peak output",
+    "AUTUMN": "harvest and consolidation",
+    "WINTER": "rest and recovery",
+}
+CLOUD_MEANINGS = {
+    "capacity": "health, energy, resilience",
+    "engines": "income sources",
+    "oxygen": "cash-flow stability",
+    "meaning": "values and direction",
+    "optionality": "assets, skills, freedom",
+}
+RESOURCE_LABELS = {
+    "oxygen": "Oxygen",
+    "water": "Water",
+    "gold": "Gold",
+    "armor": "Armor",
+    "keys": "Keys",
+}
+RESOURCE_MEANINGS = {
+    "oxygen": "months of expenses covered",
+    "water": "health and vitality",
+    "gold": "savings and assets",
+    "armor": "buffers and boundaries",
+    "keys": "options unlocked",
+}
+BENEFIT_LABELS = {
+    "xp_gain": "XP gain",
+    "energy_cost_reduction": "Energy cost",
+    "energy_efficiency": "Energy efficiency",
+}
+FRACTION_BENEFITS = frozenset(BENEFIT_LABELS)
+
+
+def label(value: object) -> str:
+    """A code as words: WORK_PROJECT → Work, FIRST_ASSET → First asset, FOO_BAR → Foo bar."""
+    text = str(getattr(value, "value", value))
+    for table in (ACTIVITY_LABELS, MILESTONE_LABELS, BENEFIT_LABELS, RESOURCE_LABELS):
+        if text in table:
+            return table[text]
+    return text.replace("_", " ").capitalize()
+
+
+def money(value: Decimal | float | int) -> str:
+    """Gold and amounts: two decimals, thousands grouped by a narrow no-break space."""
+    return f"{Decimal(str(value)):,.2f}".replace(",", NARROW_NBSP)
+
+
+def decimal(value: Decimal | float | int, places: int = 1) -> str:
+    """A number with at most `places` decimals and no trailing zeros (2.50 → 2.5, 3.0 → 3)."""
+    text = f"{Decimal(str(value)):,.{places}f}".replace(",", NARROW_NBSP)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def signed(value: Decimal | float | int) -> str:
+    """+12, −3 (a real minus sign), 0."""
+    number = Decimal(str(value))
+    body = decimal(abs(number), 2)
+    if number > 0:
+        return f"+{body}"
+    return f"\u2212{body}" if number < 0 else body
+
+
+def benefit(name: str, value: Decimal | float | int) -> str:
+    """A loadout benefit for people: fractions as percentages, stat points as +n."""
+    if name in FRACTION_BENEFITS:
+        pct = Decimal(str(value)) * 100
+        return f"{'−' if name == 'energy_cost_reduction' else '+'}{decimal(pct, 1)}%"
+    return signed(value)
+
+
+def hours_minutes(hours: Decimal | float) -> str:
+    """3.25 → 3 h 15 min; under an hour → 45 min."""
+    minutes = int(Decimal(str(hours)) * 60)
+    whole, rest = divmod(minutes, 60)
+    if whole == 0:
+        return f"{rest} min"
+    return f"{whole} h {rest:02d} min" if rest else f"{whole} h"
+
+
+def rank(name: str) -> Rank:
+    """The rank called `name` (for the badge's colour tier)."""
+    return Rank(name)
+
+
+def next_rank(name: str) -> Rank | None:
+    """The rank after `name` in the rank order, None at the top."""
+    order = Rank(name).order
+    return RANKS[order + 1] if order + 1 < len(RANKS) else None
+
+
+def season_choice(value: str) -> tuple[str, str, str]:
+    """A season as a radio choice: (value, name, what it is for)."""
+    return value, value.title(), SEASON_MEANINGS[value].capitalize() + "."
+
+
+def boost_choice(value: str) -> tuple[str, str]:
+    """A boost kind as a select option."""
+    return value, value.capitalize()
+
+
+QUALITY_CHOICES = [
+    (q, f"{q}{' (worst)' if q == 1 else ' (best)' if q == 10 else ''}") for q in range(1, 11)
+]
