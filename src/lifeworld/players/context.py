@@ -140,6 +140,13 @@ async def open_player(
     A read (for_update=False) that finds missed days re-reads the row under the lock before
     rolling, so concurrent requests and app instances never apply a day twice.
     """
+    if for_update:
+        # Lock in a statement of its own first. A statement sees what was committed when it
+        # began: had it waited for the lock itself, its subqueries (milestones, active engines)
+        # would miss what the transaction it waited for had just committed.
+        await session.execute(
+            select(Player.user_id).where(Player.user_id == user.id).with_for_update()
+        )
     result = (await session.execute(_player_query(user.id, for_update=for_update))).first()
     if result is None:
         raise NotFound("This account has no player.")
