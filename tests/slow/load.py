@@ -15,11 +15,18 @@ from tests.slow.cluster import no_cookies
 
 MAX_ROUNDS = 400  # per worker: the run ends on its own even if nobody stops it
 BROKEN = -1  # the connection to nginx broke: the answer had started, then its instance died
+ENGINES = "/api/v1/me/engines"
+
+
+def engine(name: str) -> dict[str, str]:
+    """The POST body for the engine `name` (also its Idempotency-Key)."""
+    return {"type": "LEARNING", "name": name}
 
 
 class LoadRun:
-    """`workers` clients, each alternating POST /me/engines (a uniquely named engine) and
-    GET /me/state through the proxy, until the block ends or MAX_ROUNDS.
+    """`workers` clients, each alternating POST /me/engines (a uniquely named engine, the name
+    also its Idempotency-Key) and GET /me/state through the proxy, until the block ends or
+    MAX_ROUNDS.
 
     Each outcome is (phase, method, engine name, status); `phase` is what the test had done
     when the answer arrived (0 nothing yet, then one more for each instance it stopped).
@@ -40,16 +47,16 @@ class LoadRun:
                 if self._done.is_set():
                     return
                 name = f"w{worker}-{i}"
-                body = {"type": "LEARNING", "name": name}
-                await self._send(client, "POST", "/api/v1/me/engines", name, body)
+                await self._send(client, "POST", ENGINES, name, engine(name))
                 await self._send(client, "GET", "/api/v1/me/state", name, None)
 
     async def _send(
         self, client: httpx.AsyncClient, method: str, path: str, name: str, body: object
     ) -> None:
+        headers = {**self.headers, "Idempotency-Key": name} if method == "POST" else self.headers
         try:
             response = await client.request(
-                method, f"{self.proxy}{path}", json=body, headers=self.headers
+                method, f"{self.proxy}{path}", json=body, headers=headers
             )
             status = response.status_code
         except httpx.TransportError:

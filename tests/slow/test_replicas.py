@@ -38,7 +38,7 @@ from tests.slow.cluster import (
     sql,
     start_cluster,
 )
-from tests.slow.load import BROKEN, LoadRun, retried_requests
+from tests.slow.load import BROKEN, ENGINES, LoadRun, engine, retried_requests
 from tests.slow.processes import (
     app_environment,
     free_port,
@@ -273,19 +273,43 @@ async def test_stopping_instances_loses_no_retryable_request_and_no_data(
     rows = cluster.sql("SELECT name FROM engines WHERE user_id = %s", (me.user_id,))
     stored = Counter(name for (name,) in rows)
     assert max(stored.values()) == 1, "a POST was applied twice"
-    assert set(stored) <= set(posts)
     lost = [name for name, status in posts.items() if status == 201 and name not in stored]
     assert not lost, f"acknowledged writes missing: {lost}"
+    unsure = [name for name, status in posts.items() if status != 201]
+    applied_before = sum(1 for name in unsure if name in stored)
+    # What a client does with a POST it got no answer for: send it again with the same key.
+    replayed = 0
+    for name in unsure:
+        answer = await _post_until_answered(http, cluster.proxy, me, name)
+        assert answer.status_code == 201, answer.text
+        replayed += answer.headers.get("idempotent-replayed") == "true"
+    assert replayed == applied_before, "a retry with the key must replay exactly the applied ones"
+    rows = cluster.sql("SELECT name FROM engines WHERE user_id = %s", (me.user_id,))
+    assert sorted(name for (name,) in rows) == sorted(posts), "each POST applied exactly once"
     listed = await http.get(f"{cluster.proxy}/api/v1/me/engines", headers=me.headers)
-    assert {e["name"] for e in listed.json()} == set(stored)
+    assert sorted(e["name"] for e in listed.json()) == sorted(posts)
     retried = retried_requests(cluster.workdir / "nginx" / "access.log")
     assert retried, "nginx never moved a request away from a stopped instance"
-    unsure = [name for name, status in posts.items() if status != 201]
     print(
         f"\n[{cluster.mode}] {len(run.outcomes)} requests {dict(sorted(outcome.items()))}; "
-        f"{len(posts)} POSTs, {len(unsure)} not acknowledged of which "
-        f"{sum(1 for n in unsure if n in stored)} applied; nginx retried {len(retried)}"
+        f"{len(posts)} POSTs, {len(unsure)} unanswered of which {applied_before} had been "
+        f"applied; all {len(unsure)} retried with their key → 201 ({replayed} replayed); "
+        f"nginx retried {len(retried)}"
     )
+
+
+async def _post_until_answered(
+    http: httpx.AsyncClient, proxy: str, me: Browser, name: str
+) -> httpx.Response:
+    """POST the engine again with its key; 409 means the first try is still being settled."""
+    for _ in range(50):
+        response = await http.post(
+            f"{proxy}{ENGINES}", json=engine(name), headers={**me.headers, "Idempotency-Key": name}
+        )
+        if response.status_code != 409:
+            return response
+        await asyncio.sleep(0.1)
+    return response
 
 
 def test_serve_with_two_workers_keeps_the_same_guarantees(
