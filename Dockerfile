@@ -21,7 +21,8 @@ RUN /opt/lifeworld/bin/pip install .
 # Runtime: the venv only, no compilers, no sources, a user without a login or a home to write.
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 lifeworld \
- && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin lifeworld
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin lifeworld \
+ && mkdir -p /var/lib/lifeworld/backups && chown -R 10001:10001 /var/lib/lifeworld
 COPY --from=build /opt/lifeworld /opt/lifeworld
 ENV PATH=/opt/lifeworld/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -29,7 +30,13 @@ ENV PATH=/opt/lifeworld/bin:$PATH \
     LIFEWORLD_ENV=production \
     LIFEWORLD_HOST=0.0.0.0 \
     LIFEWORLD_PORT=8000 \
-    LIFEWORLD_DATA_DIR=/tmp/lifeworld
+    LIFEWORLD_DATA_DIR=/tmp/lifeworld \
+    LIFEWORLD_BACKUP_DIR=/var/lib/lifeworld/backups \
+    LIFEWORLD_BACKUP_INTERVAL_HOURS=0
+
+# No scheduled backups inside a container by default: they would land in its own disposable
+# filesystem. Use the managed database's backups, or mount a volume on /var/lib/lifeworld/backups
+# and set LIFEWORLD_BACKUP_INTERVAL_HOURS=24 (the compose file does).
 WORKDIR /tmp
 USER 10001:10001
 EXPOSE 8000

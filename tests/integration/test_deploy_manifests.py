@@ -16,6 +16,7 @@ import yaml
 
 from lifeworld.net import allowed_hosts
 from lifeworld.settings import CacheMode, Settings, SettingsError, load_settings
+from tests.slow.processes import image_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -139,6 +140,7 @@ def test_an_overlay_renders_a_complete_deployment(
     settings = _settings(monkeypatch, {**data, **needs})
     assert settings.cache is CacheMode(cache)
     assert settings.database_url == SECRET["LIFEWORLD_DATABASE_URL"]
+    assert settings.backup_interval_hours == 0, "no scheduled backups into a pod's /tmp"
 
 
 def test_phase2_refuses_to_start_without_a_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,6 +189,9 @@ def test_compose_phase1_is_app_and_postgres(monkeypatch: pytest.MonkeyPatch) -> 
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
     settings = _settings(monkeypatch, app_env)
     assert settings.database_url == "postgresql://lifeworld:pw@db:5432/lifeworld"
+    # PostgreSQL in a container has no provider backing it up: the app does, into a volume.
+    assert settings.backup_interval_hours > 0
+    assert f"backups:{image_environment()['LIFEWORLD_BACKUP_DIR']}" in services["app"]["volumes"]
     assert settings.cache is CacheMode.POSTGRES
     assert settings.public_url == "https://life.example.org"
 
@@ -205,6 +210,14 @@ def test_compose_refuses_to_start_without_a_secret_key() -> None:
     del env["LIFEWORLD_SECRET_KEY"]
     with pytest.raises(LookupError, match="LIFEWORLD_SECRET_KEY"):
         _compose_app_env(env)
+
+
+def test_the_image_keeps_nothing_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch, {**image_environment(), **SECRET})
+    assert settings.backup_interval_hours == 0, "backups into the container's own disk"
+    assert str(settings.data_dir).startswith("/tmp/")
+    owned = f"chown -R 10001:10001 {Path(image_environment()['LIFEWORLD_BACKUP_DIR']).parent}"
+    assert owned in DOCKERFILE, "a volume mounted for backups must be writable by the app"
 
 
 def test_the_image_is_multi_stage_non_root_and_checks_its_health() -> None:

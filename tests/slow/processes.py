@@ -62,10 +62,19 @@ def healthcheck_command() -> list[str]:
     return value
 
 
+def image_environment() -> dict[str, str]:
+    """The LIFEWORLD_ settings of the runtime stage's ENV instruction (its continued lines)."""
+    lines = (ROOT / "Dockerfile").read_text().split("\nENV PATH=", 1)[1].splitlines()
+    end = next(i for i, line in enumerate(lines) if not line.endswith("\\"))
+    return dict(re.findall(r"(LIFEWORLD_[A-Z_]+)=(\S+)", " ".join(lines[: end + 1])))
+
+
 def app_environment(**settings: str) -> dict[str, str]:
-    """This environment without any LIFEWORLD_ setting, the venv first on PATH, plus `settings`."""
+    """This environment without its LIFEWORLD_ settings, the venv first on PATH, the image's
+    LIFEWORLD_ settings, then `settings` over them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFEWORLD_")}
     env["PATH"] = f"{VENV_BIN}:{env.get('PATH', '/usr/bin:/bin')}"
+    env.update(image_environment())
     env.update({f"LIFEWORLD_{k.upper()}": v for k, v in settings.items()})
     return env
 
