@@ -7,8 +7,10 @@ import asyncio
 import io
 import json
 import os
+import shutil
 import sys
 import tarfile
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -248,9 +250,19 @@ async def test_the_console_script_on_an_external_database(
     assert "carol" in out and "Cli Home" in out, out
 
 
-async def test_the_console_script_on_the_embedded_database(tmp_path: Path) -> None:
+async def test_the_console_script_on_the_embedded_database() -> None:
     """A home install: the bundled server and its bundled pg_dump; restore into a new one."""
+    # Not under pytest's base temp (reset to 0700 by any pytest that starts): the server runs
+    # as its own system user when we are root.
+    tmp_path = Path(tempfile.mkdtemp(prefix="lifeworld-backup-home-"))
     os.chmod(tmp_path, 0o755)
+    try:
+        await _embedded_round_trip(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+async def _embedded_round_trip(tmp_path: Path) -> None:
     first = _cli_env(data_dir=str(tmp_path / "home"))
     code, out = await _cli("setup", env=first)
     assert code == 0, out
