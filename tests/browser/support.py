@@ -11,14 +11,27 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct horse battery"
 
 
+PART_HEIGHT = 1100  # phone screenshots are also cut in parts that an image viewer shows 1:1
+
+
 async def screenshot(page: Page, name: str, *, widths: tuple[int, ...] = (360, 1280)) -> None:
-    """Full-page screenshots at each width into test-artifacts/ (not committed)."""
+    """Full-page screenshots at each width into test-artifacts/ (not committed).
+
+    Narrow pages are also saved in parts (`<name>-360-part<n>.png`), since a whole phone page
+    shrinks too much to judge when viewed as one image.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     original = page.viewport_size or {"width": 1280, "height": 800}
     for width in widths:
         await page.set_viewport_size({"width": width, "height": 800 if width > 600 else 740})
         await page.evaluate("window.scrollTo(0, 0)")
         await page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        if width <= 600:
+            height = int(await page.evaluate("document.documentElement.scrollHeight"))
+            for part, top in enumerate(range(0, height, PART_HEIGHT)):
+                clip = {"x": 0, "y": top, "width": width, "height": min(PART_HEIGHT, height - top)}
+                path = ARTIFACTS / f"{name}-{width}-part{part}.png"
+                await page.screenshot(path=str(path), full_page=True, clip=clip)  # type: ignore[arg-type]
     await page.set_viewport_size(original)
 
 

@@ -48,3 +48,35 @@ def text(page: str) -> str:
     """The visible words of a page, for `in` checks."""
     body = re.sub(r"<(script|style|datalist)[^>]*>.*?</\1>", " ", page, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def form_error(page: str) -> str:
+    """The text of the message about a whole form (a rule's refusal), empty when none."""
+    match = re.search(r'<div class="form-error" role="alert">(.*?)</div>', page, re.S)
+    return (
+        "" if match is None else " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
+    )
+
+
+QUESTIONNAIRE = {
+    "life_phase": "SPRING",
+    "months_saved": "3",
+    "health": "strong",
+    "income_sources": 2,
+    "purpose": "strong",
+    "options": 4,
+    "stress": "high",
+    "experience": "some",
+}
+
+
+async def ready_player(client: httpx.AsyncClient, **answers: object) -> None:
+    """Answer the questionnaire through the API (SPRING, capacity 75, energy 100, gold 3,500)."""
+    response = await client.post("/api/v1/me/questionnaire", json={**QUESTIONNAIRE, **answers})
+    assert response.status_code == 200, response.text
+
+
+async def follow(client: httpx.AsyncClient, response: httpx.Response) -> str:
+    """The page a POST-redirect-GET leads to, as text (the redirect must be a 303)."""
+    assert response.status_code == 303, response.text[:2000]
+    return text((await client.get(response.headers["location"])).text)

@@ -25,7 +25,7 @@ from lifeworld.web.dashboard import QUICK_TYPES, today_page
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
-from lifeworld.web.labels import label, money
+from lifeworld.web.labels import label, signed
 from lifeworld.web.templating import redirect_response, render
 
 router = APIRouter(include_in_schema=False)
@@ -109,7 +109,7 @@ def gained_message(result: ActivityResultOut) -> str:
     if a.energy_used:
         parts.append(f", {a.energy_used} energy used ({result.energy_left} left)")
     if a.resource_changes.get("gold"):
-        parts.append(f", gold {money(a.resource_changes['gold'])}")
+        parts.append(f", gold {signed(a.resource_changes['gold'])}")
     text = "".join(parts) + "."
     for milestone in result.milestones:
         keys = f"+{milestone.keys} key{'s' if milestone.keys != 1 else ''}"

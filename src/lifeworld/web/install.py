@@ -62,6 +62,7 @@ def install_web(app: FastAPI) -> None:
     # row whose foreign key names the catalogue's table, which nothing on the request path
     # imports (`lifeworld serve` does, a bare `uvicorn --factory lifeworld.asgi:…` did not).
     import lifeworld.db.models  # noqa: F401
+
     app.mount(STATIC_PREFIX, VersionedStatic(directory=STATIC_DIR), name="static")
     app.include_router(shell_router)
     for router in page_routers():
