@@ -41,8 +41,8 @@ def _wrk(url: str, cookie: str, seconds: int) -> str:
         timeout=seconds + 30,
     ).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, flags=re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, flags=re.MULTILINE)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return (
         f"{rate.group(1) if rate else '?'} req/s, p50 {p50.group(1) if p50 else '?'}, "
@@ -57,8 +57,17 @@ async def _player(cluster: Cluster) -> str:
 
 
 def _measure(mode: str, instances: int, server: str, seconds: int) -> None:
+    url = _database(server)
+    try:
+        _run(mode, instances, url, seconds)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def _run(mode: str, instances: int, url: str, seconds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        cluster = start_cluster(mode, _database(server), Path(tmp), count=instances)
+        cluster = start_cluster(mode, url, Path(tmp), count=instances)
         try:
             cookie = asyncio.run(_player(cluster))
             path = "/api/v1/me/state"
