@@ -48,13 +48,20 @@ def lan_address() -> str | None:
 
 @lru_cache(maxsize=8)
 def allowed_hosts(public_url: str | None, extra: tuple[str, ...] = ()) -> frozenset[str]:
-    """Host names the app answers to: the public URL's host, or every address of the machine."""
+    """Host names the app answers to: the public URL's host, or the machine's own names.
+
+    The machine's IP addresses are always accepted (a load balancer's health check or a
+    phone typing the LAN address names no host); names are what DNS rebinding would abuse.
+    """
+    names = {*LOCAL_NAMES, *extra}
+    names.update(a.lower() for a in machine_addresses())
     if public_url:
         host = urlsplit(public_url).hostname
-        return frozenset({host.lower(), *LOCAL_NAMES, *extra}) if host else frozenset(LOCAL_NAMES)
+        if host:
+            names.add(host.lower())
+        return frozenset(names)
     name = socket.gethostname().lower()
-    names = {*LOCAL_NAMES, name, f"{name}.local", f"{name}.lan", *extra}
-    names.update(a.lower() for a in machine_addresses())
+    names.update({name, f"{name}.local", f"{name}.lan"})
     return frozenset(names)
 
 

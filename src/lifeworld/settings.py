@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -135,14 +133,6 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_database(self) -> bool:
         return not self.database_url
-
-    @cached_property
-    def allowed_origins(self) -> frozenset[str]:
-        """Origins trusted for cookie-authenticated writes (CSRF defence in depth)."""
-        if self.public_url:
-            parts = urlsplit(self.public_url)
-            return frozenset({f"{parts.scheme}://{parts.netloc}"})
-        return frozenset()
 
     def redacted(self) -> dict[str, Any]:
         """A summary safe to log: secrets and passwords never appear."""

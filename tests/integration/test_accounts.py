@@ -334,3 +334,16 @@ async def test_a_refused_request_still_counts_as_activity_for_idle_expiry(
     assert (await client.get("/api/v1/household")).status_code == 200
     clock.pin(start + timedelta(days=40, seconds=1))  # 14 idle days: the session has ended
     assert (await client.get("/api/v1/household")).status_code == 401
+
+
+async def test_a_cookie_write_from_another_site_is_refused(client: httpx.AsyncClient) -> None:
+    await set_up_household(client)
+    foreign = await client.post(
+        "/api/v1/auth/tokens", json={"name": "x"}, headers={"Origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert foreign.json()["error"]["code"] == "csrf_failed"
+    same_site = await client.post(
+        "/api/v1/auth/tokens", json={"name": "x"}, headers={"Origin": "http://testserver"}
+    )
+    assert same_site.status_code == 201

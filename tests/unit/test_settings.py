@@ -38,3 +38,13 @@ def test_reads_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_timezone_is_refused() -> None:
     with pytest.raises(ValueError, match="IANA"):
         Settings(env="test", household_timezone="Mars/Base", _env_file=None)  # type: ignore[arg-type, call-arg]
+
+
+def test_the_public_url_names_the_host_and_the_machine_addresses_still_answer() -> None:
+    from lifeworld.net import allowed_hosts, machine_addresses
+
+    hosts = allowed_hosts("http://lifeworld.lan:5173", ())
+    assert "lifeworld.lan" in hosts
+    assert "localhost" in hosts
+    assert set(machine_addresses()) <= hosts  # a load balancer's health check by IP
+    assert "evil.example" not in hosts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,10 @@ async def authenticate(
         raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
     user, sess = resolved
     if request.method not in SAFE_METHODS:
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+            # A browser names the page a request comes from: another site's page never passes.
+            raise Forbidden("A change from another site was refused.", code="csrf_failed")
         sent = request.headers.get(CSRF_HEADER) or request.state.__dict__.get("form_csrf")
         if not sent or not same(sent, sess.csrf_token):
             raise Forbidden(

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
 from lifeworld.db import migrate
 from lifeworld.db.embedded import EmbeddedPostgres
-from lifeworld.db.urls import redact_url
+from lifeworld.db.urls import libpq_url, redact_url
 
 app = typer.Typer(help="Database migrations and the embedded PostgreSQL.", no_args_is_help=True)
 
@@ -66,9 +66,9 @@ def stop() -> None:
 
 @app.command()
 def url() -> None:
-    """Print the database URL in use (password hidden)."""
+    """Print the database URL in use, in libpq form for psql and pg_dump (password hidden)."""
     settings = settings_or_exit()
     if settings.database_url:
-        console.print(redact_url(settings.database_url))
+        typer.echo(redact_url(libpq_url(settings.database_url)))
     else:
-        console.print(EmbeddedPostgres(settings.data_dir).url())
+        typer.echo(libpq_url(EmbeddedPostgres(settings.data_dir).url()))
