@@ -11,9 +11,11 @@ from fastapi.routing import iter_route_contexts
 from lifeworld.accounts.deps import AdminUser, PrincipalDep
 from lifeworld.app import create_app
 from lifeworld.settings import Settings
+from lifeworld.web.deps import AdminFormViewer
 
 AUTHENTICATE = get_args(PrincipalDep)[1].dependency
-ADMIN_ONLY = get_args(AdminUser)[1].dependency
+# The API's admin check and the pages' (a form an admin sends).
+ADMIN_ONLY = {get_args(AdminUser)[1].dependency, get_args(AdminFormViewer)[1].dependency}
 PARAM = re.compile(r"{([a-z_]+)(?::[a-z_]+)?}")
 
 
@@ -62,7 +64,9 @@ def discover() -> list[Route]:
         dependant = getattr(context.original_route, "dependant", None)
         calls = _calls(dependant) if dependant is not None else set()
         for method in sorted(context.methods - {"HEAD"}):
-            routes.append(Route(method, context.path, AUTHENTICATE in calls, ADMIN_ONLY in calls))
+            routes.append(
+                Route(method, context.path, AUTHENTICATE in calls, bool(ADMIN_ONLY & calls))
+            )
     return routes
 
 

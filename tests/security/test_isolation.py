@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from lifeworld.clock import clock
+from tests.integration.factories import PASSWORD
 from tests.security.conftest import HOUSEHOLD, PRIVATE, T0, World
 from tests.security.players import FIRST_TASK
 from tests.security.routes import ROUTES, Route
@@ -46,6 +47,8 @@ ATTACKERS = {
     "hal": (False, False),
 }
 ID_ROUTES = [r for r in ROUTES if r.is_api and r.params]
+# Pages that act on an object by id (a catch-all `{part}` only picks a section of a page).
+PAGE_ID_ROUTES = [r for r in ROUTES if not r.is_api and set(r.params) - {"part"}]
 NOWHERE = {"int": 10**12, "place_id": "local:999999999", "task_id": "no-such-task"}
 
 
@@ -124,10 +127,72 @@ async def test_others_objects_answer_404_and_stay_as_they_were(
         assert answer.json()["error"]["code"] == "admin_only"
     else:
         assert answer.status_code < 500, answer.text
+    await assert_victim_untouched(world)
+
+
+async def assert_victim_untouched(world: World) -> None:
     victim = world.client("vic")
     assert (await victim.get("/api/v1/me/export")).content == world.baseline
     place = await victim.get(f"/api/v1/places/{world.victim.household_place_id}")
     assert place.status_code == 200
+    tokens = (await victim.get("/api/v1/auth/tokens")).json()
+    assert world.victim.token_id in [t["id"] for t in tokens]
+
+
+# A valid form for each page that acts on an object, so the form check never answers first.
+PAGE_FORMS: dict[str, dict[str, str]] = {
+    "POST /engines/{engine_id}": {"status": "INACTIVE"},
+    "POST /engines/{engine_id}/delete": {},
+    "POST /investments/{investment_id}/top-up": {"add": "1"},
+    "POST /investments/{investment_id}/sell": {},
+    "POST /loadouts/{loadout_id}": {"name": "taken over"},
+    "POST /loadouts/{loadout_id}/activate": {},
+    "POST /loadouts/{loadout_id}/delete": {},
+    "POST /places/saved/{saved_id}": {"notes": "taken over"},
+    "POST /places/saved/{saved_id}/delete": {},
+    "POST /training/tasks/{task_id}/complete": {},
+    "POST /admin/players/{user_id}": {"res_gold": "0"},
+    "POST /settings/tokens/{token_id}/revoke": {},
+}
+
+PAGE_ATTACKS = [
+    pytest.param(route, attacker, id=f"{route}-{attacker}")
+    for route in PAGE_ID_ROUTES
+    for attacker in sorted(ATTACKERS)
+    if expected(route, attacker) != "shared"
+]
+
+
+@pytest.mark.parametrize(("route", "attacker"), PAGE_ATTACKS)
+async def test_pages_refuse_others_objects_too(world: World, route: Route, attacker: str) -> None:
+    clock.pin(T0)
+    outcome = expected(route, attacker)
+    if route.method != "GET" and str(route) not in PAGE_FORMS:
+        pytest.fail(f"{route}: add a valid form to PAGE_FORMS")
+    transport = httpx.ASGITransport(app=world.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        signed = await browser.post(
+            "/api/v1/auth/login", json={"login": attacker, "password": PASSWORD}
+        )
+        assert signed.status_code == 200
+        form = {
+            **PAGE_FORMS.get(str(route), {}),
+            "csrf_token": signed.json()["csrf_token"],
+            "form_nonce": f"isolation-{attacker}-{abs(hash(str(route)))}",
+        }
+        url = route.url(**{p: victim_value(world, p) for p in route.params})
+        if route.method == "GET":
+            answer = await browser.get(url)
+        else:
+            answer = await browser.request(route.method, url, data=form)
+    assert PRIVATE not in answer.text
+    if outcome == "404":
+        assert answer.status_code == 404, answer.text[:300]
+    elif outcome == "403":
+        assert answer.status_code == 403, answer.text[:300]
+    else:
+        assert answer.status_code < 500, answer.text[:300]
+    await assert_victim_untouched(world)
 
 
 def _safe_reads() -> list[Route]:
@@ -185,7 +250,27 @@ ADMIN_BODIES: dict[str, dict[str, Any] | None] = {
 }
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.admin_only], ids=str)
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.admin_only and not r.is_api], ids=str)
+async def test_admin_only_pages_refuse_members(world: World, route: Route) -> None:
+    clock.pin(T0)
+    for member in ("sam", "hal"):
+        transport = httpx.ASGITransport(app=world.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+            signed = await browser.post(
+                "/api/v1/auth/login", json={"login": member, "password": PASSWORD}
+            )
+            form = {
+                **PAGE_FORMS.get(str(route), {}),
+                "csrf_token": signed.json()["csrf_token"],
+                "form_nonce": f"admin-only-{member}-{abs(hash(str(route)))}",
+            }
+            url = route.url(**{p: victim_value(world, p) for p in route.params})
+            answer = await browser.request(route.method, url, data=form)
+        assert answer.status_code == 403, f"{member}: {answer.text[:300]}"
+    await assert_victim_untouched(world)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.admin_only and r.is_api], ids=str)
 async def test_admin_only_routes_refuse_members(world: World, route: Route) -> None:
     clock.pin(T0)
     for member in ("sam", "hal"):
