@@ -116,7 +116,7 @@ async def test_today_shows_the_state_from_the_services(client: httpx.AsyncClient
     await set_up_household(client)
     await ready_player(client)
     page = text((await client.get("/")).text)
-    assert "Energy 100 of 100" in page
+    assert "Sleep & boosts 100 of 100" in page
     assert "Recruit Level 1" in page and "750 XP" in page and "250 XP to Private" in page
     assert "Gold savings and assets 3 500.00" in page
     assert "Work 30 +660 XP" in page  # 500 × 1.2 × 1.10
@@ -142,7 +142,7 @@ async def test_quick_action_logs_once_and_says_what_it_gained(
     assert "Milestone reached: First asset (+1 key)!" in page
     assert "recorded once" in page
     assert await _count(db_session, Activity) == 1
-    assert "Energy 75 of 100" in text((await client.get("/")).text)
+    assert "Sleep & boosts 75 of 100" in text((await client.get("/")).text)
 
 
 async def test_energy_short_refusal_is_shown_next_to_the_actions_and_nothing_written(
