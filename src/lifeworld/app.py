@@ -21,8 +21,13 @@ from lifeworld.game_api import game_routers
 from lifeworld.idempotency.middleware import install_idempotency
 from lifeworld.middleware import HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
+from lifeworld.ops import events as ops_events
+from lifeworld.ops.api import router as ops_router
 from lifeworld.ops.health import router as health_router
+from lifeworld.ops.middleware import RequestMetrics
+from lifeworld.ops.recorder import Recorder
 from lifeworld.ops.testing import router as testing_router
+from lifeworld.ops.views import router as ops_pages
 from lifeworld.places.api import router as places_router
 from lifeworld.places.runtime import build_places
 from lifeworld.portability.limits import ImportAwareBodyLimit
@@ -44,12 +49,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Life World OS %s starting with %s", __version__, settings.redacted())
         await app.state.cache.start()  # invalidation listeners and the expired-row sweeper
+        await app.state.ops.start(engine=app.state.db.engine, cache=app.state.cache)
         backups = scheduled_backups(settings, cache_url)  # None under tests or when off
         try:
             yield
         finally:
             if backups is not None:
                 await backups.stop()
+            await app.state.ops.stop()  # writes the last minute's figures
             await app.state.cache.close()
         if owns_db:
             await app.state.db.dispose()
@@ -84,6 +91,9 @@ def create_app(
     app.state.cache = build_cache(settings, cache_url)
     app.state.cache_health = app.state.cache.health
     app.state.places = build_places(settings, app.state.cache)
+    # Metrics and the per-minute figures (ops/README.md); hooks attach while the lifespan runs.
+    app.state.ops = Recorder(settings, security=app.state.security, url=cache_url)
+    ops_events.install()
 
     translator.install(app)
     # Routes are matched in order, one regular expression each: the API's busiest routes first,
@@ -93,12 +103,14 @@ def create_app(
         app.include_router(router)
     app.include_router(accounts_router)
     app.include_router(places_router)
+    app.include_router(ops_router)
     if settings.env is Environment.TEST:
         app.include_router(testing_router)
     install_web(app)
     app.include_router(accounts_pages)
     app.include_router(settings_pages)
     app.include_router(dashboard_pages)
+    app.include_router(ops_pages)
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
@@ -109,4 +121,5 @@ def create_app(
         import_max_bytes=settings.max_import_bytes,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics, recorder=app.state.ops)  # outermost: times everything
     return app

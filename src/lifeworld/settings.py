@@ -95,7 +95,11 @@ class Settings(BaseSettings):
     google_places_api_key: SecretStr | None = None
     google_places_url: str = "https://places.googleapis.com/v1"
     places_timeout_s: float = Field(default=5.0, gt=0)
+    # GET /metrics: with a token, `Authorization: Bearer <token>` is required; without one,
+    # only clients on this machine (127.0.0.1, ::1) are answered.
     metrics_token: SecretStr | None = None
+    ops_retention_days: int = Field(default=30, ge=1, le=3650)  # the per-minute figures kept
+    db_cpu_cores: int | None = Field(default=None, ge=1, le=1024)  # a remote server's cores
 
     @field_validator("household_timezone")
     @classmethod

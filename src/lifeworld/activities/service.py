@@ -37,6 +37,7 @@ MAX_PAGE = 200
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 activity_listeners: list[Any] = []  # metrics: called with (ActivityType, milestones)
+milestone_listeners: list[Any] = []  # metrics: milestones awarded outside an activity
 
 
 def _inputs(body: ActivityIn) -> tuple[XP | None, ResourceChanges]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+# (namespace, tier, hit: True/False for reads and None for writes, seconds)
+Observer = Callable[[str, str, bool | None, float], None]
 
 
 @dataclass(slots=True)
@@ -44,6 +48,7 @@ class CacheStats:
 
     def __init__(self) -> None:
         self.namespaces: dict[str, NamespaceCounters] = {}
+        self.observer: Observer | None = None  # monitoring sees each call (ops/recorder.py)
 
     def namespace(self, name: str) -> NamespaceCounters:
         counters = self.namespaces.get(name)
@@ -61,6 +66,8 @@ class CacheStats:
             counters.hits += 1
         elif hit is False:
             counters.misses += 1
+        if self.observer is not None:
+            self.observer(namespace, tier, hit, seconds)
 
     def error(self, namespace: str, tier: str) -> None:
         self.namespace(namespace).tier(tier).errors += 1

@@ -11,6 +11,7 @@ from lifeworld.engines import models as engines_models  # noqa: F401
 from lifeworld.idempotency import models as idempotency_models  # noqa: F401
 from lifeworld.investments import models as investments_models  # noqa: F401
 from lifeworld.loadouts import models as loadouts_models  # noqa: F401
+from lifeworld.ops import models as ops_models  # noqa: F401
 from lifeworld.places import models as places_models  # noqa: F401
 from lifeworld.players import models as players_models  # noqa: F401
 from lifeworld.rebalancing import models as rebalancing_models  # noqa: F401

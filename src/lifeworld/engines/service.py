@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
-from lifeworld.activities.service import milestones_out
+from lifeworld.activities.service import milestone_listeners, milestones_out
 from lifeworld.engines.models import Engine
 from lifeworld.engines.schemas import EngineChangeOut, EngineIn, EngineOut, EnginePatch
 from lifeworld.errors import NotFound
@@ -35,6 +35,8 @@ async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChan
     state, awards = award_milestones(ctx.state, ctx.active_engines, ctx.achieved)
     await ctx.record_milestones(awards)
     await ctx.save(state)
+    for listener in milestone_listeners:
+        listener(awards)
     if engine is None:
         return None
     await ctx.session.refresh(engine)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.schemas import XPGainedOut
-from lifeworld.activities.service import milestones_out
+from lifeworld.activities.service import milestone_listeners, milestones_out
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.investments import (
     DEFAULT_YIELDS,
@@ -91,6 +91,8 @@ async def create(
     session.add(row)
     await ctx.record_milestones(result.milestones)
     await ctx.save(result.state)
+    for listener in milestone_listeners:
+        listener(result.milestones)
     gained = result.xp_gained
     return InvestmentCreatedOut(
         investment=investment_out(row),

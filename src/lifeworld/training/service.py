@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.schemas import XPGainedOut
-from lifeworld.activities.service import build_row, milestones_out
+from lifeworld.activities.service import activity_listeners, build_row, milestones_out
 from lifeworld.errors import NotFound
 from lifeworld.game.activities import ActivityResult, Multipliers, multipliers_for
 from lifeworld.game.resources import ResourceChanges
@@ -128,6 +128,8 @@ async def complete(
     )
     await ctx.record_milestones(result.milestones)
     await ctx.save(result.state)
+    for listener in activity_listeners:
+        listener(result.activity, result.milestones)
     gained = result.xp_gained
     return CompleteOut(
         task_id=task_id,

@@ -47,6 +47,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Engines", "/engines", "engine"),
     NavItem("Household", "/household", "household"),
     NavItem("Admin", "/admin", "shield", admin_only=True),
+    NavItem("System", "/system", "info", admin_only=True),
     NavItem("Settings", "/settings", "settings"),
 )
 

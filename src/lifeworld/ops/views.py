@@ -1,0 +1,137 @@
+"""The household admin's System page: where the installation stands and what (if anything) to do.
+
+The same service as `GET /api/v1/ops/metrics` and `/advice` (`service.overview`): the advice in
+plain words, the five figures now, each as a small chart over 24 hours or 7 days, the triggers
+with their thresholds, and the seed's decision matrix with its monthly costs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from lifeworld.clock import clock
+from lifeworld.db.session import SessionDep
+from lifeworld.errors import Forbidden
+from lifeworld.ops import service
+from lifeworld.ops.advisor import PHASES, RULES, Action, Trigger
+from lifeworld.ops.charts import line_chart
+from lifeworld.ops.figures import ChartPoint, Figures
+from lifeworld.timezones import zone
+from lifeworld.web.charts import Chart
+from lifeworld.web.deps import PageViewer
+from lifeworld.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+SpanQuery = Annotated[Literal["24h", "7d"], Query()]
+THRESHOLDS = {rule.name: rule.threshold for rule in RULES}
+
+
+def figure_charts(points: list[ChartPoint], tz_name: str, span: str) -> list[Chart]:
+    """The five figures over the span, each with the threshold that would call for Redis."""
+    tz, period = zone(tz_name), "24 hours" if span == "24h" else "7 days"
+
+    def chart(key: str, title: str, unit: str, **kw: float) -> Chart:
+        return line_chart(
+            points,
+            lambda p: getattr(p, key),
+            title=f"{title}, last {period}",
+            unit=unit,
+            tz=tz,
+            uid=f"sys-{key.replace('_', '-')}",
+            **kw,
+        )
+
+    return [
+        chart("latency_mean_ms", "Query latency", "ms", threshold=THRESHOLDS["query_latency"]),
+        chart(
+            "cache_hit_rate_pct", "Cache hit rate", "%",
+            threshold=THRESHOLDS["cache_hit_rate"], ceiling=100,
+        ),
+        chart(
+            "db_cpu_pct", "Database CPU", "%", threshold=THRESHOLDS["database_cpu"], ceiling=100
+        ),
+        chart(
+            "concurrent_users", "Concurrent users", "users",
+            threshold=THRESHOLDS["concurrent_users"],
+        ),
+        chart(
+            "queries_per_day", "Queries per day", "queries",
+            threshold=THRESHOLDS["queries_per_day"],
+        ),
+    ]  # fmt: skip
+
+
+def _amount(value: float, unit: str) -> str:
+    number = f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return f"{number}\u202f%" if unit == "%" else f"{number} {unit}"
+
+
+def figure_rows(f: Figures) -> list[tuple[str, str, str]]:
+    """(figure, value now, what it is based on) for the "Now" table."""
+    latency = (
+        (_amount(f.latency_mean_ms, "ms"), f"mean of {f.latency_calls:,} calls in 15 minutes")
+        if f.latency_mean_ms is not None
+        else ("—", "no database or cache calls in the last 15 minutes")
+    )
+    if f.latency_p95_ms is not None:
+        latency = (latency[0], latency[1] + f"; p95 {_amount(f.latency_p95_ms, 'ms')}")
+    hit = (
+        (
+            _amount(f.cache_hit_rate_pct, "%"),
+            f"of {f.cache_lookups_hour:,} lookups in the last hour",
+        )
+        if f.cache_hit_rate_pct is not None
+        else ("—", "no cached lookups in the last hour")
+    )
+    cpu = (
+        (_amount(f.db_cpu_pct, "%"), f.db_cpu_source)
+        if f.db_cpu_pct is not None
+        else ("Unknown", f.db_cpu_source.removeprefix("unknown: "))
+    )
+    return [
+        ("Query latency", *latency),
+        ("Cache hit rate", *hit),
+        ("Database CPU", *cpu),
+        ("Concurrent users", f"{f.concurrent_users:,}", "players active in the last 5 minutes"),
+        (
+            "Queries per day",
+            f"{f.queries_per_day:,}",
+            f"cached lookups in the last 24 hours, {f.place_lookups_per_day:,} of them places",
+        ),
+    ]
+
+
+def trigger_row(t: Trigger) -> tuple[str, str, str]:
+    """(trigger, value now, threshold) as people read them."""
+    value = _amount(t.value, t.unit) if t.value is not None else "—"
+    sign = ">" if t.above else "<"
+    return t.label, value, f"{sign} {_amount(t.threshold, t.unit)}"
+
+
+@router.get("/system")
+async def system(
+    request: Request, viewer: PageViewer, db: SessionDep, span: SpanQuery = "24h"
+) -> Response:
+    if not viewer.user.is_admin:
+        raise Forbidden("Only the household admin can open this page.", code="admin_only")
+    seen = await service.overview(
+        db,
+        now=clock.now(),
+        redis_in_use=request.app.state.cache.redis is not None,
+        span=span,
+    )
+    return render(
+        request,
+        "ops/system.html",
+        viewer=viewer,
+        span=span,
+        figures=figure_rows(seen.current),
+        advice=seen.advice,
+        triggers=[(t, *trigger_row(t)) for t in seen.advice.triggers],
+        urgent=seen.advice.action is Action.ADD_REDIS,
+        charts=figure_charts(list(seen.points), viewer.user.timezone, span),
+        phases=PHASES,
+    )
