@@ -193,3 +193,18 @@ QUESTIONNAIRE_ADMIN = {
     "stress": "high",
     "experience": "experienced",
 }
+
+
+async def test_live_energy_drains_on_the_page_between_loads(
+    household: Household, page: Page
+) -> None:
+    await page.clock.install()  # the page's own clock, moved by the test (the server's is real)
+    await ready_player(page, household.new_member("drain"))
+    live = page.locator("[data-live-value]")
+    await expect(live).to_have_text("100")
+    await page.clock.fast_forward("03:00:00")
+    await expect(live).to_have_text("94")  # 2 an hour (§11), shown from the server's numbers
+    await expect(page.locator("[data-live-hours]")).to_have_text(re.compile(r"^4[67] h"))
+    await expect(page.locator("#energy [role=progressbar]")).to_have_attribute(
+        "aria-valuenow", "94"
+    )
