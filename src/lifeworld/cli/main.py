@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lifeworld import __version__
+from lifeworld.cli import advise as advise_commands
 from lifeworld.cli import backup as backup_commands
 from lifeworld.cli import cache as cache_commands
 from lifeworld.cli import db as db_commands
@@ -24,6 +25,7 @@ app.add_typer(user_commands.household_app, name="household")
 app.add_typer(backup_commands.app, name="backup")
 app.command("serve")(serve_commands.serve)
 app.command("setup")(serve_commands.setup)
+app.command("advise")(advise_commands.advise)
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -98,6 +99,14 @@ def serve(
     os.environ["LIFEWORLD_DATABASE_URL"] = url
     os.environ["LIFEWORLD_HOST"] = settings.host
     os.environ["LIFEWORLD_PORT"] = str(settings.port)
+    metrics_dir, own_metrics_dir = None, False
+    if workers > 1:
+        # Several workers answer /metrics: each writes its counts to files that every scrape
+        # adds up (set before the workers import prometheus_client).
+        from lifeworld.ops.metrics import prepare_multiprocess_dir
+
+        metrics_dir, own_metrics_dir = prepare_multiprocess_dir()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     _print_banner(settings, settings.host, settings.port)
     console.print(f"[dim]ready to start in {time.monotonic() - started_at:.1f} s[/]")
     # uvicorn re-raises SIGTERM after its graceful shutdown: turn it into an exception so
@@ -121,6 +130,8 @@ def serve(
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        if own_metrics_dir and metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
         if started and embedded is not None:
             console.print("stopping the embedded PostgreSQL …")
             embedded.stop()

@@ -238,6 +238,10 @@ def _names(triggers: Sequence[Trigger]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
+def _people(users: int) -> str:
+    return f"{users} user" if users == 1 else f"{users} users"
+
+
 def _action(info: PhaseInfo, fired: Sequence[Trigger], redis: bool) -> Action:
     needed = bool(fired) or info.phase is Phase.SCALE
     if redis:
@@ -255,9 +259,9 @@ def _words(
     if action is Action.ADD_REDIS:
         if fired:
             return f"Add Redis: {past}. {HOW_TO_ADD}"
-        return f"{where} ({users} users): the decision matrix requires Redis. {HOW_TO_ADD}"
+        return f"{where} ({_people(users)}): the decision matrix requires Redis. {HOW_TO_ADD}"
     if action is Action.KEEP_REDIS:
-        reason = past if fired else f"the decision matrix requires it at {users} users"
+        reason = past if fired else f"the decision matrix requires it at {_people(users)}"
         return f"{where}. Redis is on and needed: {reason}. Keep it."
     if action is Action.MONITOR:
         return (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -178,6 +179,23 @@ def exposition() -> tuple[bytes, str]:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def prepare_multiprocess_dir() -> tuple[Path, bool]:
+    """A clean directory for several workers' metric files, before they start.
+
+    PROMETHEUS_MULTIPROC_DIR when set (its old files removed: counts of a previous run must not
+    be added to this one's), else a new temporary directory; True when the caller should remove
+    it at exit.
+    """
+    configured = multiprocess_dir()
+    if configured:
+        path = Path(configured)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+        return path, False
+    return Path(tempfile.mkdtemp(prefix="lifeworld-metrics-")), True
 
 
 def worker_exiting() -> None:

@@ -16,9 +16,10 @@ from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
 from lifeworld.errors import Forbidden
 from lifeworld.ops import service
-from lifeworld.ops.advisor import PHASES, RULES, Action, Trigger
+from lifeworld.ops.advisor import PHASES, RULES, Action
 from lifeworld.ops.charts import line_chart
-from lifeworld.ops.figures import ChartPoint, Figures
+from lifeworld.ops.figures import ChartPoint
+from lifeworld.ops.wording import figure_rows, trigger_row
 from lifeworld.timezones import zone
 from lifeworld.web.charts import Chart
 from lifeworld.web.deps import PageViewer
@@ -62,53 +63,6 @@ def figure_charts(points: list[ChartPoint], tz_name: str, span: str) -> list[Cha
             threshold=THRESHOLDS["queries_per_day"],
         ),
     ]  # fmt: skip
-
-
-def _amount(value: float, unit: str) -> str:
-    number = f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-    return f"{number}\u202f%" if unit == "%" else f"{number} {unit}"
-
-
-def figure_rows(f: Figures) -> list[tuple[str, str, str]]:
-    """(figure, value now, what it is based on) for the "Now" table."""
-    latency = (
-        (_amount(f.latency_mean_ms, "ms"), f"mean of {f.latency_calls:,} calls in 15 minutes")
-        if f.latency_mean_ms is not None
-        else ("—", "no database or cache calls in the last 15 minutes")
-    )
-    if f.latency_p95_ms is not None:
-        latency = (latency[0], latency[1] + f"; p95 {_amount(f.latency_p95_ms, 'ms')}")
-    hit = (
-        (
-            _amount(f.cache_hit_rate_pct, "%"),
-            f"of {f.cache_lookups_hour:,} lookups in the last hour",
-        )
-        if f.cache_hit_rate_pct is not None
-        else ("—", "no cached lookups in the last hour")
-    )
-    cpu = (
-        (_amount(f.db_cpu_pct, "%"), f.db_cpu_source)
-        if f.db_cpu_pct is not None
-        else ("Unknown", f.db_cpu_source.removeprefix("unknown: "))
-    )
-    return [
-        ("Query latency", *latency),
-        ("Cache hit rate", *hit),
-        ("Database CPU", *cpu),
-        ("Concurrent users", f"{f.concurrent_users:,}", "players active in the last 5 minutes"),
-        (
-            "Queries per day",
-            f"{f.queries_per_day:,}",
-            f"cached lookups in the last 24 hours, {f.place_lookups_per_day:,} of them places",
-        ),
-    ]
-
-
-def trigger_row(t: Trigger) -> tuple[str, str, str]:
-    """(trigger, value now, threshold) as people read them."""
-    value = _amount(t.value, t.unit) if t.value is not None else "—"
-    sign = ">" if t.above else "<"
-    return t.label, value, f"{sign} {_amount(t.threshold, t.unit)}"
 
 
 @router.get("/system")
