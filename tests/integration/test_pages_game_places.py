@@ -122,3 +122,18 @@ async def test_another_players_saved_place_is_the_404_page(
     for action in (f"/places/saved/{theirs['id']}", f"/places/saved/{theirs['id']}/delete"):
         response = await other.post(action, data={**fields, "notes": "mine"})
         assert response.status_code == 404, action
+
+
+async def test_saving_a_place_nobody_can_see_is_a_404_next_to_the_form(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    await set_up_household(client)
+    page = await client.get("/places")
+    fields = hidden_fields(page.text, "/places/own")
+    missing = await client.post("/places/saved", data={**fields, "place_id": "local:999999"})
+    assert missing.status_code == 404
+    assert form_error(missing.text) == "There is no such place."
+    forged = await client.post("/places/saved", data={**fields, "place_id": "javascript:x()"})
+    assert forged.status_code == 422
+    assert form_error(forged.text) == "This place cannot be saved: search again."
+    assert await _count(db_session, SavedPlace) == 0

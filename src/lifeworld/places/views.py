@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
-from lifeworld.errors import AppError, InvalidField
+from lifeworld.errors import Conflict, InvalidField, NotFound
 from lifeworld.places import saved, service
 from lifeworld.places.deps import PlacesDep
 from lifeworld.places.runtime import Places
@@ -42,6 +42,7 @@ SEARCH_MESSAGES = {
     "city": "Use at most 120 characters.",
 }
 NOTES_MESSAGE = "Use at most 2000 characters."
+SAVE_MESSAGES = {"notes": NOTES_MESSAGE, FORM_ERROR: "This place cannot be saved: search again."}
 OWN_MESSAGES = {
     "name": "Give the place a name.",
     "category": "Choose a kind of place.",
@@ -84,6 +85,13 @@ async def places_page(
                 results = SearchOut.model_validate(found)
         if search.errors:
             status = 422
+    shown = {p.id for group in (results.groups.values() if results else ()) for p in group}
+    # A refused save of a place not on the page (a stale or forged form) is said at the top.
+    unplaced = [
+        f.form_error
+        for key, f in (save_forms or {}).items()
+        if f.form_error and key not in shown and not key.startswith("saved-")
+    ]
     mine = [SavedPlaceOut.model_validate(s) for s in await saved.list_saved(db, user=viewer.user)]
     blank = {"own": PageForm.blank(category="cafe", city=search.value("city"))}
     return render(
@@ -98,6 +106,7 @@ async def places_page(
         saved_ids={s.place_id for s in mine},
         back=_back(search),
         save_forms=save_forms or {},
+        unplaced=unplaced,
         categories=[(c, c.title()) for c in CATEGORIES] + [("other", "Other")],
         forms={**blank, **forms},
     )
@@ -129,19 +138,22 @@ async def save(request: Request, viewer: FormViewer, db: SessionDep, places: Pla
     data: dict[str, Any] = {"place_id": place_id, "favorite": "favorite" in form.raw}
     if form.value("notes").strip():
         data["notes"] = form.value("notes").strip()
-    body = form.validate_data(SavedPlaceIn, data, messages={"notes": NOTES_MESSAGE})
+    body = form.validate_data(
+        SavedPlaceIn, data, fields={("place_id",): FORM_ERROR}, messages=SAVE_MESSAGES
+    )
+    status = 422
     if body is not None:
         await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
         try:
             item = await saved.save_place(db, places=places, user=viewer.user, **body.model_dump())
-        except AppError as exc:
+        except (Conflict, NotFound) as exc:  # saved already; a place this player cannot see
             form.errors[FORM_ERROR] = exc.message
+            status = exc.status_code
         else:
             text = f"“{item.name}” saved{' as a favourite' if item.favorite else ''}."
             to = safe_next(form.value("back"), "/places")
             flash = Flash("success", text, section="saved")
             return await submissions.done(request, db, form, to=f"{to}#saved", flash=flash)
-    status = 409 if form.form_error else 422
     page = await places_page(
         request, viewer, db, places, search=_search_of(form), status=status,
         save_forms={place_id: form},
