@@ -1,9 +1,9 @@
 """`RequestMetrics`: the outermost pure ASGI middleware, timing every HTTP request.
 
-Labels are the method, the status and the route's template (`/api/v1/places/{place_id}`), read
-from `scope["route"]` once routing has run — never the raw path, so a scan of random addresses
-adds one "unmatched" series, not thousands. It also opens the request's pending game-event
-counts (ops/events.py) and hands the request's credential header to the recorder.
+Labels are the method, the status and the route's template (`/api/v1/places/{place_id}`),
+read from `scope["route"].path_format` once routing has run — never the raw path, so a scan of
+random addresses adds one "unmatched" series, not thousands. It also opens the request's pending
+game-event counts (ops/events.py) and hands the request's credential header to the recorder.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class RequestMetrics:
             await self.app(scope, receive, send_status)
         finally:
             events.settle_request(pending, kept=status < 400)
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            route = getattr(scope.get("route"), "path_format", None) or UNMATCHED
             method = scope["method"] if scope["method"] in METHODS else "OTHER"
             self.recorder.request(
                 method, route, status, time.perf_counter() - started, credential(scope["headers"])

@@ -1,0 +1,40 @@
+"""Fixtures of the ops tests: more browsers of the committed app and of a second instance."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from lifeworld.app import create_app
+from lifeworld.settings import Settings
+
+ClientFactory = Callable[[FastAPI], httpx.AsyncClient]
+
+
+@pytest.fixture
+async def browser_of() -> AsyncIterator[ClientFactory]:
+    """Open another client (its own cookies) on a given app; all are closed at the end."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make(app: FastAPI) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def other_instance(committed_app: FastAPI, test_settings: Settings) -> AsyncIterator[FastAPI]:
+    """A second app instance (own caches, recorder and instance id) on the same database."""
+    other = create_app(test_settings, database_url=committed_app.state.database_url)
+    async with other.router.lifespan_context(other):
+        yield other
+    await other.state.db.dispose()
