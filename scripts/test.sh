@@ -57,6 +57,11 @@ echo "  nginx: $( (nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1) | head -1)"
 if ! command -v redis-server >/dev/null; then
   apt_install redis-server || die "redis-server is needed for the replica tests: apt install redis-server"
 fi
+# promtool validates /metrics; the observability test runs a real Prometheus (Debian's package).
+if [ ! -x /usr/bin/promtool ] || [ ! -x /usr/bin/prometheus ]; then
+  apt_install prometheus || die "Prometheus is needed for the metrics tests: apt install prometheus"
+fi
+echo "  prometheus: $(/usr/bin/prometheus --version 2>&1 | head -1)"
 # kubectl renders deploy/kubernetes (`kubectl kustomize`). It comes with this machine image;
 # Debian's own kubernetes-client is too old for kustomize v4+ files, and nothing is downloaded.
 if ! command -v kubectl >/dev/null; then

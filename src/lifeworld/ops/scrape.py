@@ -1,7 +1,10 @@
 """Before a scrape: who may scrape, and the gauges that are read rather than counted.
 
 `/metrics` is answered to `Authorization: Bearer <LIFEWORLD_METRICS_TOKEN>` when a token is set,
-and otherwise only to clients on this machine. The session count is read from the database at
+and otherwise only to clients on this machine that reach the app directly: a request that came
+through a proxy (X-Forwarded-For, Forwarded, X-Real-IP) is refused even when the proxy says the
+client is local, because with LIFEWORLD_FORWARDED_ALLOW_IPS=* the client address is whatever the
+left-most X-Forwarded-For entry claims. The session count is read from the database at
 most every 15 s and the five figures and the advice at most every minute (they change once a
 minute), so a busy scraper costs no query per scrape.
 """
@@ -21,6 +24,7 @@ from lifeworld.ops.advisor import PHASES, Action
 from lifeworld.ops.recorder import Recorder
 from lifeworld.settings import Settings
 
+PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 SESSIONS_EVERY_S = 15.0
 FIGURES_EVERY_S = 60.0
 
@@ -43,7 +47,7 @@ def authorize(request: Request) -> None:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    if not loopback:
+    if not loopback or any(name in request.headers for name in PROXY_HEADERS):
         raise Forbidden(
             "Metrics are served only to this machine. Set LIFEWORLD_METRICS_TOKEN to let a "
             "Prometheus elsewhere scrape them with that token.",

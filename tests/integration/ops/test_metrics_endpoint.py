@@ -150,6 +150,10 @@ async def test_without_a_token_only_this_machine_may_scrape(app: FastAPI) -> Non
             assert response.status_code == 403
             assert "LIFEWORLD_METRICS_TOKEN" in response.text
             assert "lifeworld_" not in response.text
+    async with client_from(app, "127.0.0.1") as proxied:  # a proxy on this machine forwarded it
+        for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+            response = await proxied.get("/metrics", headers={header: "127.0.0.1"})
+            assert response.status_code == 403, header
 
 
 async def test_with_a_token_every_scrape_must_carry_it(token_app: FastAPI) -> None:
