@@ -1,0 +1,67 @@
+"""How long and how big each part of a run is: the full run, and `--quick` (under 3 minutes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plan:
+    quick: bool
+    seconds: int  # each wrk run
+    warmup_seconds: int  # a wrk run before each measured one (0: a few checked requests only)
+    noop_seconds: int  # a no-op run just before each scenario, its ratio's base (0: the first)
+    connections: tuple[int, ...]
+    modes: tuple[str, ...]
+    household: int  # members, each with `history_days` of play
+    history_days: int
+    cold_players: int  # read once each per server (state cache miss); split over the runs
+    log_players: int  # log five activities each per run (their energy is topped up between)
+    rollover_players: int  # per number of days away
+    rollover_days: tuple[int, ...]
+    growth_sizes: tuple[int, ...]
+    growth_players: int  # per size; also the concurrency of the growth runs
+    latency_seconds: float  # each growth run
+    tier_seconds: float  # each in-process cache tier run
+    profile: tuple[str, ...] = ()  # scenarios to record with py-spy
+
+
+def make_plan(*, quick: bool, modes: tuple[str, ...], seconds: int | None = None) -> Plan:
+    """The full plan, or the quick smoke plan; `seconds` overrides the wrk run length."""
+    if quick:
+        return Plan(
+            quick=True,
+            seconds=seconds or 1,
+            warmup_seconds=0,
+            noop_seconds=0,
+            connections=(16, 64),
+            modes=modes,
+            household=5,
+            history_days=730,
+            cold_players=3_000,
+            log_players=600,
+            rollover_players=30,
+            rollover_days=(1, 30, 365),
+            growth_sizes=(100, 10_000, 100_000),
+            growth_players=1,
+            latency_seconds=1.0,
+            tier_seconds=0.5,
+        )
+    return Plan(
+        quick=False,
+        seconds=seconds or 10,
+        warmup_seconds=2,
+        noop_seconds=3,
+        connections=(16, 64),
+        modes=modes,
+        household=5,
+        history_days=730,
+        cold_players=30_000,
+        log_players=3_000,
+        rollover_players=200,
+        rollover_days=(1, 30, 365),
+        growth_sizes=(100, 10_000, 100_000),
+        growth_players=4,
+        latency_seconds=6.0,
+        tier_seconds=3.0,
+    )
