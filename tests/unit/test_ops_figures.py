@@ -181,7 +181,7 @@ def test_figures_now_with_no_rows_at_all() -> None:
     now = figures.current({}, end=at(0))
     assert now.latency_mean_ms is None
     assert now.cache_hit_rate_pct is None
-    assert (now.db_cpu_pct, now.db_cpu_source) == (None, "unknown")
+    assert (now.db_cpu_pct, now.db_cpu_source) == (None, figures.NOT_RECORDED)
     assert (now.concurrent_users, now.queries_per_day, now.instances) == (0, 0, 0)
 
 

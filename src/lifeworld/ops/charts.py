@@ -48,7 +48,9 @@ def line_chart(
     daily = len(points) > 1 and (points[1].start - points[0].start).total_seconds() >= 3600
     values = [value(p) for p in points]
     known = [v for v in values if v is not None]
-    top = ceiling or nice_max(max([*known, threshold or 0, 1]))
+    # Scaled to the data, so a quiet figure still shows its shape; the threshold is drawn when
+    # it fits (the seed's are far above what a household reaches) and named in the summary.
+    top = ceiling or nice_max(max([*known, 1]))
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
 
@@ -89,7 +91,7 @@ def line_chart(
             f"{escape(_when(points[i].start, tz, daily))}</text>"
             for i in picks
         ]
-    summary = _summary(values, unit, threshold)
+    summary = _summary(values, unit, threshold, drawn=threshold is not None and threshold <= top)
     svg = Markup(
         f'<svg class="chart chart-figure" viewBox="0 0 {W} {H}" role="img" '
         f'aria-labelledby="{uid}-title {uid}-desc" focusable="false">'
@@ -110,11 +112,17 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{number} {unit}".strip()
 
 
-def _summary(values: Sequence[float | None], unit: str, threshold: float | None) -> str:
+def _summary(
+    values: Sequence[float | None], unit: str, threshold: float | None, *, drawn: bool
+) -> str:
     known = [v for v in values if v is not None]
-    if not known:
-        return "No data yet for this period."
-    text = f"Latest {_fmt(known[-1], unit)}, highest {_fmt(max(known), unit)}."
-    if threshold is not None:
+    text = (
+        f"Latest {_fmt(known[-1], unit)}, highest {_fmt(max(known), unit)}."
+        if known
+        else "No data yet for this period."
+    )
+    if threshold is not None and drawn:
         text += f" The dashed line is the threshold ({_fmt(threshold, unit)})."
+    elif threshold is not None:
+        text += f" The threshold ({_fmt(threshold, unit)}) is far above."
     return text

@@ -235,7 +235,10 @@ def current(totals: dict[datetime, MinuteTotals], *, end: datetime) -> Figures:
 
 
 def _last_source(recent: Sequence[MinuteTotals]) -> str:
-    return recent[0].db_cpu_source if recent else "unknown"
+    return recent[0].db_cpu_source if recent else NOT_RECORDED
+
+
+NOT_RECORDED = "unknown: nothing recorded in the last 5 minutes (the app writes every 15 s)"
 
 
 @dataclass(frozen=True, slots=True)
