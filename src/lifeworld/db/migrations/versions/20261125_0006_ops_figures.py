@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column("hits", sa.Integer(), server_default="0", nullable=False),
         sa.Column("place_lookups", sa.Integer(), server_default="0", nullable=False),
         sa.Column("db_cpu_pct", sa.Double(), nullable=True),
-        sa.Column(
-            "db_cpu_source", sa.String(length=80), server_default="unknown", nullable=False
-        ),
+        sa.Column("db_cpu_source", sa.String(length=80), server_default="unknown", nullable=False),
         sa.Column(
             "user_ids",
             postgresql.ARRAY(sa.BigInteger()),
