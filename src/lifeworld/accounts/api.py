@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts import schemas, service
 from lifeworld.accounts.deps import (
@@ -14,13 +15,38 @@ from lifeworld.accounts.deps import (
     SettingsDep,
     client_address,
 )
+from lifeworld.accounts.models import User
+from lifeworld.accounts.security import Security
 from lifeworld.accounts.service import NewSession
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
 from lifeworld.players import service as players
 from lifeworld.schemas_common import IdPath
+from lifeworld.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+async def sign_in(
+    request: Request,
+    response: Response,
+    db: AsyncSession,
+    security: Security,
+    settings: Settings,
+    user: User,
+) -> NewSession:
+    """Open a fresh session for `user` and set its cookie (pages and the API alike)."""
+    new = await service.start_session(
+        db,
+        security,
+        settings,
+        user=user,
+        now=clock.now(),
+        user_agent=request.headers.get("user-agent"),
+        address=client_address(request),
+    )
+    set_session_cookie(request, response, new)
+    return new
 
 
 def set_session_cookie(request: Request, response: Response, new: NewSession) -> None:
@@ -51,16 +77,7 @@ async def post_setup(
 ) -> schemas.SetupOut:
     user, household = await service.setup_household(db, security, **body.model_dump())
     await players.create_player(db, user=user, now=clock.now())
-    new = await service.start_session(
-        db,
-        security,
-        settings,
-        user=user,
-        now=clock.now(),
-        user_agent=request.headers.get("user-agent"),
-        address=client_address(request),
-    )
-    set_session_cookie(request, response, new)
+    new = await sign_in(request, response, db, security, settings, user)
     return schemas.SetupOut(
         user=schemas.UserOut.model_validate(user),
         household=schemas.HouseholdOut.model_validate(household),
@@ -87,16 +104,7 @@ async def login(
         address=client_address(request),
         now=now,
     )
-    new = await service.start_session(
-        db,
-        security,
-        settings,
-        user=user,
-        now=now,
-        user_agent=request.headers.get("user-agent"),
-        address=client_address(request),
-    )
-    set_session_cookie(request, response, new)
+    new = await sign_in(request, response, db, security, settings, user)
     return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
 
 
@@ -130,16 +138,7 @@ async def register(
     now = clock.now()
     user = await service.register(db, security, now=now, **body.model_dump())
     await players.create_player(db, user=user, now=clock.now())
-    new = await service.start_session(
-        db,
-        security,
-        settings,
-        user=user,
-        now=now,
-        user_agent=request.headers.get("user-agent"),
-        address=client_address(request),
-    )
-    set_session_cookie(request, response, new)
+    new = await sign_in(request, response, db, security, settings, user)
     return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
 
 

@@ -62,22 +62,45 @@ async def setup_household(
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK_KEY})
     if not await setup_needed(session):
         raise Conflict("This Life World is already set up. Sign in instead.", code="already_set_up")
-    household = Household(name=household_name, timezone=timezone)
-    session.add(household)
-    await session.flush()
+    return await create_household(
+        session,
+        security,
+        name=household_name,
+        timezone=timezone,
+        username=username,
+        email=email,
+        password=password,
+    )
+
+
+async def _new_user(
+    session: AsyncSession,
+    security: Security,
+    *,
+    household_id: int,
+    username: str,
+    email: str,
+    password: str,
+    timezone: str,
+    is_admin: bool,
+    created_at: datetime | None = None,
+) -> User:
+    """A new account (its display name starts as the username, its day at midnight)."""
     user = User(
-        household_id=household.id,
+        household_id=household_id,
         username=username,
         email=email,
         display_name=username,
         password_hash=security.hash_password(password),
-        is_admin=True,
+        is_admin=is_admin,
         timezone=timezone,
         day_start_hour=0,
     )
+    if created_at is not None:
+        user.created_at = created_at
     session.add(user)
     await session.flush()
-    return user, household
+    return user
 
 
 def _window_start(settings: Settings, now: datetime) -> datetime:
@@ -342,19 +365,17 @@ async def register(
     await _ensure_unique(session, username=username, email=email)
     household = await session.get(Household, invite.household_id)
     assert household is not None
-    user = User(
+    user = await _new_user(
+        session,
+        security,
         household_id=invite.household_id,
         username=username,
         email=email,
-        display_name=username,
-        password_hash=security.hash_password(password),
-        is_admin=False,
+        password=password,
         timezone=timezone or household.timezone,
-        day_start_hour=0,
+        is_admin=False,
         created_at=now,
     )
-    session.add(user)
-    await session.flush()
     await session.execute(
         update(Invite).where(Invite.id == invite.id).values(used_at=now, used_by=user.id)
     )
@@ -458,16 +479,14 @@ async def create_household(
     household = Household(name=name, timezone=timezone)
     session.add(household)
     await session.flush()
-    user = User(
+    user = await _new_user(
+        session,
+        security,
         household_id=household.id,
         username=username,
         email=email,
-        display_name=username,
-        password_hash=security.hash_password(password),
-        is_admin=True,
+        password=password,
         timezone=timezone,
-        day_start_hour=0,
+        is_admin=True,
     )
-    session.add(user)
-    await session.flush()
     return user, household

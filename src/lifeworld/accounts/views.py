@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifeworld.accounts import schemas, service
-from lifeworld.accounts.api import set_session_cookie
+from lifeworld.accounts.api import sign_in
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
 from lifeworld.accounts.models import User
 from lifeworld.clock import clock
@@ -41,26 +41,6 @@ ACCOUNT_MESSAGES = {
 
 def _welcome(user: User) -> Flash:
     return Flash("success", f"Welcome, {user.display_name}! This is your day.")
-
-
-async def _sign_in(
-    request: Request,
-    response: Response,
-    db: SessionDep,
-    security: SecurityDep,
-    settings: SettingsDep,
-    user: User,
-) -> None:
-    new = await service.start_session(
-        db,
-        security,
-        settings,
-        user=user,
-        now=clock.now(),
-        user_agent=request.headers.get("user-agent"),
-        address=client_address(request),
-    )
-    set_session_cookie(request, response, new)
 
 
 # --- first run ---------------------------------------------------------------------------
@@ -100,7 +80,7 @@ async def setup_submit(
         flash=Flash("success", f"Welcome, {user.display_name}! {household.name} is ready."),
         replay_flash=Flash("success", f"{household.name} is ready. Sign in to continue."),
     )
-    await _sign_in(request, response, db, security, settings, user)
+    await sign_in(request, response, db, security, settings, user)
     return response
 
 
@@ -157,7 +137,7 @@ async def login_submit(
         form.fail("__form__", exc.message)
         raise ShowPage(_login_page(request, form, 401)) from None
     response = redirect(request, safe_next(form.value("next")))
-    await _sign_in(request, response, db, security, settings, user)
+    await sign_in(request, response, db, security, settings, user)
     return response
 
 
@@ -219,7 +199,7 @@ async def join_submit(
         flash=_welcome(user),
         replay_flash=Flash("success", "Your account is ready. Sign in to continue."),
     )
-    await _sign_in(request, response, db, security, settings, user)
+    await sign_in(request, response, db, security, settings, user)
     return response
 
 
