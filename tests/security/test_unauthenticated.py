@@ -26,6 +26,7 @@ PUBLIC = {
     "GET /api/docs",
     "GET /docs/oauth2-redirect",
     "PUT /api/v1/testing/clock",  # exists only with LIFEWORLD_ENV=test
+    "GET /metrics",  # counters, no household data: this machine or the metrics token (below)
     "GET /setup",
     "POST /setup",
     "GET /login",
@@ -98,3 +99,18 @@ async def test_static_files_and_health_need_no_sign_in(
     assert (await stranger.get("/static/app.css")).status_code == 200
     assert (await stranger.get("/api/v1/setup")).json() == {"needed": False}
     assert (await stranger.get("/login")).status_code == 200
+
+
+async def test_metrics_are_refused_to_other_machines_and_to_proxied_requests(
+    world: World,
+) -> None:
+    remote = httpx.ASGITransport(app=world.app, client=("192.168.1.20", 40000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://testserver") as client:
+        answer = await client.get("/metrics")
+    assert answer.status_code == 403
+    assert "Metrics are served only to this machine" in answer.text
+    local = httpx.ASGITransport(app=world.app, client=("127.0.0.1", 40000))
+    async with httpx.AsyncClient(transport=local, base_url="http://testserver") as client:
+        proxied = await client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"})
+    assert proxied.status_code == 403
+    assert "lifeworld_" not in answer.text + proxied.text

@@ -7,9 +7,11 @@ on a command line (other users could read it in the process list): it travels in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -19,7 +21,6 @@ from lifeworld.db.urls import libpq_url
 
 Progress = Callable[[str], None]  # called with the name of each table as it is done
 DUMP_LINE = re.compile(r"dumping contents of table \"?([\w.\"]+)")
-RESTORE_LINE = re.compile(r"processing data for table \"?([\w.\"]+)")
 
 
 class ToolError(RuntimeError):
@@ -70,3 +71,50 @@ def run(
     if code != 0:
         errors = [line for line in tail if "error" in line.lower()] or tail
         raise ToolError(f"{Path(argv[0]).name} failed (exit {code}):\n" + "\n".join(errors[-8:]))
+
+
+# `pg_restore` 18 always sets transaction_timeout, which servers before 17 do not know.
+NEWER_SETTINGS = {b"SET transaction_timeout = 0;\n": 170000}
+COPY_LINE = re.compile(rb"^COPY ([\w.\"]+) ")
+
+
+def restore(
+    dump: Path, *, conninfo: str, env: dict[str, str], server: int, progress: Progress
+) -> None:
+    """Restore a custom-format dump in one transaction: pg_restore's script, piped into psql.
+
+    The script passes through here on its way, so settings the target server (`server`, as
+    `server_version_num`) does not know are left out and each table's data reports progress.
+    """
+    restore_argv = [str(tool("pg_restore")), "--no-owner", "--no-privileges", "--file=-", str(dump)]
+    psql_argv = [
+        str(tool("psql")),
+        *("--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1"),
+        f"--dbname={conninfo}",
+    ]
+    skipped = {line for line, since in NEWER_SETTINGS.items() if server < since}
+    # Error output goes to files: a pipe nobody reads while we feed psql could fill and stall.
+    with tempfile.TemporaryFile() as errors, subprocess.Popen(
+        restore_argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=errors, cwd="/",
+    ) as script, subprocess.Popen(
+        psql_argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        stderr=errors, cwd="/",
+    ) as psql:  # fmt: skip
+        assert script.stdout is not None and psql.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # psql stopped at an error: it says which
+            for line in script.stdout:
+                if line in skipped:
+                    continue
+                match = COPY_LINE.match(line)
+                if match:
+                    progress(match.group(1).decode().replace('"', ""))
+                psql.stdin.write(line)
+        with contextlib.suppress(BrokenPipeError):
+            psql.stdin.close()
+        script.stdout.close()  # after an early stop: pg_restore must not wait on a full pipe
+        codes = (script.wait(), psql.wait())
+        errors.seek(0)
+        lines = [line for line in errors.read().decode(errors="replace").splitlines() if line]
+    if codes != (0, 0):
+        raise ToolError(f"restoring failed (exit {codes}):\n" + "\n".join(lines[-8:]))

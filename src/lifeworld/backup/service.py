@@ -113,6 +113,12 @@ def _known_revision(revision: str) -> None:
         )
 
 
+def _server_version(url: str) -> int:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        row = conn.execute("SHOW server_version_num").fetchone()
+    return int(row[0]) if row else 0
+
+
 def ensure_empty(url: str) -> None:
     """Refuse to restore over anything: the target must have no tables at all."""
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
@@ -135,18 +141,10 @@ def restore_backup(url: str, archive: Path, *, report: Report | None = None) -> 
     conninfo, env = pgtools.connection(url)
     with tempfile.TemporaryDirectory(prefix="lifeworld-restore-") as work:
         dump = extract_dump(archive, manifest, Path(work))
-        argv = [
-            str(pgtools.tool("pg_restore")),
-            "--exit-on-error",
-            "--single-transaction",
-            "--no-owner",
-            "--no-privileges",
-            "--verbose",
-            f"--dbname={conninfo}",
-            str(dump),
-        ]
         report.started(len(manifest.tables))
-        pgtools.run(argv, env=env, pattern=pgtools.RESTORE_LINE, progress=report.step)
+        pgtools.restore(
+            dump, conninfo=conninfo, env=env, server=_server_version(url), progress=report.step
+        )
     counts = _tables(url)[2]
     restored = {name: counts.get(name, -1) for name in manifest.tables}
     if restored != manifest.tables:
