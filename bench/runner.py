@@ -89,6 +89,7 @@ class Run:
         say(f"{mode}: household scenarios")
         server = self.start(pg.url, _env(mode, redis, memory=True))
         bench = Bench(server, mode, self.plan, world, self.out_dir, db_cpu=pg.cpu_seconds)
+        failed = True
         try:
             idle = server.rss_mib()
             with RssSampler(server) as sampler:
@@ -100,8 +101,9 @@ class Run:
             say(f"{mode}: cold reads and logs")
             scenarios.crowd_scenarios(bench, pg.url)
             crowded = server.rss_mib()
+            failed = False
         finally:
-            server.stop()
+            server.stop(failed=failed)
         bench.rows += [
             _mib(f"{mode}/rss_idle", "server memory (RSS), idle", mode, idle, "after start-up"),
             _mib(
@@ -123,10 +125,12 @@ class Run:
         scenario, label = SHARED_TIER[mode]
         bare = self.start(pg.url, _env(mode, redis, memory=False))
         nomem = Bench(bare, f"{mode}-nomem", self.plan, world, self.out_dir, db_cpu=pg.cpu_seconds)
+        failed = True
         try:
             scenarios.shared_tier_scenario(nomem, scenario, label)
+            failed = False
         finally:
-            bare.stop()
+            bare.stop(failed=failed)
         self.report.rows += bench.rows + nomem.rows
         self.profiles += bench.profiles + nomem.profiles
 
@@ -138,11 +142,13 @@ class Run:
         redis = Redis() if "hybrid" in plan.modes else None
         try:
             seeder = self.start(pg.url, _env("postgres", None, memory=True))
+            failed = True
             try:
                 say("seeding the household and the crowds")
                 world = build(plan, seeder.base, pg.url)
+                failed = False
             finally:
-                seeder.stop()
+                seeder.stop(failed=failed)
             report.notes.append(
                 f"Seeded in {world.seconds:.0f} s: {world.activities:,} activities; household of "
                 f"{len(world.members)} with {plan.history_days} days of play each; timezone "

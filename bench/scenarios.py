@@ -125,12 +125,15 @@ class Bench:
 
 def prewarm_sign_ins(bench: Bench, tokens: list[str]) -> None:
     """One cheap signed-in request per token (no player read): their sign-ins are cached."""
+    asyncio.run(sign_in_all(bench.server.port, tokens))
 
+
+async def sign_in_all(port: int, tokens: list[str]) -> None:
     async def step(conn: Connection, i: int) -> None:
         answer = await conn.request("GET", "/api/v1/auth/csrf", bearer_headers(tokens[i]))
         expect(answer, (200,), "signing in")
 
-    asyncio.run(each(bench.server.port, len(tokens), step, concurrency=16))
+    await each(port, len(tokens), step, concurrency=16)
 
 
 def bearer_headers(token: str) -> dict[str, str]:

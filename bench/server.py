@@ -67,8 +67,8 @@ class AppServer:
                 except httpx.HTTPError:
                     pass
                 if time.perf_counter() > deadline or self.proc.poll() is not None:
+                    tail = self.log_tail()
                     self.stop()
-                    tail = self._log.read_text(errors="replace")[-3000:]
                     raise SystemExit(f"lifeworld serve did not become healthy:\n{tail}")
                 time.sleep(0.02)
 
@@ -79,10 +79,20 @@ class AppServer:
         while quiet < 2 and time.monotonic() < deadline:
             quiet = quiet + 1 if self.process.cpu_percent(interval=0.2) < 15 else 0
 
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the server's output (for a run that failed)."""
+        try:
+            return self._log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
     def rss_mib(self) -> float:
         return float(self.process.memory_info().rss) / 2**20
 
-    def stop(self) -> None:
+    def stop(self, *, failed: bool = False) -> None:
+        """Stop the server; after a failure, print the end of its output first."""
+        if failed:
+            print(f"--- the end of lifeworld serve's output ---\n{self.log_tail()}", flush=True)
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
