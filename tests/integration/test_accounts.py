@@ -347,3 +347,16 @@ async def test_a_cookie_write_from_another_site_is_refused(client: httpx.AsyncCl
         "/api/v1/auth/tokens", json={"name": "x"}, headers={"Origin": "http://testserver"}
     )
     assert same_site.status_code == 201
+
+
+async def test_signing_in_again_ends_the_session_the_browser_had(
+    client: httpx.AsyncClient, new_client: Any
+) -> None:
+    await set_up_household(client)
+    first = client.cookies["lw_session"]
+    again = await client.post("/api/v1/auth/login", json={"login": "ada", "password": PASSWORD})
+    assert again.status_code == 200
+    assert client.cookies["lw_session"] != first
+    replay = new_client()
+    replay.cookies.set("lw_session", first)
+    assert (await replay.get("/api/v1/household")).status_code == 401

@@ -35,7 +35,13 @@ async def sign_in(
     settings: Settings,
     user: User,
 ) -> NewSession:
-    """Open a fresh session for `user` and set its cookie (pages and the API alike)."""
+    """Open a fresh session for `user` and set its cookie (pages and the API alike).
+
+    A session the browser still carried ends here: signing in again rotates, never piles up.
+    """
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        await service.revoke_token(db, security, token=previous)
     new = await service.start_session(
         db,
         security,

@@ -248,6 +248,13 @@ async def revoke_session(session: AsyncSession, *, sess: Session) -> None:
     auth_cache.forget_key(session, auth_cache.session_key(sess.token_digest))
 
 
+async def revoke_token(session: AsyncSession, security: Security, *, token: str) -> None:
+    """End the session behind a cookie's token, if there is one."""
+    digest = security.digest(token)
+    await session.execute(delete(Session).where(Session.token_digest == digest))
+    auth_cache.forget_key(session, auth_cache.session_key(digest))
+
+
 async def revoke_all_sessions(session: AsyncSession, *, user_id: int) -> int:
     result = await session.execute(delete(Session).where(Session.user_id == user_id))
     auth_cache.forget_user(session, user_id)
