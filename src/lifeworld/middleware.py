@@ -67,12 +67,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _size(n: int) -> str:
+    """1048576 → "1 MiB"; sizes that are not whole mebibytes in KiB or bytes."""
+    if n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    return f"{n // 1024} KiB" if n % 1024 == 0 else f"{n} bytes"
+
+
 class BodyLimit:
     """413 for request bodies over the limit, by Content-Length or while streaming."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.message = f"The request body is larger than {_size(max_bytes)}."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,9 +93,7 @@ class BodyLimit:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await _send_json(
-                        send, 413, "body_too_large", "The request body is larger than 1 MiB."
-                    )
+                    await _send_json(send, 413, "body_too_large", self.message)
                     return
         received = 0
 
@@ -97,7 +103,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise PayloadTooLarge("The request body is larger than 1 MiB.")
+                    raise PayloadTooLarge(self.message)
             return message
 
         await self.app(scope, counting_receive, send)
