@@ -32,7 +32,7 @@ LISTENER_NAME = "lifeworld-cache-listen"  # the application_name of listener ses
 
 @dataclass
 class _Pending:
-    expected: int
+    expected: int | None = None  # known once the broadcast returns its receiver count
     acked: set[str] = field(default_factory=set)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -82,6 +82,22 @@ class Broadcaster:
     ) -> None:
         """Delete from the shared tiers, broadcast, and wait for the other processes' answers."""
         msg_id, payload = self.message(body)
+        # Registered before sending: an acknowledgement can arrive before the send returns.
+        self._pending[msg_id] = _Pending()
+        try:
+            await self._send(msg_id, payload, tags, keys, prefix, shared)
+        finally:
+            del self._pending[msg_id]
+
+    async def _send(
+        self,
+        msg_id: str,
+        payload: str,
+        tags: list[str],
+        keys: list[str],
+        prefix: str | None,
+        shared: Sequence[SharedTier],
+    ) -> None:
         sent = await self._via_redis(payload, tags, keys, prefix, shared)
         transport = "redis"
         if sent is None:
@@ -145,7 +161,10 @@ class Broadcaster:
     async def _wait_for_acks(self, msg_id: str, expected: int) -> None:
         if expected <= 0:
             return
-        pending = self._pending[msg_id] = _Pending(expected)
+        pending = self._pending[msg_id]
+        pending.expected = expected
+        if len(pending.acked) >= expected:
+            return
         try:
             await asyncio.wait_for(pending.done.wait(), self.ack_timeout_s)
         except TimeoutError:
@@ -154,8 +173,6 @@ class Broadcaster:
                 "%d of %d cache instances did not confirm an invalidation within %.0f ms",
                 expected - len(pending.acked), expected, self.ack_timeout_s * 1000,
             )  # fmt: skip
-        finally:
-            del self._pending[msg_id]
 
     def on_ack(self, data: str | bytes) -> None:
         """An acknowledgement "<message id> <instance>" arrived."""
@@ -164,7 +181,7 @@ class Broadcaster:
         pending = self._pending.get(msg_id)
         if pending is not None:
             pending.acked.add(instance)
-            if len(pending.acked) >= pending.expected:
+            if pending.expected is not None and len(pending.acked) >= pending.expected:
                 pending.done.set()
 
     def acknowledge(self, transport: str, msg_id: str) -> None:
