@@ -56,6 +56,7 @@ class Recorder:
         self._undo: list[Callable[[], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._cache: CacheCounters | None = None
+        self._pool: Any = None  # the app's SQLAlchemy pool, once attached
         self._process = psutil.Process()
         self._process_cpu = self._cpu_seconds()
         self._due: dict[str, float] = {}
@@ -192,8 +193,8 @@ class Recorder:
         """Move the cache's counters and sample the pool and this process (no I/O)."""
         if self._cache is not None:
             self._cache.sync(self.window)
-        pool = getattr(self, "_pool", None)
-        if pool is not None and hasattr(pool, "checkedout"):
+        pool = self._pool
+        if pool is not None and hasattr(pool, "checkedout"):  # a QueuePool
             in_use, idle = pool.checkedout(), pool.checkedin()
             metrics.POOL_CONNECTIONS.labels("in_use").set(in_use)
             metrics.POOL_CONNECTIONS.labels("idle").set(idle)
@@ -216,6 +217,11 @@ class Recorder:
         cpu_pct = self.cpu.percent(self._cpu_base, sample)
         if now_minute != window.minute or self._cpu_base is None:
             self._cpu_base = sample
+        if window.credentials_overflow:
+            log.warning(
+                "over %d sign-ins in a minute: concurrent users is a lower bound", MAX_CREDENTIALS
+            )
+            window.credentials_overflow = False
         pending, window.credentials = window.credentials, set()
         try:
             found = await credentials.resolve(self.engine, self.security, pending, self._known)
