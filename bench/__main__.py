@@ -38,6 +38,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated scenarios to record with py-spy at 16 connections "
         "(e.g. dashboard_cold,log_activity); the profile files go next to the results",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="LIFEWORLD_NAME=VALUE",
+        help="a setting for every server of the run (repeatable), e.g. to compare pool sizes",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
     args = parser.parse_args(argv)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
@@ -45,6 +52,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown or not modes:
         parser.error(f"--modes takes postgres and/or hybrid, not {sorted(unknown) or 'nothing'}")
     args.modes = modes
+    for item in args.set:
+        name, equals, _ = item.partition("=")
+        if not name.startswith("LIFEWORLD_") or not equals:
+            parser.error(f"--set takes LIFEWORLD_NAME=VALUE, not {item!r}")
     if args.compare is not None and not args.compare.is_file():
         parser.error(f"--compare: no such file {args.compare}")
     if args.seconds is not None and not 1 <= args.seconds <= 300:
@@ -57,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench.runner import Run
 
     plan = make_plan(quick=args.quick, modes=args.modes, seconds=args.seconds)
-    plan = replace(plan, profile=tuple(p for p in args.profile.split(",") if p))
+    settings = tuple((name, value) for name, _, value in (s.partition("=") for s in args.set))
+    plan = replace(plan, profile=tuple(p for p in args.profile.split(",") if p), settings=settings)
     args.out.mkdir(parents=True, exist_ok=True)
     report = Run(plan, args.out).execute()
     changes = None

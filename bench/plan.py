@@ -24,11 +24,13 @@ class Plan:
     latency_seconds: float  # each growth run
     tier_seconds: float  # each in-process cache tier run
     profile: tuple[str, ...] = ()  # scenarios to record with py-spy
+    settings: tuple[tuple[str, str], ...] = ()  # (LIFEWORLD_NAME, value) for every server
 
 
 def make_plan(*, quick: bool, modes: tuple[str, ...], seconds: int | None = None) -> Plan:
     """The full plan, or the quick smoke plan; `seconds` overrides the wrk run length."""
     if quick:
+        scale = seconds or 1  # longer runs need more fresh players
         return Plan(
             quick=True,
             seconds=seconds or 1,
@@ -38,8 +40,8 @@ def make_plan(*, quick: bool, modes: tuple[str, ...], seconds: int | None = None
             modes=modes,
             household=5,
             history_days=730,
-            cold_players=3_000,
-            log_players=600,
+            cold_players=3_000 * scale,
+            log_players=600 * scale,
             rollover_players=30,
             rollover_days=(1, 30, 365),
             growth_sizes=(100, 10_000, 100_000),
@@ -56,8 +58,8 @@ def make_plan(*, quick: bool, modes: tuple[str, ...], seconds: int | None = None
         modes=modes,
         household=5,
         history_days=730,
-        cold_players=30_000,
-        log_players=3_000,
+        cold_players=20_000,
+        log_players=2_000,
         rollover_players=200,
         rollover_days=(1, 30, 365),
         growth_sizes=(100, 10_000, 100_000),

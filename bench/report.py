@@ -43,7 +43,7 @@ def verdicts(report: Report) -> list[Verdict]:
             ok = row.valid and row.ratio is not None and row.ratio >= goal
             out.append(Verdict(f"{row.label} ≥ {goal:g}× no-op ({where}, 16 conn)",
                                _ratio(row), ok))  # fmt: skip
-        if at16 and row.tail is not None:
+        if at16 and row.tail is not None and row.ratio is not None:  # HTTP runs only
             ok = row.valid and row.tail <= TAIL_LIMIT
             out.append(Verdict(f"{row.label}: p99 ≤ 4× p50 ({where}, 16 conn)",
                                f"{row.tail:.1f}×", ok))  # fmt: skip

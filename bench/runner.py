@@ -55,7 +55,8 @@ def machine(plan: Plan) -> dict[str, Any]:
         "python": platform.python_version(),
         "commit": _git_commit(),
         "run": f"{'quick' if plan.quick else 'full'} run, {plan.seconds} s per wrk run, "
-        f"connections {'/'.join(map(str, plan.connections))}, one uvicorn worker",
+        f"connections {'/'.join(map(str, plan.connections))}, one uvicorn worker"
+        + "".join(f", {name}={value}" for name, value in plan.settings),
     }
 
 
@@ -81,7 +82,7 @@ class Run:
         self.profiles: list[str] = []
 
     def start(self, database_url: str, env: dict[str, str]) -> AppServer:
-        server = AppServer(database_url, free_port(), env)
+        server = AppServer(database_url, free_port(), {**env, **dict(self.plan.settings)})
         self.startups.append(server.startup_s)
         return server
 

@@ -31,11 +31,14 @@ def test_options_are_read_and_checked(tmp_path: Path) -> None:
     args = parse_args(["--quick", "--modes", "hybrid", "--compare", str(earlier)])
     assert args.quick and args.modes == ("hybrid",) and args.compare == earlier
     assert parse_args([]).modes == ("postgres", "hybrid")
+    assert parse_args(["--set", "LIFEWORLD_DB_POOL_SIZE=10"]).set == ["LIFEWORLD_DB_POOL_SIZE=10"]
     for bad in (
         ["--modes", "memory"],
         ["--modes", ","],
         ["--compare", str(tmp_path / "missing.json")],
         ["--seconds", "0"],
+        ["--set", "DB_POOL_SIZE=10"],
+        ["--set", "LIFEWORLD_DB_POOL_SIZE"],
     ):
         with pytest.raises(SystemExit) as exc:
             parse_args(bad)
