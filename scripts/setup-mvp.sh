@@ -8,9 +8,7 @@ ROOT=$(pwd)
 PYTHON=${PYTHON:-python3}
 MIN_FREE_MB=600
 
-say()  { printf '\033[1m==>\033[0m %s\n' "$*"; }
-ok()   { printf '  \033[32m✓\033[0m %s\n' "$*"; }
-die()  { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+. scripts/lib/common.sh
 
 say "Checking what this machine has"
 command -v "$PYTHON" >/dev/null 2>&1 || die "Python 3.11 or newer is needed and '$PYTHON' was not found.

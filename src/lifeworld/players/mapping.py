@@ -5,7 +5,7 @@ from __future__ import annotations
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources, Season
 from lifeworld.players.models import Player
 
-_PLAIN_FIELDS = (
+PLAIN_FIELDS = (  # stored and held under the same name
     "energy",
     "season_started_on",
     "created_day",
@@ -48,7 +48,7 @@ def to_state(row: Player) -> PlayerState:
                 optionality=row.xp_optionality,
             ),
         ),
-        **{name: getattr(row, name) for name in _PLAIN_FIELDS},
+        **{name: getattr(row, name) for name in PLAIN_FIELDS},
     )
 
 
@@ -73,7 +73,7 @@ def row_values(state: PlayerState) -> dict[str, object]:
         "xp_oxygen": x.oxygen,
         "xp_meaning": x.meaning,
         "xp_optionality": x.optionality,
-        **{name: getattr(state, name) for name in _PLAIN_FIELDS},
+        **{name: getattr(state, name) for name in PLAIN_FIELDS},
     }
 
 

@@ -17,7 +17,7 @@ from lifeworld.investments.models import GrowthStep, Investment
 from lifeworld.loadouts.models import Loadout
 from lifeworld.places.models import SavedPlace
 from lifeworld.players.context import open_player
-from lifeworld.players.mapping import row_values
+from lifeworld.players.mapping import PLAIN_FIELDS, row_values
 from lifeworld.players.models import MilestoneRecord, QuestionnaireRecord
 from lifeworld.portability.schemas import FORMAT, VERSION, ExportDocument
 from lifeworld.portability.types import sorted_json
@@ -26,24 +26,6 @@ from lifeworld.seasons.models import SeasonRecord
 from lifeworld.training.models import TaskCompletion
 
 CATEGORY_NAMES = ("capacity", "engines", "oxygen", "meaning", "optionality")
-PLAYER_PLAIN = (
-    "energy",
-    "season",
-    "season_started_on",
-    "created_day",
-    "last_rolled_day",
-    "last_weekly_eval_day",
-    "burnout_active",
-    "burnout_since",
-    "consecutive_high_effort_days",
-    "consecutive_low_capacity_days",
-    "recovery_actions_since_burnout",
-    "last_effort_activity_day",
-    "last_activity_day",
-    "energy_spent_today",
-    "energy_restored_at",
-    "questionnaire_done",
-)
 
 
 def columns(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -66,7 +48,8 @@ def player_part(state: PlayerState) -> dict[str, Any]:
             "overall": values["xp_overall"],
             "categories": {name: values[f"xp_{name}"] for name in CATEGORY_NAMES},
         },
-        **{name: values[name] for name in PLAYER_PLAIN},
+        "season": values["season"],
+        **{name: values[name] for name in PLAIN_FIELDS},
     }
 
 
