@@ -110,6 +110,15 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, str]]:
     ]
 
 
+def _body_not_sent_as_json(request: Request, errors: Sequence[Any]) -> bool:
+    """A body sent without a JSON content type (a form, plain text, none at all) is never read
+    as JSON: malformed for this API, not a field to correct."""
+    content_type = request.headers.get("content-type", "").lower()
+    return "json" not in content_type and any(
+        tuple(e.get("loc", ())) == ("body",) and isinstance(e.get("input"), bytes) for e in errors
+    )
+
+
 def _route_table(request: Request) -> list[tuple[str, Any, set[str]]]:
     """(path, compiled pattern, methods) of every route, included routers flattened."""
     return [
@@ -201,6 +210,13 @@ class ErrorTranslator:
         if any(e.get("type") == "json_invalid" for e in errors):
             return await self.respond(
                 request, 400, "malformed_json", "The request body is not valid JSON."
+            )
+        if _body_not_sent_as_json(request, errors):
+            return await self.respond(
+                request,
+                400,
+                "malformed_json",
+                "The request body must be JSON, sent with Content-Type: application/json.",
             )
         return await self.respond(
             request,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lifeworld.errors import PayloadTooLarge, error_body
+from lifeworld.errors import PayloadTooLarge, error_body, translator
 from lifeworld.net import host_of
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -93,7 +94,11 @@ class BodyLimit:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await _send_json(send, 413, "body_too_large", self.message)
+                    # A page's form gets the error as a page, a script the API's JSON.
+                    response = await translator.respond(
+                        Request(scope), 413, "body_too_large", self.message
+                    )
+                    await response(scope, receive, send)
                     return
         received = 0
 

@@ -15,16 +15,30 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     StringConstraints,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # Stored exactly (NUMERIC), computed exactly (Decimal), sent as a JSON number.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
+# The error type of text holding a NUL character: its own message beats a form field's hint.
+TEXT_NUL = "text_nul"
+
+
 class StrictIn(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error instead of being ignored."""
+    """Request bodies refuse unknown fields, so a typo is an error instead of being ignored,
+    and text that PostgreSQL cannot store (a NUL character) is refused on its field."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise PydanticCustomError(TEXT_NUL, "Text cannot contain the NUL character.")
+        return value
 
 
 # Path ids fit PostgreSQL's bigint, so an absurd id is a 422, never a database error.

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from lifeworld.schemas_common import Name80
+from lifeworld.schemas_common import Name80, StrictIn
 from lifeworld.timezones import validate_timezone
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,32}$")]
@@ -22,11 +22,7 @@ Timezone = Annotated[str, Field(max_length=64), AfterValidator(validate_timezone
 Name = Name80
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SetupIn(Strict):
+class SetupIn(StrictIn):
     household_name: Name
     timezone: Timezone
     username: Username
@@ -34,12 +30,12 @@ class SetupIn(Strict):
     password: Password
 
 
-class LoginIn(Strict):
+class LoginIn(StrictIn):
     login: Annotated[str, Field(min_length=1, max_length=254)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
-class RegisterIn(Strict):
+class RegisterIn(StrictIn):
     invite_code: Annotated[str, Field(min_length=1, max_length=100)]
     username: Username
     email: Email
@@ -47,17 +43,17 @@ class RegisterIn(Strict):
     timezone: Timezone | None = None
 
 
-class TokenIn(Strict):
+class TokenIn(StrictIn):
     name: Name
 
 
-class MeIn(Strict):
+class MeIn(StrictIn):
     timezone: Timezone | None = None
     day_start_hour: Annotated[int, Field(ge=0, le=23)] | None = None
     display_name: Name | None = None
 
 
-class PasswordChangeIn(Strict):
+class PasswordChangeIn(StrictIn):
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Password
 

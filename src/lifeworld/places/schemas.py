@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from lifeworld.schemas_common import StrictIn
+
 VenueCategory = Literal[
     "cafe", "restaurant", "park", "gym", "library", "coworking", "museum", "bar", "shop", "other"
 ]
@@ -18,11 +20,7 @@ PlaceIdPath = Annotated[
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SearchIn(_In):
+class SearchIn(StrictIn):
     description: str = Field(min_length=1, max_length=300)
     city: str | None = Field(default=None, max_length=120)
     limit: int = Field(default=10, ge=1, le=20, strict=True)
@@ -92,7 +90,7 @@ class PlaceDetailsOut(BaseModel):
     expires_at: datetime
 
 
-class HouseholdPlaceIn(_In):
+class HouseholdPlaceIn(StrictIn):
     name: str = Field(min_length=1, max_length=120)
     category: VenueCategory
     city: str = Field(min_length=1, max_length=120)
@@ -132,13 +130,13 @@ class HouseholdPlaceOut(BaseModel):
     source: str
 
 
-class SavedPlaceIn(_In):
+class SavedPlaceIn(StrictIn):
     place_id: str = Field(min_length=3, max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9_\-]+$")
     notes: str | None = Field(default=None, max_length=2000)
     favorite: bool = Field(default=False, strict=True)
 
 
-class SavedPlacePatch(_In):
+class SavedPlacePatch(StrictIn):
     notes: str | None = Field(default=None, max_length=2000)
     favorite: bool | None = Field(default=None, strict=True)
 

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lifeworld.errors import AppError, BadRequest, InvalidField
+from lifeworld.schemas_common import TEXT_NUL
 from lifeworld.web.deps import CSRF_FIELD
 
 NONCE_FIELD = "form_nonce"
@@ -159,7 +160,7 @@ class PageForm:
                 loc = tuple(str(part) for part in err.get("loc", ()))
                 name = _field_for(loc, fields or {})
                 if name not in self.errors:
-                    custom = (messages or {}).get(name)
+                    custom = None if err["type"] == TEXT_NUL else (messages or {}).get(name)
                     self.errors[name] = custom or _friendly(err)
             return None
 
