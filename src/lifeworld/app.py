@@ -31,6 +31,7 @@ from lifeworld.ops.views import router as ops_pages
 from lifeworld.places.api import router as places_router
 from lifeworld.places.runtime import build_places
 from lifeworld.portability.limits import ImportAwareBodyLimit
+from lifeworld.routes import add_routes
 from lifeworld.settings import Environment, Settings
 from lifeworld.web.dashboard import router as dashboard_pages
 from lifeworld.web.install import install_web
@@ -98,19 +99,19 @@ def create_app(
     translator.install(app)
     # Routes are matched in order, one regular expression each: the API's busiest routes first,
     # the pages (fewer requests, each far costlier to render) after them.
-    app.include_router(health_router)
+    add_routes(app, health_router)
     for router in game_routers():
-        app.include_router(router)
-    app.include_router(accounts_router)
-    app.include_router(places_router)
-    app.include_router(ops_router)
+        add_routes(app, router)
+    add_routes(app, accounts_router)
+    add_routes(app, places_router)
+    add_routes(app, ops_router)
     if settings.env is Environment.TEST:
-        app.include_router(testing_router)
+        add_routes(app, testing_router)
     install_web(app)
-    app.include_router(accounts_pages)
-    app.include_router(settings_pages)
-    app.include_router(dashboard_pages)
-    app.include_router(ops_pages)
+    add_routes(app, accounts_pages)
+    add_routes(app, settings_pages)
+    add_routes(app, dashboard_pages)
+    add_routes(app, ops_pages)
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from lifeworld.accounts.deps import SESSION_COOKIE
 from lifeworld.errors import translator
+from lifeworld.routes import add_routes
 from lifeworld.web.assets import STATIC_DIR, STATIC_PREFIX, VersionedStatic
 from lifeworld.web.deps import SignInRequired
 from lifeworld.web.error_pages import render_error_page
@@ -64,9 +65,9 @@ def install_web(app: FastAPI) -> None:
     import lifeworld.db.models  # noqa: F401
 
     app.mount(STATIC_PREFIX, VersionedStatic(directory=STATIC_DIR), name="static")
-    app.include_router(shell_router)
+    add_routes(app, shell_router)
     for router in page_routers():
-        app.include_router(router)
+        add_routes(app, router)
     translator.page_renderer = render_error_page
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(ShowPage, _show_page)
