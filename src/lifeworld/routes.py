@@ -1,8 +1,12 @@
-"""Putting a module's routes on the app."""
+"""Putting a module's routes on the app, and finding a request's route without trying them all."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from fastapi import APIRouter, FastAPI
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import Receive, Scope, Send
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
@@ -18,3 +22,100 @@ def add_routes(app: FastAPI, router: APIRouter) -> None:
     for route in router.routes:
         app.router.routes.append(route)
     app.router._mark_routes_changed()  # the OpenAPI document is rebuilt when routes change
+
+
+def literal_prefix(route: BaseRoute) -> tuple[str, ...]:
+    """The path segments a route's path starts with before its first parameter
+    ("/api/v1/places/{place_id}" → ("api", "v1", "places"); "/" → ())."""
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return ()  # a route without a path could match anything: tried for every request
+    segments = path.split("/")[1:]
+    if isinstance(route, Mount) and segments and segments[-1] == "":
+        segments.pop()
+    literal = []
+    for segment in segments:
+        if "{" in segment:
+            break
+        literal.append(segment)
+    if literal == [""]:
+        return ()
+    return tuple(literal)
+
+
+@dataclass
+class _Node:
+    routes: list[BaseRoute] = field(default_factory=list)  # candidates, in the app's order
+    children: dict[str, _Node] = field(default_factory=dict)
+    router: APIRouter | None = None
+
+
+class RouteIndex:
+    """The app router's dispatch, trying only the routes a path can match.
+
+    Starlette and FastAPI try every route in order until one matches (3 µs each here, so the
+    131st route, the Today page, cost 300 µs before its handler ran). A route can only match
+    a path that starts with its literal segments, so a trie of those segments gives, for a
+    path, the few routes worth trying, still in the app's order. When one of them matches,
+    a router holding just those routes dispatches the request exactly as the app's router
+    would; when none does (404, 405, a trailing-slash redirect) the app's router takes it,
+    trying everything as before.
+    """
+
+    def __init__(self, router: APIRouter) -> None:
+        self.router = router
+        self._size = -1
+        self._root = _Node()
+
+    def _build(self) -> None:
+        routes = list(self.router.routes)
+        root = _Node()
+        for route in routes:
+            node = root
+            for segment in literal_prefix(route):
+                node = node.children.setdefault(segment, _Node())
+            node.routes.append(route)
+        self._finish(root, [], routes)
+        self._root, self._size = root, len(routes)
+
+    def _finish(self, node: _Node, above: list[BaseRoute], order: list[BaseRoute]) -> None:
+        """Each node's candidates: its own routes and those of every node above it."""
+        position = {id(route): i for i, route in enumerate(order)}
+        mine = sorted([*above, *node.routes], key=lambda route: position[id(route)])
+        node.routes = mine
+        node.router = APIRouter(routes=mine)
+        node.router.form_limits = self.router.form_limits
+        for child in node.children.values():
+            self._finish(child, mine, order)
+
+    def candidates(self, path: str) -> _Node:
+        """The deepest node the path's segments lead to."""
+        if len(self.router.routes) != self._size:
+            self._build()
+        node = self._root
+        for segment in path.split("/")[1:]:
+            child = node.children.get(segment)
+            if child is None:
+                break
+            node = child
+        return node
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path, root = scope["path"], scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]  # what the routes match against (as Starlette does)
+            node = self.candidates(path)
+            for route in node.routes:
+                match, _ = route.matches(scope)
+                if match is Match.FULL:
+                    assert node.router is not None
+                    scope.setdefault("router", self.router)  # url_for sees every route
+                    await node.router.app(scope, receive, send)
+                    return
+        await self.router.app(scope, receive, send)
+
+
+def index_routes(app: FastAPI) -> None:
+    """Dispatch the app's requests through a `RouteIndex` (after every route is added)."""
+    app.router.middleware_stack = RouteIndex(app.router)

@@ -4,12 +4,14 @@ serves and documents exactly what `include_router` would."""
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match
 
 from lifeworld.app import create_app
-from lifeworld.routes import add_routes
+from lifeworld.routes import RouteIndex, add_routes, literal_prefix
 from lifeworld.settings import Settings
 
 URL = "postgresql://nobody@127.0.0.1:1/never_connected"
@@ -34,3 +36,77 @@ def test_routes_are_the_apps_own_and_the_document_is_what_include_router_gives()
     assert json.dumps(flat.openapi(), sort_keys=True) == json.dumps(
         reference.openapi(), sort_keys=True
     )
+
+
+def _linear(app: FastAPI, scope: dict[str, object]) -> BaseRoute | None:
+    for route in app.router.routes:
+        if route.matches(scope)[0] is Match.FULL:
+            return route
+    return None
+
+
+def _indexed(index: RouteIndex, scope: dict[str, object]) -> BaseRoute | None:
+    for route in index.candidates(str(scope["path"])).routes:
+        if route.matches(scope)[0] is Match.FULL:
+            return route
+    return None
+
+
+def _example_paths(app: FastAPI) -> list[str]:
+    paths = ["/", "//", "/nothing", "/api", "/api/v1", "/api/v1/", "/api/v1/me/", "/static/app.css",
+             "/static", "/activities/", "/activities/x/y", "/api/v1/places/search",
+             "/api/v1/places/local:1", "/api/v1/places/nominatim:N123", "/api/v1/places/bad id",
+             "/settings/tokens", "/loadouts/7/edit", "/loadouts/x/edit", "/api/v1/me/engines/0",
+             "/api/v1/me/engines/abc", "/places/saved/3/delete", "/ÄÖ/%20"]  # fmt: skip
+    for route in app.router.routes:
+        path = getattr(route, "path", "")
+        paths.append(re.sub(r"\{[^}]*\}", "12", path))
+        paths.append(re.sub(r"\{[^}]*\}", "local:12", path))
+        paths.append(path + "/")
+    return paths
+
+
+def test_the_index_finds_the_route_a_linear_scan_finds() -> None:
+    app = create_app(Settings(env="test"), database_url=URL)
+    index = app.router.middleware_stack
+    assert isinstance(index, RouteIndex)
+    checked = 0
+    for path in _example_paths(app):
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+            scope = {"type": "http", "method": method, "path": path, "root_path": "",
+                     "headers": [], "query_string": b""}  # fmt: skip
+            assert _indexed(index, scope) is _linear(app, scope), (method, path)
+            checked += 1
+    assert checked > 1000
+    # Few candidates for the busy routes: that is the point.
+    assert len(index.candidates("/api/v1/places/local:1").routes) <= 8
+    assert len(index.candidates("/").routes) <= 3
+
+
+def test_a_route_added_later_is_found() -> None:
+    app = create_app(Settings(env="test"), database_url=URL)
+    index = app.router.middleware_stack
+    assert isinstance(index, RouteIndex)
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/late", "root_path": ""}
+    assert _indexed(index, scope) is None
+
+    @app.get("/api/v1/late")
+    def late() -> dict[str, bool]:
+        return {"late": True}
+
+    found = _indexed(index, scope)
+    assert found is not None and getattr(found, "path", "") == "/api/v1/late"
+
+
+def test_literal_prefixes() -> None:
+    from fastapi.routing import APIRoute
+
+    def endpoint() -> None: ...
+
+    assert literal_prefix(APIRoute("/api/v1/places/{place_id}", endpoint)) == (
+        "api",
+        "v1",
+        "places",
+    )
+    assert literal_prefix(APIRoute("/", endpoint)) == ()
+    assert literal_prefix(APIRoute("/files/v{n}/x", endpoint)) == ("files",)
