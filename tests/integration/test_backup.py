@@ -204,6 +204,24 @@ async def test_the_schedule_makes_one_backup_a_day_and_keeps_the_newest(
     assert rotate(tmp_path, keep=7, now=T0) == []
 
 
+async def test_a_relative_backup_directory_works(
+    test_settings: Settings,
+    create_database: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The default data directory is ./data: the scheduled backup on a fresh install failed
+    ("could not open output file data/backups/…") because pg_dump runs in "/"."""
+    url = create_database("lifeworld_backup_relative")
+    migrate.upgrade(url)
+    monkeypatch.chdir(tmp_path)
+    settings = test_settings.model_copy(update={"backup_dir": Path("data/backups")})
+    made = await asyncio.to_thread(run_due, settings, url, now=T0)
+    assert made is not None and made.is_absolute()
+    assert made.parent == tmp_path / "data" / "backups"
+    assert read_manifest(made).schema_revision
+
+
 async def _cli(*args: str, env: dict[str, str], stdin: str = "") -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         str(LIFEWORLD),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import psycopg
 
+from lifeworld.backup.archive import ArchiveError
+from lifeworld.backup.pgtools import ToolError
 from lifeworld.backup.service import archives, create_backup, rotate
 from lifeworld.clock import clock
 from lifeworld.db.urls import libpq_url
@@ -69,7 +71,11 @@ class BackupScheduler:
                 made = await asyncio.to_thread(run_due, self.settings, self.url, now=clock.now())
                 if made is not None:
                     log.info("scheduled backup written to %s", made)
-            except Exception:  # a full disk must not stop the app; the next check tries again
+            except (ToolError, ArchiveError, OSError) as exc:
+                # A full disk or a failing pg_dump must not stop the app; the next check tries
+                # again. What went wrong, in words, without a traceback in the user's terminal.
+                log.error("the scheduled backup failed: %s", exc)
+            except Exception:
                 log.exception("the scheduled backup failed")
             await asyncio.sleep(CHECK_EVERY_S)
 

@@ -70,6 +70,7 @@ def create_backup(url: str, output: Path, *, now: datetime, report: Report | Non
     version, revision, counts = _tables(url)
     if revision is None:
         raise ArchiveError("the database has no schema yet: there is nothing to back up")
+    output = output.absolute()  # pg_dump runs in "/": a relative ./data/backups would not exist
     output.mkdir(parents=True, exist_ok=True)
     target = output / archive_name(now)
     if target.exists():
