@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import Path
 from pydantic import (
@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -27,11 +28,30 @@ Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used=
 TEXT_NUL = "text_nul"
 
 
+def _takes_bool(annotation: Any) -> bool:
+    """Whether a field's type admits true/false (bool itself, Any, or a union holding one)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_takes_bool(arg) for arg in get_args(annotation))
+
+
 class StrictIn(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error instead of being ignored,
-    and text that PostgreSQL cannot store (a NUL character) is refused on its field."""
+    """Request bodies refuse unknown fields, so a typo is an error instead of being ignored;
+    text that PostgreSQL cannot store (a NUL character) is refused on its field; and true or
+    false is refused where a number is asked for (pydantic would read them as 1 and 0, found by
+    Schemathesis: `"day_start_hour": false` set the hour to 0). Numbers stay lax otherwise:
+    the pages validate their forms' text with these same models."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _takes_bool(field.annotation):
+                raise PydanticCustomError("bool_type", "Use a number or text, not true or false.")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

@@ -183,6 +183,21 @@ CASES: dict[str, tuple[str, str, bytes, int, str]] = {
         "invalid_field",
     ),
     "a list for an object": ("POST", "/api/v1/me/activities", b"[1, 2, 3]", 422, "invalid_field"),
+    # Found by Schemathesis (500 examples): pydantic reads false as 0 where a number is asked.
+    "false for an hour": (
+        "PATCH",
+        "/api/v1/me",
+        b'{"day_start_hour": false}',
+        422,
+        "invalid_field",
+    ),
+    "true for XP": (
+        "POST",
+        "/api/v1/me/activities",
+        b'{"type": "CUSTOM", "custom_xp": {"overall": true}}',
+        422,
+        "invalid_field",
+    ),
 }
 
 
