@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -29,27 +29,7 @@ class Plan:
 
 def make_plan(*, quick: bool, modes: tuple[str, ...], seconds: int | None = None) -> Plan:
     """The full plan, or the quick smoke plan; `seconds` overrides the wrk run length."""
-    if quick:
-        scale = seconds or 1  # longer runs need more fresh players
-        return Plan(
-            quick=True,
-            seconds=seconds or 1,
-            warmup_seconds=0,
-            noop_seconds=0,
-            connections=(16, 64),
-            modes=modes,
-            household=5,
-            history_days=730,
-            cold_players=3_000 * scale,
-            log_players=600 * scale,
-            rollover_players=30,
-            rollover_days=(1, 30, 365),
-            growth_sizes=(100, 10_000, 100_000),
-            growth_players=1,
-            latency_seconds=1.0,
-            tier_seconds=0.5,
-        )
-    return Plan(
+    full = Plan(
         quick=False,
         seconds=seconds or 10,
         warmup_seconds=2,
@@ -66,4 +46,20 @@ def make_plan(*, quick: bool, modes: tuple[str, ...], seconds: int | None = None
         growth_players=4,
         latency_seconds=6.0,
         tier_seconds=3.0,
+    )
+    if not quick:
+        return full
+    scale = seconds or 1  # longer runs need more fresh players
+    return replace(
+        full,
+        quick=True,
+        seconds=seconds or 1,
+        warmup_seconds=0,
+        noop_seconds=0,
+        cold_players=3_000 * scale,
+        log_players=600 * scale,
+        rollover_players=30,
+        growth_players=1,
+        latency_seconds=1.0,
+        tier_seconds=0.5,
     )

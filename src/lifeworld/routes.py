@@ -75,18 +75,18 @@ class RouteIndex:
             for segment in literal_prefix(route):
                 node = node.children.setdefault(segment, _Node())
             node.routes.append(route)
-        self._finish(root, [], routes)
+        position = {id(route): i for i, route in enumerate(routes)}
+        self._finish(root, [], position)
         self._root, self._size = root, len(routes)
 
-    def _finish(self, node: _Node, above: list[BaseRoute], order: list[BaseRoute]) -> None:
+    def _finish(self, node: _Node, above: list[BaseRoute], position: dict[int, int]) -> None:
         """Each node's candidates: its own routes and those of every node above it."""
-        position = {id(route): i for i, route in enumerate(order)}
         mine = sorted([*above, *node.routes], key=lambda route: position[id(route)])
         node.routes = mine
         node.router = APIRouter(routes=mine)
         node.router.form_limits = self.router.form_limits
         for child in node.children.values():
-            self._finish(child, mine, order)
+            self._finish(child, mine, position)
 
     def candidates(self, path: str) -> _Node:
         """The deepest node the path's segments lead to."""
