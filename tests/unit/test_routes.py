@@ -1,17 +1,22 @@
 """Every module's routes sit on the app's own router (see lifeworld/routes.py), and the result
-serves and documents exactly what `include_router` would."""
+serves and documents exactly what `include_router` would; routes served lean answer as FastAPI
+would."""
 
 from __future__ import annotations
 
 import json
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, request_response
 from starlette.routing import BaseRoute, Match
 
 from lifeworld.app import create_app
-from lifeworld.routes import RouteIndex, add_routes, literal_prefix
+from lifeworld.routes import RouteIndex, add_routes, lean_routes, literal_prefix
 from lifeworld.settings import Settings
 
 URL = "postgresql://nobody@127.0.0.1:1/never_connected"
@@ -110,3 +115,74 @@ def test_literal_prefixes() -> None:
     )
     assert literal_prefix(APIRoute("/", endpoint)) == ()
     assert literal_prefix(APIRoute("/files/v{n}/x", endpoint)) == ("files",)
+
+
+def test_only_routes_needing_nothing_of_fastapi_are_served_lean() -> None:
+    app = create_app(Settings(env="test"), database_url=URL)
+    lean = {(next(iter(r.methods)), r.path) for r in lean_routes(app)}
+    assert ("GET", "/api/v1/me/state") in lean
+    assert ("GET", "/api/v1/places/{place_id:place_id}") in lean
+    assert ("GET", "/api/v1/ping") not in lean  # answers a dict: FastAPI serialises it
+    assert ("POST", "/api/v1/me/activities") not in lean  # a body and dependencies
+    assert ("GET", "/api/v1/me/activities") not in lean
+
+
+def _twin_app() -> FastAPI:
+    """The same handler twice: once as FastAPI serves it, once lean."""
+
+    async def echo(
+        request: Request,
+        item: Annotated[str, Path(max_length=5)],
+        n: Annotated[int, Query(ge=1, le=10)] = 3,
+        flag: bool = False,
+        tag: str | None = None,
+        need: Annotated[int | None, Query()] = None,
+    ) -> Response:
+        return JSONResponse(
+            {"item": item, "n": n, "flag": flag, "tag": tag, "need": need, "path": request.url.path}
+        )
+
+    async def required(count: int) -> Response:
+        return JSONResponse({"count": count})
+
+    app = FastAPI()
+    app.add_api_route("/plain/{item}", echo, methods=["GET"])
+    app.add_api_route("/lean/{item}", echo, methods=["GET"])
+    app.add_api_route("/plain-required", required, methods=["GET"])
+    app.add_api_route("/lean-required", required, methods=["GET"])
+    served = lean_routes(app)
+    assert len(served) == 4, "this test's premise: every route here can be served lean"
+    # lean_routes serves every eligible route: put the plain twins back as FastAPI made them.
+    for route in served:
+        if "plain" in route.path:
+            route.app = request_response(route.get_route_handler())
+    return app
+
+
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(_twin_app()), base_url="http://test")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?n=7", "?n=0", "?n=11", "?n=x", "?n=", "?flag=yes", "?flag=off", "?flag=2",
+     "?tag=a&tag=b", "?n=2&n=5", "?need=4", "?need=nope", "?n=0&flag=maybe"],
+)  # fmt: skip
+@pytest.mark.parametrize("item", ["abc", "toolong"])
+async def test_a_lean_route_answers_exactly_as_fastapi_would(query: str, item: str) -> None:
+    async with _client() as client:
+        plain = await client.get(f"/plain/{item}{query}")
+        lean = await client.get(f"/lean/{item}{query}")
+    assert lean.status_code == plain.status_code
+    expected = plain.json()
+    if plain.status_code == 200:
+        expected["path"] = f"/lean/{item}"
+    assert lean.json() == expected
+
+
+@pytest.mark.parametrize("query", ["", "?count=2", "?count=two"])
+async def test_a_missing_required_parameter_is_the_same_error(query: str) -> None:
+    async with _client() as client:
+        plain = await client.get(f"/plain-required{query}")
+        lean = await client.get(f"/lean-required{query}")
+    assert (lean.status_code, lean.json()) == (plain.status_code, plain.json())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -13,7 +15,7 @@ from lifeworld.accounts import service
 from lifeworld.accounts.models import Session, User
 from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import SessionDep, request_transaction
 from lifeworld.errors import Forbidden, Unauthorized
 from lifeworld.settings import Settings
 
@@ -94,6 +96,20 @@ async def authenticate(
 
 
 PrincipalDep = Annotated[Principal, Depends(_authenticate)]
+
+
+@asynccontextmanager
+async def signed_in(request: Request) -> AsyncIterator[tuple[AsyncSession, Principal]]:
+    """The request's transaction and its caller, for the busiest reads, without dependencies.
+
+    The same as `db: SessionDep` with `user: CurrentUser`, but on a read served from caches
+    FastAPI's dependency solving (three nested dependencies, a generator, an exit stack)
+    cost more than the rest of the request together: place details from memory went from
+    ~280 to ~150 µs in process (bench/). Parameters are still declared on the handler.
+    """
+    app_state = request.app.state
+    async with request_transaction(request) as db:
+        yield db, await authenticate(request, db, app_state.security, app_state.settings)
 
 
 async def _current_user(principal: PrincipalDep) -> User:

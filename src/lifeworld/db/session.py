@@ -143,7 +143,9 @@ async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
         await run_after_commit(session)
     finally:
-        if not adopted:
+        # A request served from caches never touched its session: closing one costs a
+        # greenlet round trip for nothing (~15 µs of a ~150 µs cached read).
+        if not adopted and (session.in_transaction() or session.identity_map or session.new):
             await session.close()
 
 

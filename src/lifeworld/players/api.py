@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from lifeworld.accounts.deps import CurrentUser, authenticate
+from lifeworld.accounts.deps import CurrentUser, signed_in
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep, request_transaction
+from lifeworld.db.session import SessionDep
 from lifeworld.players import service
 from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
 from lifeworld.players.state_cache import state_json
@@ -21,10 +21,8 @@ async def state(request: Request) -> Response:
     It takes the request's transaction and the caller itself rather than through dependencies:
     on a cache hit the dependency machinery would cost more than everything else together.
     """
-    app_state = request.app.state
-    async with request_transaction(request) as db:
-        principal = await authenticate(request, db, app_state.security, app_state.settings)
-        body = await state_json(db, app_state.cache, user=principal.user, now=clock.now())
+    async with signed_in(request) as (db, principal):
+        body = await state_json(db, request.app.state.cache, user=principal.user, now=clock.now())
     return Response(body, media_type="application/json")
 
 
