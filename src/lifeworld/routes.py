@@ -53,7 +53,6 @@ def literal_prefix(route: BaseRoute) -> tuple[str, ...]:
 class _Node:
     routes: list[BaseRoute] = field(default_factory=list)  # candidates, in the app's order
     children: dict[str, _Node] = field(default_factory=dict)
-    router: APIRouter | None = None
 
 
 class RouteIndex:
@@ -63,7 +62,7 @@ class RouteIndex:
     131st route, the Today page, cost 300 µs before its handler ran). A route can only match
     a path that starts with its literal segments, so a trie of those segments gives, for a
     path, the few routes worth trying, still in the app's order. When one of them matches,
-    a router holding just those routes dispatches the request exactly as the app's router
+    a router holding just that route dispatches the request exactly as the app's router
     would; when none does (404, 405, a trailing-slash redirect) the app's router takes it,
     trying everything as before.
     """
@@ -72,6 +71,7 @@ class RouteIndex:
         self.router = router
         self._size = -1
         self._root = _Node()
+        self._solo: dict[int, APIRouter] = {}  # id(route) → a router of that route alone
 
     def _build(self) -> None:
         routes = list(self.router.routes)
@@ -83,14 +83,16 @@ class RouteIndex:
             node.routes.append(route)
         position = {id(route): i for i, route in enumerate(routes)}
         self._finish(root, [], position)
-        self._root, self._size = root, len(routes)
+        solo = {}
+        for route in routes:
+            solo[id(route)] = APIRouter(routes=[route])
+            solo[id(route)].form_limits = self.router.form_limits
+        self._root, self._solo, self._size = root, solo, len(routes)
 
     def _finish(self, node: _Node, above: list[BaseRoute], position: dict[int, int]) -> None:
         """Each node's candidates: its own routes and those of every node above it."""
         mine = sorted([*above, *node.routes], key=lambda route: position[id(route)])
         node.routes = mine
-        node.router = APIRouter(routes=mine)
-        node.router.form_limits = self.router.form_limits
         for child in node.children.values():
             self._finish(child, mine, position)
 
@@ -115,9 +117,10 @@ class RouteIndex:
             for route in node.routes:
                 match, _ = route.matches(scope)
                 if match is Match.FULL:
-                    assert node.router is not None
+                    # The first full match is the route the app's router would choose (a
+                    # partial match before it only counts when nothing matches fully).
                     scope.setdefault("router", self.router)  # url_for sees every route
-                    await node.router.app(scope, receive, send)
+                    await self._solo[id(route)].app(scope, receive, send)
                     return
         await self.router.app(scope, receive, send)
 
@@ -173,8 +176,12 @@ def _lean_handler(
     async def handle(request: Request) -> Response:
         values: dict[str, Any] = {}
         errors: list[Any] = []
+        no_query = not request.scope.get("query_string")  # most requests: no parsing at all
         for param, where, name in fields:
-            raw = (request.path_params if where == "path" else request.query_params).get(name)
+            if where == "path":
+                raw = request.path_params.get(name)
+            else:
+                raw = None if no_query else request.query_params.get(name)
             if raw is None:
                 if param.field_info.is_required():
                     errors.append(get_missing_field_error((where, name)))

@@ -61,6 +61,7 @@ class Cache:
         self.stats_store = CacheStats()
         self.warn = ThrottledWarning(log)
         self._namespaces: dict[str, Namespace] = {}
+        self._declared: dict[tuple[str, tuple[str, ...] | None], Namespace] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._down: set[str] = set()  # listeners not connected: memory copies cannot be trusted
         self._ready: dict[str, asyncio.Event] = {}
@@ -96,6 +97,11 @@ class Cache:
 
         Tiers not configured in this mode are left out (a "redis" tier outside hybrid mode).
         """
+        tiers = None if tiers is None else tuple(tiers)
+        declared = (name, tiers)
+        known = self._declared.get(declared)
+        if known is not None:  # declared again on every request by the code that uses it
+            return known
         if not _NAME.match(name):
             raise ValueError(f"namespace names are lower-case words, not {name!r}")
         wanted = {"memory", "redis", "postgres"} if tiers is None else set(tiers)
@@ -108,9 +114,11 @@ class Cache:
         if existing is not None:
             if existing.use_memory != memory or existing.shared != tuple(shared):
                 raise ValueError(f"namespace {name!r} was declared with other tiers")
+            self._declared[declared] = existing
             return existing
         ns = Namespace(self, name, memory=memory, shared=shared, ttl=ttl)
         self._namespaces[name] = ns
+        self._declared[declared] = ns
         return ns
 
     async def invalidate(
