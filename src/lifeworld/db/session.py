@@ -40,7 +40,7 @@ class Database:
 def create_database(
     url: str,
     *,
-    pool_size: int = 5,
+    pool_size: int = 10,
     max_overflow: int = 5,
     connect_timeout_s: float = 2.0,
     statement_timeout_ms: int = 15_000,
