@@ -68,16 +68,24 @@ class Bench:
         for conns in self.plan.connections:
             self.run(scenario, label, reqs, conns, once=False)
 
+    def _noop_rps(self, conns: int) -> float:
+        self.server.settle()
+        noop = [Req("GET", "/api/v1/ping")]
+        return run_wrk(
+            self.server.base, noop, seconds=self.plan.noop_seconds, connections=conns
+        ).rps
+
     def run(
         self, scenario: str, label: str, reqs: list[Req], conns: int, *, once: bool, note: str = ""
     ) -> Load:
         plan = self.plan
         base = self.noop.get(conns)
-        if scenario != "noop" and plan.noop_seconds:
-            # The machine is shared: the no-op measured just before is the fairest base.
-            self.server.settle()
-            noop = [Req("GET", "/api/v1/ping")]
-            base = run_wrk(self.server.base, noop, seconds=plan.noop_seconds, connections=conns).rps
+        sandwich = scenario != "noop" and plan.noop_seconds > 0
+        if sandwich:
+            # The machine is shared and its speed drifts (the no-op ran anywhere from 5,700 to
+            # 9,200/s within one run): the base is the mean of no-op runs just before and just
+            # after the scenario, so a drift during the run cancels out to first order.
+            before = self._noop_rps(conns)
         self.server.settle()
         if not once and plan.warmup_seconds:
             run_wrk(self.server.base, reqs, seconds=plan.warmup_seconds, connections=conns)
@@ -95,6 +103,10 @@ class Bench:
             note = f"{note} profiled".strip()
         if scenario == "noop":
             self.noop[conns] = base = load.rps
+        if sandwich:
+            after = self._noop_rps(conns)
+            base = (before + after) / 2
+            note = f"{note} · no-op {before:,.0f}/{after:,.0f} before/after".strip(" ·")
         problems = []
         if load.errors:
             problems.append(f"{load.errors} failed requests")
