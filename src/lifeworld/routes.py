@@ -133,8 +133,9 @@ def index_routes(app: FastAPI) -> None:
 _SCALAR_DEFAULTS = (type(None), bool, int, float, str)
 
 
-def _lean_fields(route: APIRoute) -> list[tuple[ModelField, str, str]] | None:
-    """(field, where, name) of each parameter when the route can be served lean, else None."""
+def _lean_fields(route: APIRoute) -> list[tuple[ModelField, str, str, bool]] | None:
+    """(field, where, name, required) of each parameter when the route can be served lean,
+    else None."""
     d = route.dependant
     if (
         d.dependencies
@@ -160,30 +161,29 @@ def _lean_fields(route: APIRoute) -> list[tuple[ModelField, str, str]] | None:
         for param in params:
             if field_annotation_is_sequence(param.field_info.annotation):
                 return None  # a list parameter (?a=1&a=2) is read by FastAPI
-            if not param.field_info.is_required() and not isinstance(
-                param.default, _SCALAR_DEFAULTS
-            ):
+            required = param.field_info.is_required()
+            if not required and not isinstance(param.default, _SCALAR_DEFAULTS):
                 return None
-            fields.append((param, where, param.alias))
+            fields.append((param, where, param.alias, required))
     return fields
 
 
 def _lean_handler(
     call: Callable[..., Awaitable[Response]],
-    fields: list[tuple[ModelField, str, str]],
+    fields: list[tuple[ModelField, str, str, bool]],
     request_name: str | None,
 ) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
         values: dict[str, Any] = {}
         errors: list[Any] = []
         no_query = not request.scope.get("query_string")  # most requests: no parsing at all
-        for param, where, name in fields:
+        for param, where, name, required in fields:
             if where == "path":
                 raw = request.path_params.get(name)
             else:
                 raw = None if no_query else request.query_params.get(name)
             if raw is None:
-                if param.field_info.is_required():
+                if required:
                     errors.append(get_missing_field_error((where, name)))
                 else:
                     values[param.name] = param.default

@@ -299,7 +299,7 @@ async def test_a_repeat_waits_for_the_first_and_never_runs_twice(create_database
     """Two transactions claim one nonce: the second waits; commit → repeat, rollback → new."""
     url = create_database("lifeworld_nonce")
     migrate.upgrade(url)
-    db = create_engine_database(url)
+    db = create_engine_database(url, pool_size=2, max_overflow=0)  # two sessions
     try:
         for outcome in ("commit", "rollback"):
             nonce = f"race-{outcome}-0123456789"

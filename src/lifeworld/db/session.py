@@ -61,8 +61,8 @@ class Database:
 def create_database(
     url: str,
     *,
-    pool_size: int = 10,
-    max_overflow: int = 5,
+    pool_size: int,
+    max_overflow: int,
     connect_timeout_s: float = 2.0,
     statement_timeout_ms: int = 15_000,
     application_name: str = "lifeworld",

@@ -57,7 +57,7 @@ def client_from(app: FastAPI, address: str) -> httpx.AsyncClient:
 
 
 async def test_the_exposition_passes_promtool_and_has_every_family(
-    committed_client: httpx.AsyncClient,
+    committed_client: httpx.AsyncClient, test_settings: Settings
 ) -> None:
     client = committed_client
     await set_up_household(client)
@@ -74,7 +74,8 @@ async def test_the_exposition_passes_promtool_and_has_every_family(
     assert value(text, "lifeworld_active_sessions") == 1
     assert value(text, "lifeworld_workers") == 1
     assert value(text, "lifeworld_process_resident_memory_bytes") > 10_000_000
-    assert value(text, "lifeworld_db_pool_limit_connections") == 15  # 10 + 5 overflow
+    pool = test_settings.db_pool_size + test_settings.db_max_overflow
+    assert value(text, "lifeworld_db_pool_limit_connections") == pool
     assert value(text, "lifeworld_db_query_duration_seconds_count") > 0
     assert value(text, "lifeworld_db_pool_checkout_seconds_count") > 0
     assert value(text, "lifeworld_advice_phase", phase="mvp") == 1
