@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 
@@ -13,6 +14,10 @@ class Clock:
 
     def now(self) -> datetime:
         return self._pinned if self._pinned is not None else datetime.now(UTC)
+
+    def timestamp(self) -> float:
+        """`now()` as POSIX seconds (read on every cache lookup: skips making a datetime)."""
+        return self._pinned.timestamp() if self._pinned is not None else time.time()
 
     @property
     def pinned(self) -> datetime | None:

@@ -21,6 +21,12 @@ class Security:
 
     secret: bytes
     hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(type=Type.ID))
+    # The HMAC keyed once: every request digests its token, and a copy of a keyed HMAC is
+    # cheaper than keying a new one (~2.9 against ~4.1 µs here).
+    _keyed: hmac.HMAC = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._keyed = hmac.new(self.secret, digestmod=hashlib.sha256)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Security:
@@ -53,7 +59,9 @@ class Security:
 
     def digest(self, token: str) -> bytes:
         """The keyed digest stored in place of a token (sessions, API tokens, invite codes)."""
-        return hmac.new(self.secret, token.encode(), hashlib.sha256).digest()
+        mac = self._keyed.copy()
+        mac.update(token.encode())
+        return mac.digest()
 
 
 def new_token(prefix: str = "") -> str:

@@ -77,7 +77,7 @@ class Cache:
 
     @staticmethod
     def now() -> float:
-        return clock.now().timestamp()
+        return clock.timestamp()
 
     @property
     def memory_usable(self) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Protocol
 
@@ -132,40 +131,65 @@ class TransactionHook(Protocol):
 TRANSACTION_HOOK = "lifeworld.transaction_hook"  # key in the ASGI scope's "state"
 
 
-@asynccontextmanager
-async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+class RequestTransaction:
     """The request's session: commits when the block ends, rolls back when it raises.
 
     The commit happens before the response is sent: a client that gets a success answer knows
     its write is durable. A `TransactionHook` placed in the request's state by a middleware may
     instead adopt the transaction and commit it itself, together with the answer, before
     sending that answer.
+
+    A class rather than a generator-based context manager: every request enters one, and the
+    generator machinery cost ~4 µs of a ~170 µs cached read (bench/).
     """
-    db: Database = request.app.state.db
-    hook: TransactionHook | None = request.scope.get("state", {}).get(TRANSACTION_HOOK)
-    session = db.session()
-    # Services reach the cache through the session: writes drop cached copies after commit.
-    session.info["cache"] = getattr(request.app.state, "cache", None)
-    adopted = False
-    try:
+
+    __slots__ = ("_db", "_hook", "_request", "_session")
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    async def __aenter__(self) -> AsyncSession:
+        request = self._request
+        app_state = request.app.state
+        db: Database = app_state.db
+        hook: TransactionHook | None = request.scope.get("state", {}).get(TRANSACTION_HOOK)
+        session = db.session()
+        # Services reach the cache through the session: writes drop cached copies after commit.
+        session.info["cache"] = getattr(app_state, "cache", None)
+        self._db, self._hook, self._session = db, hook, session
         if hook is not None:
-            await hook.begin(request, session)
+            try:
+                await hook.begin(request, session)
+            except BaseException:
+                await db.release(session)
+                raise
+        return session
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        session, hook = self._session, self._hook
+        adopted = False
         try:
-            yield session
-        except BaseException:
-            session.info.pop("after_commit", None)
-            await session.rollback()
-            await _run_after_rollback(session)
-            raise
-        if hook is not None and hook.adopt(session):
-            adopted = True
-            return
-        if session.in_transaction():  # a request served from caches never began one
-            await session.commit()
-        await run_after_commit(session)
-    finally:
-        if not adopted:
-            await db.release(session)
+            if exc_type is not None:
+                session.info.pop("after_commit", None)
+                await session.rollback()
+                await _run_after_rollback(session)
+                return  # the block's exception goes on
+            if hook is not None and hook.adopt(session):
+                adopted = True
+                return
+            if session.in_transaction():  # a request served from caches never began one
+                await session.commit()
+            await run_after_commit(session)
+        finally:
+            if not adopted:
+                await self._db.release(session)
+
+
+def request_transaction(request: Request) -> RequestTransaction:
+    """`async with request_transaction(request) as session:` (see `RequestTransaction`)."""
+    return RequestTransaction(request)
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,10 +178,18 @@ async def details(
     )
 
 
+@lru_cache(maxsize=1024)
+def _iso(stamp: float) -> str:
+    # A cached entry's expiry is the same on every hit: format it once (~3 µs a time).
+    return datetime.fromtimestamp(stamp, UTC).isoformat()
+
+
 def details_json(fetched: Fetched) -> bytes:
     """The cached JSON object with `cached` and `expires_at` added, without re-encoding it."""
-    expires = datetime.fromtimestamp(fetched.expires_at, UTC).isoformat()
-    extra = f',"cached":{"true" if fetched.cached else "false"},"expires_at":"{expires}"}}'
+    extra = (
+        f',"cached":{"true" if fetched.cached else "false"},'
+        f'"expires_at":"{_iso(fetched.expires_at)}"}}'
+    )
     return fetched.value[:-1] + extra.encode()
 
 
