@@ -117,6 +117,13 @@ class SignedIn:
         try:
             app_state = request.app.state
             principal = await authenticate(request, db, app_state.security, app_state.settings)
+            if db.in_transaction() and request.method in SAFE_METHODS:
+                # The sign-in was read from the database (not cached yet): end that
+                # transaction now. Otherwise this read would hold a pooled connection while
+                # it waits for a value another request is computing (single-flight), and
+                # that request may be waiting for a connection: with every connection held
+                # so, both waited out the pool's timeout and failed (bench/, 64 connections).
+                await db.commit()
         except BaseException as exc:
             await transaction.__aexit__(type(exc), exc, exc.__traceback__)
             raise
