@@ -124,6 +124,7 @@ class SignedIn:
                 # that request may be waiting for a connection: with every connection held
                 # so, both waited out the pool's timeout and failed (bench/, 64 connections).
                 await db.commit()
+                db.info.pop("after_rollback", None)  # the sign-in's bookkeeping is written
         except BaseException as exc:
             await transaction.__aexit__(type(exc), exc, exc.__traceback__)
             raise
