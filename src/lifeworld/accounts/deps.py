@@ -61,7 +61,24 @@ async def _authenticate(
 async def authenticate(
     request: Request, db: AsyncSession, security: Security, settings: Settings
 ) -> Principal:
-    """The caller behind a Bearer token or the session cookie (CSRF checked for cookie writes)."""
+    """The caller behind a Bearer token or the session cookie (CSRF checked for cookie writes).
+
+    A read whose sign-in came from the database (not cached yet) ends that transaction here.
+    Otherwise it would hold a pooled connection while it waits for a value another request is
+    computing (single-flight), and that request may be waiting for a connection: with every
+    connection held so, all of them waited out the pool's timeout and failed (bench/, 64
+    connections). A write keeps one transaction: its `Idempotency-Key` hook began it.
+    """
+    principal = await _identify(request, db, security, settings)
+    if db.in_transaction() and request.method in SAFE_METHODS:
+        await db.commit()
+        db.info.pop("after_rollback", None)  # the sign-in's bookkeeping is written
+    return principal
+
+
+async def _identify(
+    request: Request, db: AsyncSession, security: Security, settings: Settings
+) -> Principal:
     now = clock.now()
     authorization = request.headers.get("authorization")
     if authorization:
@@ -117,14 +134,6 @@ class SignedIn:
         try:
             app_state = request.app.state
             principal = await authenticate(request, db, app_state.security, app_state.settings)
-            if db.in_transaction() and request.method in SAFE_METHODS:
-                # The sign-in was read from the database (not cached yet): end that
-                # transaction now. Otherwise this read would hold a pooled connection while
-                # it waits for a value another request is computing (single-flight), and
-                # that request may be waiting for a connection: with every connection held
-                # so, both waited out the pool's timeout and failed (bench/, 64 connections).
-                await db.commit()
-                db.info.pop("after_rollback", None)  # the sign-in's bookkeeping is written
         except BaseException as exc:
             await transaction.__aexit__(type(exc), exc, exc.__traceback__)
             raise
