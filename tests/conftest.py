@@ -11,6 +11,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -164,16 +165,24 @@ async def new_client(app: FastAPI) -> AsyncIterator[Any]:
         await c.aclose()
 
 
+@asynccontextmanager
+async def serving(settings: Settings, url: str) -> AsyncIterator[FastAPI]:
+    """An app instance on the database at `url`: started (lifespan), then stopped and its
+    engine disposed. `state.database_url` names the database for a second instance."""
+    application = create_app(settings, database_url=url)
+    application.state.database_url = url
+    async with application.router.lifespan_context(application):
+        yield application
+    await application.state.db.dispose()
+
+
 @pytest.fixture
 async def committed_app(test_settings: Settings, create_database: Any) -> AsyncIterator[FastAPI]:
     """An app on its own freshly migrated database, committing for real (for concurrency tests)."""
     url = create_database("lifeworld_committed")
     migrate.upgrade(url)
-    application = create_app(test_settings, database_url=url)
-    application.state.database_url = url
-    async with application.router.lifespan_context(application):
+    async with serving(test_settings, url) as application:
         yield application
-    await application.state.db.dispose()
 
 
 @pytest.fixture
@@ -188,9 +197,7 @@ async def second_instance(
     committed_app: FastAPI, test_settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A second app instance on `committed_app`'s database, with its own caches and listener."""
-    other = create_app(test_settings, database_url=committed_app.state.database_url)
-    async with other.router.lifespan_context(other):
+    async with serving(test_settings, committed_app.state.database_url) as other:
         transport = httpx.ASGITransport(app=other)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             yield c
-    await other.state.db.dispose()

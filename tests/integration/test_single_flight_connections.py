@@ -18,9 +18,9 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from lifeworld.app import create_app
 from lifeworld.db import migrate
 from lifeworld.settings import Settings
+from tests.conftest import serving
 from tests.integration.factories import set_up_household
 
 
@@ -31,11 +31,8 @@ async def one_connection_app(
     url = create_database("lifeworld_flight")
     migrate.upgrade(url)
     settings = test_settings.model_copy(update={"db_pool_size": 1, "db_max_overflow": 0})
-    app = create_app(settings, database_url=url)
-    app.state.database_url = url
-    async with app.router.lifespan_context(app):
+    async with serving(settings, url) as app:
         yield app
-    await app.state.db.dispose()
 
 
 async def _until(condition: Any, what: str) -> None:

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lifeworld.app import create_app
 from lifeworld.settings import Settings
+from tests.conftest import serving
 
 ClientFactory = Callable[[FastAPI], httpx.AsyncClient]
 
@@ -34,7 +34,5 @@ async def browser_of() -> AsyncIterator[ClientFactory]:
 @pytest.fixture
 async def other_instance(committed_app: FastAPI, test_settings: Settings) -> AsyncIterator[FastAPI]:
     """A second app instance (own caches, recorder and instance id) on the same database."""
-    other = create_app(test_settings, database_url=committed_app.state.database_url)
-    async with other.router.lifespan_context(other):
+    async with serving(test_settings, committed_app.state.database_url) as other:
         yield other
-    await other.state.db.dispose()
