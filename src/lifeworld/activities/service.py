@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -78,6 +78,35 @@ def _changes_out(stored: dict[str, Any]) -> dict[str, Decimal | int]:
     return {k: (int(v) if k in ("armor", "keys") else Decimal(str(v))) for k, v in stored.items()}
 
 
+def activity_values(
+    ctx: PlayerContext,
+    result: ActivityResult,
+    *,
+    description: str | None,
+    source: str = "activity",
+) -> dict[str, Any]:
+    """The `activities` columns of a performed activity, as they are stored."""
+    gained = result.xp_gained
+    return {
+        "user_id": ctx.user.id,
+        "type": result.activity.value,
+        "description": description,
+        "occurred_at": ctx.now,
+        "day": result.day,
+        "energy_used": result.energy_cost,
+        "xp_overall": gained.overall,
+        **{f"xp_{k}": v for k, v in gained.categories.as_dict().items()},
+        "season": result.season.value,
+        "mult_season": result.multipliers.season,
+        "mult_capacity": result.multipliers.capacity,
+        "mult_loadout": result.multipliers.loadout,
+        "mult_burnout": result.multipliers.burnout,
+        "resource_changes": changes_json(result.resource_changes),
+        "is_recovery": result.is_recovery,
+        "source": source,
+    }
+
+
 def build_row(
     ctx: PlayerContext,
     result: ActivityResult,
@@ -86,55 +115,42 @@ def build_row(
     source: str = "activity",
 ) -> Activity:
     """The activity row of a performed activity, as it is stored."""
-    gained = result.xp_gained
-    return Activity(
-        user_id=ctx.user.id,
-        type=result.activity.value,
-        description=description,
-        occurred_at=ctx.now,
-        day=result.day,
-        energy_used=result.energy_cost,
-        xp_overall=gained.overall,
-        **{f"xp_{k}": v for k, v in gained.categories.as_dict().items()},
-        season=result.season.value,
-        mult_season=result.multipliers.season,
-        mult_capacity=result.multipliers.capacity,
-        mult_loadout=result.multipliers.loadout,
-        mult_burnout=result.multipliers.burnout,
-        resource_changes=changes_json(result.resource_changes),
-        is_recovery=result.is_recovery,
-        source=source,
-    )
+    return Activity(**activity_values(ctx, result, description=description, source=source))
 
 
 def activity_out(row: Activity) -> ActivityOut:
+    return stored_activity_out(row.id, vars(row))
+
+
+def stored_activity_out(activity_id: int | None, v: Mapping[str, Any]) -> ActivityOut:
+    """The answer for an activity from its column values (no id: a preview)."""
     return ActivityOut(
-        id=row.id,
-        type=ActivityType(row.type),
-        description=row.description,
-        occurred_at=row.occurred_at,
-        day=row.day.isoformat(),
-        energy_used=row.energy_used,
+        id=activity_id,
+        type=ActivityType(v["type"]),
+        description=v["description"],
+        occurred_at=v["occurred_at"],
+        day=v["day"].isoformat(),
+        energy_used=v["energy_used"],
         xp_gained=XPGainedOut(
-            overall=row.xp_overall,
+            overall=v["xp_overall"],
             categories=CategoriesOut(
-                capacity=row.xp_capacity,
-                engines=row.xp_engines,
-                oxygen=row.xp_oxygen,
-                meaning=row.xp_meaning,
-                optionality=row.xp_optionality,
+                capacity=v["xp_capacity"],
+                engines=v["xp_engines"],
+                oxygen=v["xp_oxygen"],
+                meaning=v["xp_meaning"],
+                optionality=v["xp_optionality"],
             ),
         ),
-        season=Season(row.season),
+        season=Season(v["season"]),
         multipliers=MultipliersOut(
-            season=row.mult_season,
-            capacity=row.mult_capacity,
-            loadout=row.mult_loadout,
-            burnout=row.mult_burnout,
+            season=v["mult_season"],
+            capacity=v["mult_capacity"],
+            loadout=v["mult_loadout"],
+            burnout=v["mult_burnout"],
         ),
-        resource_changes=_changes_out(row.resource_changes),
-        is_recovery=row.is_recovery,
-        source=row.source,
+        resource_changes=_changes_out(v["resource_changes"]),
+        is_recovery=v["is_recovery"],
+        source=v["source"],
     )
 
 
@@ -142,9 +158,11 @@ def milestones_out(awards: tuple[MilestoneAward, ...]) -> list[MilestoneGainedOu
     return [MilestoneGainedOut(type=a.milestone.value, keys=a.keys) for a in awards]
 
 
-def _result_out(ctx: PlayerContext, result: ActivityResult, row: Activity) -> ActivityResultOut:
+def _result_out(
+    ctx: PlayerContext, result: ActivityResult, activity: ActivityOut
+) -> ActivityResultOut:
     return ActivityResultOut(
-        activity=activity_out(row),
+        activity=activity,
         milestones=milestones_out(result.milestones),
         keys_gained=sum(a.keys for a in result.milestones),
         is_recovery=result.is_recovery,
@@ -159,13 +177,13 @@ async def log_activity(
     """Log an activity in one transaction: rollover, rules, activity row, state, milestones."""
     ctx = await open_player(session, user=user, now=now)
     result = _perform(ctx, body)
-    row = build_row(ctx, result, description=body.description)
-    session.add(row)
+    values = activity_values(ctx, result, description=body.description)
     await ctx.record_milestones(result.milestones)
-    await ctx.save(result.state)
+    activity_id = await ctx.save(result.state, activity=values)
+    assert activity_id is not None
     for listener in activity_listeners:
         listener(result.activity, result.milestones)
-    return _result_out(ctx, result, row)
+    return _result_out(ctx, result, stored_activity_out(activity_id, values))
 
 
 async def preview_activity(
@@ -174,9 +192,9 @@ async def preview_activity(
     """The same numbers as `log_activity`, nothing written (beyond a due rollover)."""
     ctx = await open_player(session, user=user, now=now, for_update=False)
     result = _perform(ctx, body)
-    row = build_row(ctx, result, description=body.description)
+    values = activity_values(ctx, result, description=body.description)
     ctx.state = result.state  # show the state as it would be, without storing it
-    return _result_out(ctx, result, row)
+    return _result_out(ctx, result, stored_activity_out(None, values))
 
 
 def _cursor(before: str | None) -> tuple[int | None, datetime | None]:

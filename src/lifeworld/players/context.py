@@ -10,25 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, partial
-from typing import Any
+from functools import partial
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
 from lifeworld.db.session import after_commit
-from lifeworld.engines.models import Engine
 from lifeworld.errors import NotFound
 from lifeworld.game.days import day_start, game_day
 from lifeworld.game.loadouts import NO_BONUSES, LoadoutBonuses, Slot, resolve, summed_benefits
 from lifeworld.game.milestones import Milestone, MilestoneAward
 from lifeworld.game.rollover import DayActivity, RolloverEvent, roll_over
 from lifeworld.game.state import ActivityType, PlayerState
-from lifeworld.loadouts.models import Loadout
-from lifeworld.players.mapping import apply_state, to_state
-from lifeworld.players.models import MilestoneRecord, Player
+from lifeworld.players import store
+from lifeworld.players.mapping import row_values, to_state
+from lifeworld.players.models import MilestoneRecord
 
 # Hooks other parts of the app register (metrics of rollovers).
 RolloverListener = Callable[[int, int, list[RolloverEvent]], None]
@@ -53,7 +51,7 @@ class PlayerContext:
 
     session: AsyncSession
     user: User
-    row: Player
+    version: int  # the stored row's, bumped by every save
     state: PlayerState
     today: date
     now: datetime
@@ -68,13 +66,22 @@ class PlayerContext:
     def bonuses(self) -> LoadoutBonuses:
         return self.loadout.bonuses if self.loadout else NO_BONUSES
 
-    async def save(self, state: PlayerState) -> None:
-        """Store a new state for this player (the request commits it)."""
+    async def save(
+        self, state: PlayerState, *, activity: dict[str, object] | None = None
+    ) -> int | None:
+        """Store a new state for this player, and the activity row if given (its id is
+        returned), in one statement; the request commits it."""
         assert self.locked, "open the player with for_update=True before changing it"
-        apply_state(self.row, state)
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()  # what the service added with it gets its id, as callers expect
+        self.version += 1
+        saved = await store.write(
+            self.session, self.user.id, row_values(state), self.version, activity
+        )
         self.state = state
-        await self.session.flush()
         self.changed()
+        return saved
 
     def changed(self) -> None:
         """Drop every cached copy of this player's state, here and in other instances, once
@@ -106,35 +113,6 @@ def today_for(user: User, now: datetime) -> date:
     return game_day(now, user.timezone, user.day_start_hour)
 
 
-@cache
-def _lock_query() -> Select[Any]:
-    return select(Player.user_id).where(Player.user_id == bindparam("user_id")).with_for_update()
-
-
-@cache
-def _player_query(*, for_update: bool) -> Select[Any]:
-    # Built once, the user id bound at execution: building this statement cost about as much
-    # Python time as running it (bench/, profile of the cold dashboard read).
-    active_engines = (
-        select(func.count())
-        .where(Engine.user_id == Player.user_id, Engine.status == "ACTIVE")
-        .scalar_subquery()
-    )
-    achieved = (
-        select(func.array_agg(MilestoneRecord.type))
-        .where(MilestoneRecord.user_id == Player.user_id)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(Player, active_engines, achieved, Loadout.id, Loadout.name, Loadout.slots)
-        .outerjoin(Loadout, and_(Loadout.user_id == Player.user_id, Loadout.active))
-        .where(Player.user_id == bindparam("user_id"))
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=Player).execution_options(populate_existing=True)
-    return stmt
-
-
 def _bonuses(slots: dict[str, str]) -> LoadoutBonuses:
     items = resolve({Slot(k): v for k, v in slots.items()})
     return summed_benefits(items.values()).bonuses()
@@ -148,30 +126,25 @@ async def open_player(
     A read (for_update=False) that finds missed days re-reads the row under the lock before
     rolling, so concurrent requests and app instances never apply a day twice.
     """
-    params = {"user_id": user.id}
-    if for_update:
-        # Lock in a statement of its own first. A statement sees what was committed when it
-        # began: had it waited for the lock itself, its subqueries (milestones, active engines)
-        # would miss what the transaction it waited for had just committed.
-        await session.execute(_lock_query(), params)
-    result = (await session.execute(_player_query(for_update=for_update), params)).first()
-    if result is None:
+    row = await store.read(session, user.id, locked=for_update)
+    if row is None:
         raise NotFound("This account has no player.")
-    row, engines, achieved, loadout_id, loadout_name, loadout_slots = result
     today = today_for(user, now)
     if not for_update and today > row.last_rolled_day:
         return await open_player(session, user=user, now=now, for_update=True)
     ctx = PlayerContext(
         session=session,
         user=user,
-        row=row,
+        version=row.version,
         state=to_state(row),
         today=today,
         now=now,
-        active_engines=int(engines or 0),
-        achieved=frozenset(Milestone(m) for m in (achieved or ())),
-        loadout=ActiveLoadout(loadout_id, loadout_name, _bonuses(loadout_slots))
-        if loadout_id is not None
+        active_engines=row.active_engines,
+        achieved=frozenset(Milestone(m) for m in row.achieved),
+        loadout=ActiveLoadout(
+            row.loadout_id, row.loadout_name or "", _bonuses(row.loadout_slots or {})
+        )
+        if row.loadout_id is not None
         else None,
         locked=for_update,
     )

@@ -85,7 +85,7 @@ def build_state(ctx: PlayerContext) -> s.StateOut:
         if ctx.loadout
         else None,
         day=s.DayOut(today=ctx.today, next_day_at=next_day_at(ctx)),
-        version=ctx.row.version,
+        version=ctx.version,
     )
 
 

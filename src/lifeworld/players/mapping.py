@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources, Season
-from lifeworld.players.models import Player
+
+if TYPE_CHECKING:
+    from lifeworld.players.models import Player
+    from lifeworld.players.store import PlayerRow
 
 PLAIN_FIELDS = (  # stored and held under the same name
     "energy",
@@ -24,7 +29,7 @@ PLAIN_FIELDS = (  # stored and held under the same name
 )
 
 
-def to_state(row: Player) -> PlayerState:
+def to_state(row: Player | PlayerRow) -> PlayerState:
     """The rules' view of a stored player."""
     return PlayerState(
         clouds=Clouds(
@@ -75,10 +80,3 @@ def row_values(state: PlayerState) -> dict[str, object]:
         "xp_optionality": x.optionality,
         **{name: getattr(state, name) for name in PLAIN_FIELDS},
     }
-
-
-def apply_state(row: Player, state: PlayerState) -> None:
-    """Write `state` onto the row and bump its version."""
-    for name, value in row_values(state).items():
-        setattr(row, name, value)
-    row.version = (row.version or 0) + 1

@@ -1,0 +1,135 @@
+"""The players row through plain psycopg on a session's connection (players/store.py).
+
+The statements run on the request session's own connection, so they must keep its transaction
+rules: a read outside a transaction leaves the connection as it found it (idle, not in
+autocommit), and a write commits or rolls back with everything else of the request.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import psycopg
+from fastapi import FastAPI
+from psycopg.pq import TransactionStatus
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lifeworld.activities.models import Activity
+from lifeworld.players import store
+from lifeworld.players.mapping import row_values, to_state
+from tests.integration.factories import set_up_household
+
+
+async def _user_id(client: httpx.AsyncClient) -> int:
+    body = await set_up_household(client)
+    return int(body["user"]["id"])
+
+
+def _stored(app: FastAPI, user_id: int) -> tuple[int, int, int]:
+    """(version, energy, activities) as another connection sees them (committed only)."""
+    with psycopg.connect(app.state.database_url) as conn:
+        row = conn.execute(
+            "SELECT version, energy, (SELECT count(*) FROM activities WHERE user_id = %s) "
+            "FROM players WHERE user_id = %s",
+            (user_id, user_id),
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _status(conn: psycopg.AsyncConnection[Any]) -> TransactionStatus:
+    return conn.info.transaction_status
+
+
+def _activity(user_id: int, day: Any) -> dict[str, object]:
+    return {
+        "user_id": user_id,
+        "type": "REST",
+        "description": "store test",
+        "occurred_at": datetime.now(UTC),
+        "day": day,
+        "energy_used": 0,
+        "xp_overall": 5,
+        "xp_capacity": 5,
+        "xp_engines": 0,
+        "xp_oxygen": 0,
+        "xp_meaning": 0,
+        "xp_optionality": 0,
+        "season": "SPRING",
+        "mult_season": Decimal("1.000"),
+        "mult_capacity": Decimal("1.000"),
+        "mult_loadout": Decimal("1.000"),
+        "mult_burnout": Decimal("1.000"),
+        "resource_changes": {"gold": "12.50"},
+        "is_recovery": False,
+        "source": "activity",
+    }
+
+
+async def test_a_read_outside_a_transaction_leaves_the_connection_as_it_was(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    user_id = await _user_id(committed_client)
+    session: AsyncSession = committed_app.state.db.sessionmaker()
+    try:
+        row = await store.read(session, user_id, locked=False)
+        assert row is not None
+        assert row.user_id == user_id and row.version == _stored(committed_app, user_id)[0]
+        assert row.active_engines == 0 and row.loadout_id is None
+        conn = await store.driver(session)
+        assert _status(conn) == TransactionStatus.IDLE  # no BEGIN was sent
+        assert conn.autocommit is False
+        # The same connection then writes in a transaction that a rollback undoes.
+        locked = await store.read(session, user_id, locked=True)
+        assert locked is not None
+        assert _status(conn) == TransactionStatus.INTRANS
+        values = row_values(to_state(locked))
+        await store.write(session, user_id, {**values, "energy": 7}, locked.version + 1)
+        await session.rollback()
+    finally:
+        await session.close()
+    assert _stored(committed_app, user_id)[1] != 7
+
+
+async def test_a_write_with_its_activity_commits_or_rolls_back_as_one(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    user_id = await _user_id(committed_client)
+    version, energy, count = _stored(committed_app, user_id)
+    for commit in (False, True):
+        session: AsyncSession = committed_app.state.db.sessionmaker()
+        try:
+            row = await store.read(session, user_id, locked=True)
+            assert row is not None
+            values = {**row_values(to_state(row)), "energy": energy - 1}
+            activity = _activity(user_id, row.last_rolled_day)
+            new_id = await store.write(session, user_id, values, version + 1, activity)
+            assert isinstance(new_id, int)
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+        expected = (version + 1, energy - 1, count + 1) if commit else (version, energy, count)
+        assert _stored(committed_app, user_id) == expected
+    session = committed_app.state.db.sessionmaker()
+    try:
+        stored = await session.get(Activity, new_id)
+        assert stored is not None
+        assert stored.resource_changes == {"gold": "12.50"}  # JSON stored as the ORM stores it
+        assert stored.description == "store test" and stored.mult_season == Decimal("1.000")
+    finally:
+        await session.close()
+
+
+async def test_no_player_is_none(committed_app: FastAPI) -> None:
+    session: AsyncSession = committed_app.state.db.sessionmaker()
+    try:
+        assert await store.read(session, 987_654, locked=False) is None
+        assert await store.read(session, 987_654, locked=True) is None
+    finally:
+        await session.close()
