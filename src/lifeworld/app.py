@@ -32,7 +32,7 @@ from lifeworld.ops.views import router as ops_pages
 from lifeworld.places.api import router as places_router
 from lifeworld.places.runtime import build_places
 from lifeworld.portability.limits import ImportAwareBodyLimit
-from lifeworld.routes import add_routes, index_routes, lean_routes
+from lifeworld.routes import add_routes, fast_routes, index_routes, lean_routes
 from lifeworld.settings import Environment, Settings
 from lifeworld.web.dashboard import router as dashboard_pages
 from lifeworld.web.install import install_web
@@ -130,6 +130,7 @@ def create_app(
     add_routes(app, ops_pages)
     index_routes(app)
     lean_routes(app)
+    fast_routes(app)
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from lifeworld.accounts.deps import CurrentUser
+from lifeworld.accounts.deps import CurrentUser, signed_in
 from lifeworld.activities import service
 from lifeworld.activities.schemas import ActivityIn, ActivityPageOut, ActivityResultOut
 from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
+from lifeworld.routes import fast_json
+
+JSON = "application/json"
 
 router = APIRouter(prefix="/api/v1/me/activities", tags=["game"])
 
 
+async def _log_fast(request: Request, body: ActivityIn) -> Response:
+    """`log_activity` for a plain JSON request, without FastAPI's request handling (routes.py)."""
+    async with signed_in(request) as (db, principal):
+        result = await service.log_activity(db, user=principal.user, now=clock.now(), body=body)
+    return Response(result.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ActivityResultOut)
+@fast_json(ActivityIn, _log_fast)
 async def log_activity(body: ActivityIn, user: CurrentUser, db: SessionDep) -> ActivityResultOut:
     return await service.log_activity(db, user=user, now=clock.now(), body=body)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.integration.game.helpers import (
+    NewClient,
     activities,
+    add_member,
     admin_set,
     at,
     cats,
@@ -492,3 +495,32 @@ async def test_custom_xp_of_exactly_5000_is_allowed(client: httpx.AsyncClient) -
     assert body["state"]["rank"]["name"] == "CORPORAL"
     assert body["state"]["rank"]["level"] == 2
     assert body["state"]["xp"]["category_levels"]["optionality"] == 7
+
+
+def _same_for_anyone(answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer without what differs between two players (who they are, the row's id)."""
+    answer = json.loads(json.dumps(answer))
+    answer["activity"].pop("id")
+    answer["state"].pop("user")
+    return answer
+
+
+@pytest.mark.parametrize("body", [{"type": "LEARNING"}, {"type": "CUSTOM", "custom_xp": {
+    "overall": 40, "categories": {"meaning": 40}}, "description": "choir",
+    "resource_changes": {"gold": "12.50", "keys": 1}}])  # fmt: skip
+async def test_a_log_answers_the_same_through_fastapi_and_the_fast_route(
+    client: httpx.AsyncClient, new_client: NewClient, body: dict[str, Any]
+) -> None:
+    """A plain JSON request is served by the fast route (routes.py), any other through FastAPI:
+    twin players, one each way, get the same answer and the same stored activity."""
+    ada = await start(client)
+    bob = await add_member(ada, new_client)
+    fast = await ada.client.post("/api/v1/me/activities", json=body)
+    content = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json; charset=utf-8"}  # not plain: FastAPI
+    slow = await bob.client.post("/api/v1/me/activities", content=content, headers=headers)
+    assert (fast.status_code, slow.status_code) == (201, 201)
+    assert _same_for_anyone(fast.json()) == _same_for_anyone(slow.json())
+    stored_fast, stored_slow = (await activities(ada.client))[0], (await activities(bob.client))[0]
+    assert stored_fast["id"] == fast.json()["activity"]["id"]
+    assert {**stored_fast, "id": 0} == {**stored_slow, "id": 0}
