@@ -1,0 +1,27 @@
+"""`python -m bench.inprocess` measures for real, on a database of its own (a small run)."""
+
+from __future__ import annotations
+
+import pytest
+from bench import inprocess
+
+
+def test_a_small_run_measures_every_route(
+    pg_server_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIFEWORLD_BENCH_DATABASE_URL", pg_server_url)
+    assert inprocess.main(["--rounds", "2", "--per-round", "10"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[0] == "route"
+    measured = {line.split()[0]: [float(x) for x in line.split()[1:4]] for line in lines[1:]}
+    assert set(measured) == set(inprocess.TARGETS)
+    for noop_us, route_us, ratio in measured.values():
+        assert noop_us > 0 and route_us > 0
+        assert ratio == pytest.approx(noop_us / route_us, rel=0.01)
+
+
+def test_unknown_routes_and_sizes_are_refused() -> None:
+    for argv in (["dashboard"], ["--rounds", "0"], ["--per-round", "5"]):
+        with pytest.raises(SystemExit) as refused:
+            inprocess.main(argv)
+        assert refused.value.code == 2
