@@ -1,9 +1,10 @@
 """The `players` row read and written with plain psycopg on the request's own connection.
 
 Every read or write of a player's state goes through here (via `open_player`), so these few
-statements are the busiest SQL of the app. Run through SQLAlchemy's ORM each one cost about
-300 µs of CPU more than psycopg alone, and a read outside any transaction also paid a BEGIN
-and a COMMIT round trip. Here a read that starts no transaction is one autocommit statement,
+statements are the busiest SQL of the app. Run through SQLAlchemy's async ORM each one cost
+about 200 µs of CPU more than psycopg alone, and a read outside any transaction also paid a
+BEGIN and a COMMIT round trip (bench.inprocess: the cold state read went from 1.63 to about
+1.1 ms of CPU, logging from 6.1 to 2.7 ms). Here a read that starts no transaction is one autocommit statement,
 and the statements still run on the session's connection, inside its transaction when there
 is one, so they commit or roll back with the rest of the request.
 """
@@ -100,8 +101,8 @@ def _compiled(stmt: Any) -> tuple[str, dict[str, Any]]:
 @cache
 def _write_sql(names: tuple[str, ...], activity: tuple[str, ...]) -> str:
     # The values travel as one JSON document per row, spread back into typed columns by
-    # PostgreSQL: psycopg converts a query of more than 50 parameters anew on every call
-    # (~300 µs here), and dumping each value on its own costs more than one JSON text.
+    # PostgreSQL: psycopg converts a query of more than 50 parameters anew on every call, and
+    # dumping each value on its own costs more than one JSON text (a log: ~140 µs less CPU).
     assignments = ", ".join(f"{name} = v.{name}" for name in (*names, "version"))
     update = (
         f"UPDATE players p SET {assignments} "
