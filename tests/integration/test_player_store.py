@@ -77,7 +77,9 @@ async def test_a_read_outside_a_transaction_leaves_the_connection_as_it_was(
     try:
         row = await store.read(session, user_id, locked=False)
         assert row is not None
-        assert row.user_id == user_id and row.version == _stored(committed_app, user_id)[0]
+        assert (
+            row.values["user_id"] == user_id and row.version == _stored(committed_app, user_id)[0]
+        )
         assert row.active_engines == 0 and row.loadout_id is None
         conn = await store.driver(session)
         assert _status(conn) == TransactionStatus.IDLE  # no BEGIN was sent
@@ -86,7 +88,7 @@ async def test_a_read_outside_a_transaction_leaves_the_connection_as_it_was(
         locked = await store.read(session, user_id, locked=True)
         assert locked is not None
         assert _status(conn) == TransactionStatus.INTRANS
-        values = row_values(to_state(locked))
+        values = row_values(to_state(locked.values))
         await store.write(session, user_id, {**values, "energy": 7}, locked.version + 1)
         await session.rollback()
     finally:
@@ -104,7 +106,7 @@ async def test_a_write_with_its_activity_commits_or_rolls_back_as_one(
         try:
             row = await store.read(session, user_id, locked=True)
             assert row is not None
-            values = {**row_values(to_state(row)), "energy": energy - 1}
+            values = {**row_values(to_state(row.values)), "energy": energy - 1}
             activity = _activity(user_id, row.last_rolled_day)
             new_id = await store.write(session, user_id, values, version + 1, activity)
             assert isinstance(new_id, int)

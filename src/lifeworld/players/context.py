@@ -136,7 +136,7 @@ async def open_player(
         session=session,
         user=user,
         version=row.version,
-        state=to_state(row),
+        state=to_state(row.values),
         today=today,
         now=now,
         active_engines=row.active_engines,

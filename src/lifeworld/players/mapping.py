@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources, Season
-
-if TYPE_CHECKING:
-    from lifeworld.players.models import Player
-    from lifeworld.players.store import PlayerRow
 
 PLAIN_FIELDS = (  # stored and held under the same name
     "energy",
@@ -29,31 +26,35 @@ PLAIN_FIELDS = (  # stored and held under the same name
 )
 
 
-def to_state(row: Player | PlayerRow) -> PlayerState:
-    """The rules' view of a stored player."""
+def to_state(row: Mapping[str, Any]) -> PlayerState:
+    """The rules' view of a stored player (its column values, as `row_values` gives them)."""
     return PlayerState(
         clouds=Clouds(
-            capacity=row.capacity,
-            engines=row.engines,
-            oxygen=row.oxygen,
-            meaning=row.meaning,
-            optionality=row.optionality,
+            capacity=row["capacity"],
+            engines=row["engines"],
+            oxygen=row["oxygen"],
+            meaning=row["meaning"],
+            optionality=row["optionality"],
         ),
         resources=Resources(
-            oxygen=row.res_oxygen, water=row.water, gold=row.gold, armor=row.armor, keys=row.keys
+            oxygen=row["res_oxygen"],
+            water=row["water"],
+            gold=row["gold"],
+            armor=row["armor"],
+            keys=row["keys"],
         ),
-        season=Season(row.season),
+        season=Season(row["season"]),
         xp=XP(
-            overall=row.xp_overall,
+            overall=row["xp_overall"],
             categories=CategoryXP(
-                capacity=row.xp_capacity,
-                engines=row.xp_engines,
-                oxygen=row.xp_oxygen,
-                meaning=row.xp_meaning,
-                optionality=row.xp_optionality,
+                capacity=row["xp_capacity"],
+                engines=row["xp_engines"],
+                oxygen=row["xp_oxygen"],
+                meaning=row["xp_meaning"],
+                optionality=row["xp_optionality"],
             ),
         ),
-        **{name: getattr(row, name) for name in PLAIN_FIELDS},
+        **{name: row[name] for name in PLAIN_FIELDS},
     )
 
 

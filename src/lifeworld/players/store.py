@@ -44,12 +44,6 @@ class PlayerRow:
     loadout_name: str | None
     loadout_slots: dict[str, str] | None
 
-    def __getattr__(self, name: str) -> Any:  # `to_state` reads columns as attributes
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
     @property
     def version(self) -> int:
         return int(self.values["version"])
