@@ -107,17 +107,6 @@ def activity_values(
     }
 
 
-def build_row(
-    ctx: PlayerContext,
-    result: ActivityResult,
-    *,
-    description: str | None,
-    source: str = "activity",
-) -> Activity:
-    """The activity row of a performed activity, as it is stored."""
-    return Activity(**activity_values(ctx, result, description=description, source=source))
-
-
 def activity_out(row: Activity) -> ActivityOut:
     return stored_activity_out(row.id, vars(row))
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.schemas import XPGainedOut
-from lifeworld.activities.service import activity_listeners, build_row, milestones_out
+from lifeworld.activities.service import activity_listeners, activity_values, milestones_out
 from lifeworld.errors import NotFound
 from lifeworld.game.activities import ActivityResult, Multipliers, multipliers_for
 from lifeworld.game.resources import ResourceChanges
@@ -113,9 +113,11 @@ async def complete(
         state=result.state,
     )
     title = TASKS_BY_ID[task_id].title
-    row = build_row(ctx, as_activity, description=f"Training: {title}", source="training")
-    session.add(row)
-    await session.flush()
+    activity = activity_values(
+        ctx, as_activity, description=f"Training: {title}", source="training"
+    )
+    await ctx.record_milestones(result.milestones)
+    activity_id = await ctx.save(result.state, activity=activity)
     session.add(
         TaskCompletion(
             user_id=user.id,
@@ -123,11 +125,9 @@ async def complete(
             completed_at=now,
             notes=notes,
             xp_gained=result.xp_gained.overall,
-            activity_id=row.id,
+            activity_id=activity_id,
         )
     )
-    await ctx.record_milestones(result.milestones)
-    await ctx.save(result.state)
     for listener in activity_listeners:
         listener(result.activity, result.milestones)
     gained = result.xp_gained

@@ -147,6 +147,7 @@ async def test_emergency_fund_task_1_xp_energy_and_learning_record(
     # a LEARNING activity is recorded with the same numbers
     [record] = await activities(client)
     assert record["type"] == "LEARNING"
+    assert (record["source"], record["description"]) == ("training", f"Training: {task['title']}")
     assert record["energy_used"] == 20
     assert record["xp_gained"] == body["xp_gained"]
     assert record["is_recovery"] is True
