@@ -48,3 +48,67 @@ async def test_an_early_acknowledgement_is_not_lost(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.WARNING, logger="test.cache.acks"):
         await peers.send({"t": ["player:1"]}, tags=["player:1"], keys=[], prefix=None, shared=())
     assert not caplog.records  # without the fix: "1 of 1 cache instances did not confirm…"
+
+
+class Counted(Broadcaster):
+    """Broadcasts that PostgreSQL counts `receivers` for; `during` runs while one is on its way."""
+
+    receivers = 1
+    during: object = None
+
+    async def _via_redis(self, *args: object) -> int | None:
+        return None  # as when Redis is down
+
+    async def _via_postgres(self, *args: object) -> int | None:
+        if callable(self.during):
+            self.during()
+        return self.receivers
+
+
+def counted(*, redis: object = None) -> Counted:
+    peers = Counted(
+        instance_id="me",
+        channel="lw_cache",
+        postgres=None,
+        redis=redis,  # type: ignore[arg-type]
+        ack_timeout_s=0.05,
+        warn=ThrottledWarning(logging.getLogger("test.cache.acks")),
+        stats=CacheStats(),
+    )
+    peers.listening.update({"postgres", "redis"})
+    return peers
+
+
+async def send(peers: Broadcaster) -> bool:
+    return await peers.send({"h": "postgres"}, tags=[], keys=[], prefix=None, shared=())
+
+
+async def test_a_count_of_only_ourselves_means_alone() -> None:
+    peers = counted()
+    assert not peers.alone  # unknown until counted
+    assert await send(peers)
+    assert peers.alone
+
+
+async def test_a_peer_heard_during_the_count_keeps_us_broadcasting() -> None:
+    peers = counted()
+    peers.during = peers.peer_seen  # a newcomer's announcement arrived meanwhile
+    await send(peers)
+    assert not peers.alone  # the count may predate the newcomer
+    peers.during = None
+    await send(peers)
+    assert peers.alone  # a count taken after it is trusted
+
+
+async def test_a_count_over_the_fallback_transport_never_means_alone() -> None:
+    peers = counted(redis=object())  # hybrid, with Redis down: PostgreSQL carried it
+    assert peers.primary == "redis"
+    await send(peers)
+    assert not peers.alone
+
+
+async def test_unanswered_broadcasts_report_it() -> None:
+    peers = counted()
+    peers.receivers = 2  # another instance listens but does not answer
+    assert not await send(peers)
+    assert not peers.alone

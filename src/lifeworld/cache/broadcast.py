@@ -6,6 +6,13 @@ processes listen (PUBLISH's receiver count; the listener sessions in pg_stat_act
 them drops its copies and answers with an acknowledgement; `invalidate` returns when all have
 answered, or after `ack_timeout_s` (a process that does not answer in time is logged). So once
 a write's response is sent, no other instance still serves the old copy from memory.
+
+A process alone (the home machine: one instance) need not broadcast at all. It knows it is alone
+when its last broadcast reached no listener but its own and nothing has happened since that says
+otherwise: a message from another process, or a change in its own listeners (`peer_seen`). A
+process whose listener connects announces itself with a broadcast and trusts its memory only
+once every listener has acknowledged it, so a process that believes itself alone always learns
+of a newcomer before the newcomer caches anything (lifeworld/cache/README.md).
 """
 
 from __future__ import annotations
@@ -61,6 +68,16 @@ class Broadcaster:
         self._sequence = 0
         self._pending: dict[str, _Pending] = {}
         self._acks: set[asyncio.Task[None]] = set()
+        # The transport broadcasts go by while it works; only its receiver count can say alone.
+        self.primary = "redis" if redis is not None else "postgres"
+        self.alone = False
+        self._epoch = 0  # counts `peer_seen` calls: a count taken before one is out of date
+
+    def peer_seen(self) -> None:
+        """Another process may listen that our last count missed: broadcast until a new count
+        (taken after this call) says no one else listens."""
+        self.alone = False
+        self._epoch += 1
 
     def message(self, body: dict[str, Any]) -> tuple[str, str]:
         """(message id, JSON payload) for a broadcast; too large ones become "clear the prefix"."""
@@ -79,13 +96,14 @@ class Broadcaster:
         keys: list[str],
         prefix: str | None,
         shared: Sequence[SharedTier],
-    ) -> None:
-        """Delete from the shared tiers, broadcast, and wait for the other processes' answers."""
+    ) -> bool:
+        """Delete from the shared tiers, broadcast, and wait for the other processes' answers;
+        True once every listening process has answered (False: not sent, or not all did)."""
         msg_id, payload = self.message(body)
         # Registered before sending: an acknowledgement can arrive before the send returns.
         self._pending[msg_id] = _Pending()
         try:
-            await self._send(msg_id, payload, tags, keys, prefix, shared)
+            return await self._send(msg_id, payload, tags, keys, prefix, shared, self._epoch)
         finally:
             del self._pending[msg_id]
 
@@ -97,7 +115,8 @@ class Broadcaster:
         keys: list[str],
         prefix: str | None,
         shared: Sequence[SharedTier],
-    ) -> None:
+        epoch: int,
+    ) -> bool:
         sent = await self._via_redis(payload, tags, keys, prefix, shared)
         transport = "redis"
         if sent is None:
@@ -107,9 +126,13 @@ class Broadcaster:
             sent = sent_pg
         if sent is None:
             log.warning("a cache invalidation could not be broadcast to other processes")
-            return
+            return False
         if transport in self.listening:
-            await self._wait_for_acks(msg_id, sent - 1)  # our own listener is among them
+            others = sent - 1  # our own listener is among the receivers
+            if epoch == self._epoch:
+                self.alone = others == 0 and transport == self.primary
+            return await self._wait_for_acks(msg_id, others)
+        return True
 
     async def _via_redis(
         self,
@@ -158,21 +181,23 @@ class Broadcaster:
             self._warn.warn("invalidate:pg", "invalidation via PostgreSQL failed (%s)", exc)
             return None
 
-    async def _wait_for_acks(self, msg_id: str, expected: int) -> None:
+    async def _wait_for_acks(self, msg_id: str, expected: int) -> bool:
         if expected <= 0:
-            return
+            return True
         pending = self._pending[msg_id]
         pending.expected = expected
         if len(pending.acked) >= expected:
-            return
+            return True
         try:
             await asyncio.wait_for(pending.done.wait(), self.ack_timeout_s)
+            return True
         except TimeoutError:
             self._warn.warn(
                 "ack",
                 "%d of %d cache instances did not confirm an invalidation within %.0f ms",
                 expected - len(pending.acked), expected, self.ack_timeout_s * 1000,
             )  # fmt: skip
+            return False
 
     def on_ack(self, data: str | bytes) -> None:
         """An acknowledgement "<message id> <instance>" arrived."""

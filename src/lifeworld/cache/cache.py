@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from lifeworld.cache.redis_tier import RedisTier
 
 log = logging.getLogger(__name__)
+ANNOUNCE_WAIT_S = 5.0  # how long a new listener waits for every process to hear of it
 LOCK_CLASS = 0x4C57  # first half of the two-int advisory lock keys the cache takes ("LW")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -65,6 +66,8 @@ class Cache:
         self._tasks: list[asyncio.Task[None]] = []
         self._down: set[str] = set()  # listeners not connected: memory copies cannot be trusted
         self._ready: dict[str, asyncio.Event] = {}
+        self._connections: dict[str, int] = {}  # per listener: connections and losses so far
+        self._announcing: set[asyncio.Task[None]] = set()
         self.broadcaster = Broadcaster(
             instance_id=self.instance_id,
             channel=channel,
@@ -142,12 +145,15 @@ class Cache:
             self.memory.delete(full_keys)
         if not self.shared_tiers:
             return
+        shared = namespace.shared if namespace else self._shared_in_use()
+        if not shared and self.broadcaster.alone:
+            return  # no other process listens, and no shared tier holds such entries
         await self.broadcaster.send(
             {"p": prefix, "t": tags, "k": full_keys},
             tags=tags,
             keys=full_keys,
             prefix=prefix,
-            shared=namespace.shared if namespace else self._shared_in_use(),
+            shared=shared,
         )
 
     async def clear(self, namespace: Namespace | None = None) -> int:
@@ -178,6 +184,7 @@ class Cache:
             return
         if message.get("o") == self.instance_id:
             return  # this process already dropped its copies before publishing
+        self.broadcaster.peer_seen()
         if "c" in message:
             self.memory.clear(message["c"])
         else:
@@ -192,16 +199,49 @@ class Cache:
         # Either way the memory tier starts over: while a listener was away, invalidations
         # may have been missed, and they are never replayed.
         self.memory.clear()
+        self.broadcaster.peer_seen()
+        self._connections[listener] = connection = self._connections.get(listener, 0) + 1
         if connected:
-            self._down.discard(listener)
             self.broadcaster.listening.add(listener)
-            self._ready[listener].set()
-            if listener == "redis" and self.redis is not None and not self.redis.ok:
-                self._spawn(self.redis.probe())  # hits may all come from memory: check now
+            task = asyncio.get_running_loop().create_task(self._announce(listener, connection))
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
         else:
             self._down.add(listener)
             self.broadcaster.listening.discard(listener)
             self._ready[listener].clear()
+
+    async def _announce(self, listener: str, connection: int) -> None:
+        """Say "I listen" to every process and trust memory once all have acknowledged it.
+
+        A process that believed itself alone stops skipping its broadcasts when the message
+        arrives, before it acknowledges: so nothing this process caches afterwards can miss
+        one of its invalidations. Sent again until every listener has answered, for at most
+        `ANNOUNCE_WAIT_S`. A process that has not answered by then is stuck, and memory here
+        is used anyway: the risk left is that such a process, believing itself alone, skips a
+        broadcast it makes after it wakes and before it reads this message (logged here).
+        """
+        loop = asyncio.get_running_loop()
+        delay, give_up = 0.05, loop.time() + ANNOUNCE_WAIT_S
+        while not await self.broadcaster.send(
+            {"h": listener}, tags=[], keys=[], prefix=None, shared=()
+        ):
+            if self._connections.get(listener) != connection:
+                return
+            if loop.time() >= give_up:
+                log.warning(
+                    "not every cache instance confirmed this one's arrival within %.0f s; "
+                    "using memory anyway", ANNOUNCE_WAIT_S,
+                )  # fmt: skip
+                break
+            await asyncio.sleep(delay)
+            delay = min(1.0, delay * 2)
+        if self._connections.get(listener) != connection:
+            return  # the listener went away meanwhile; its next connection announces again
+        self._down.discard(listener)
+        self._ready[listener].set()
+        if listener == "redis" and self.redis is not None and not self.redis.ok:
+            self._spawn(self.redis.probe())  # hits may all come from memory: check now
 
     @asynccontextmanager
     async def advisory_lock(self, full_key: str) -> AsyncIterator[None]:
@@ -289,6 +329,10 @@ class Cache:
             with suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        announcing = list(self._announcing)
+        for task in announcing:
+            task.cancel()
+        await asyncio.gather(*announcing, return_exceptions=True)
         self._down.clear()
         await self.broadcaster.close()
         if self.redis is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
+from lifeworld.cache import Cache, Namespace
 from lifeworld.db.session import after_commit
 from lifeworld.errors import NotFound
 from lifeworld.game.days import day_start, game_day
@@ -33,8 +34,16 @@ RolloverListener = Callable[[int, int, list[RolloverEvent]], None]
 rollover_listeners: list[RolloverListener] = []
 
 
+STATE_TTL_S = 3600.0
+
+
+def state_namespace(cache: Cache) -> Namespace:
+    """Where each process keeps players' dashboard states: its own memory only."""
+    return cache.namespace("state", tiers=("memory",), ttl=STATE_TTL_S)
+
+
 def player_tag(user_id: int) -> str:
-    """The cache tag of everything cached about one player (dropped on every change)."""
+    """The cache tag of a player's cached state (dropped on every change of the player)."""
     return f"player:{user_id}"
 
 
@@ -90,7 +99,9 @@ class PlayerContext:
         cache = self.session.info.get("cache")
         if self.user.id not in changed and cache is not None:
             changed.add(self.user.id)
-            after_commit(self.session, partial(cache.invalidate, tags=[player_tag(self.user.id)]))
+            # Scoped to the namespace: no shared tier holds it, so a process alone sends nothing.
+            drop = partial(state_namespace(cache).delete_tag, player_tag(self.user.id))
+            after_commit(self.session, drop)
 
     async def record_milestones(self, awards: tuple[MilestoneAward, ...]) -> None:
         for award in awards:

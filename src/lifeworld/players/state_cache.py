@@ -14,18 +14,13 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
-from lifeworld.cache import Cache, Namespace
+from lifeworld.cache import Cache
 from lifeworld.game.rounding import quantize
-from lifeworld.players.context import open_player, player_tag
+from lifeworld.players.context import STATE_TTL_S, open_player, player_tag, state_namespace
 from lifeworld.players.dashboard import build_state, valid_until
 from lifeworld.players.schemas import StateOut
 
-MAX_TTL_S = 3600.0
 HUNDREDTH = Decimal("0.01")
-
-
-def state_namespace(cache: Cache) -> Namespace:
-    return cache.namespace("state", tiers=("memory",), ttl=MAX_TTL_S)
 
 
 # Cached as b"<empty_at in µs since the epoch, or ->\n<json with a placeholder countdown>": a
@@ -72,7 +67,7 @@ async def state_json(
     built = build_state(ctx)
     body = built.model_dump_json().encode()
     # A state this request rolled over is not committed yet: let the next read cache it.
-    ttl = min(MAX_TTL_S, (valid_until(ctx, built) - now).total_seconds())
+    ttl = min(STATE_TTL_S, (valid_until(ctx, built) - now).total_seconds())
     if ns is not None and ctx.days_rolled == 0 and ttl > 0:
         await ns.set(key, _for_cache(built, body), ttl=ttl, tags=[player_tag(user.id)])
     return body

@@ -28,9 +28,9 @@ def tables(cache_db_url: str) -> Iterator[str]:
     yield url
 
 
-def _worker(mode: str, url: str, writer: Cache, redis_url: str) -> Worker:
+async def _worker(mode: str, url: str, writer: Cache, redis_url: str) -> Worker:
     prefix = writer.redis.prefix if writer.redis is not None else "unused:"
-    return Worker(mode, url, redis_url if mode == "hybrid" else "", prefix)
+    return await Worker.started(mode, url, redis_url if mode == "hybrid" else "", prefix)
 
 
 @pytest.mark.parametrize("mode", ["postgres", "hybrid"])
@@ -39,19 +39,19 @@ async def test_a_write_in_one_process_is_never_read_stale_in_another(
 ) -> None:
     writer: Cache = await make_cache(mode)
     player = secrets.randbelow(10**9)
-    reader = _worker(mode, tables, writer, redis_url)
+    reader = await _worker(mode, tables, writer, redis_url)
     stale = []
     try:
         with psycopg.connect(tables, autocommit=True) as db:
             db.execute("INSERT INTO test_versions VALUES (%s, 0)", (player,))
-            assert reader.ask(f"state {player}") == "0"
+            assert await reader.query(f"state {player}") == "0"
             for version in range(1, ITERATIONS + 1):
                 db.execute("UPDATE test_versions SET version = %s WHERE id = %s", (version, player))
                 await writer.invalidate(tags=[f"player:{player}"])  # what after_commit calls
-                seen = reader.ask(f"state {player}")
+                seen = await reader.query(f"state {player}")
                 if seen != str(version):
                     stale.append((version, seen))
-                assert reader.ask(f"has {player}") == "yes"  # and it is cached again
+                assert await reader.query(f"has {player}") == "yes"  # and it is cached again
     finally:
         reader.close()
     assert stale == []
@@ -63,13 +63,13 @@ async def test_invalidation_reaches_the_other_process(
 ) -> None:
     writer: Cache = await make_cache(mode)
     player = secrets.randbelow(10**9)
-    reader = _worker(mode, tables, writer, redis_url)
+    reader = await _worker(mode, tables, writer, redis_url)
     try:
-        reader.ask(f"state {player}")
-        assert reader.ask(f"has {player}") == "yes"
+        await reader.query(f"state {player}")
+        assert await reader.query(f"has {player}") == "yes"
         await writer.invalidate(tags=[f"player:{player}"])
         deadline = time.monotonic() + 5  # a bound for a failing test, not a speed claim
-        while reader.ask(f"has {player}") == "yes":
+        while await reader.query(f"has {player}") == "yes":
             assert time.monotonic() < deadline, "the other process kept its copy"
             await asyncio.sleep(0.005)
     finally:
@@ -83,11 +83,12 @@ async def test_an_expensive_compute_runs_once_across_processes(
     key = f"lookup{secrets.token_hex(4)}"
     with psycopg.connect(tables, autocommit=True) as db:
         db.execute("INSERT INTO test_counter VALUES (%s, 0)", (key,))
-        workers = [_worker("postgres", tables, writer, redis_url) for _ in range(2)]
+        workers = [await _worker("postgres", tables, writer, redis_url) for _ in range(2)]
         try:
             for worker in workers:
                 worker.send(f"compute {key} 25")  # 2 processes × 25 concurrent callers
-            assert [w.read() for w in workers] == ["computed once", "computed once"]
+            answers = [await asyncio.to_thread(w.read) for w in workers]
+            assert answers == ["computed once", "computed once"]
         finally:
             for worker in workers:
                 worker.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,16 @@ class Worker:
         )
         if self.read() != "ready":
             pytest.fail("the cache worker process did not start")
+
+    @classmethod
+    async def started(cls, mode: str, url: str, redis_url: str, prefix: str) -> Worker:
+        """Start one while this process's event loop runs on: a new cache instance waits until
+        every listening instance (ours too) has acknowledged its arrival."""
+        return await asyncio.to_thread(cls, mode, url, redis_url, prefix)
+
+    async def query(self, command: str) -> str:
+        """`ask`, with this process's event loop running meanwhile."""
+        return await asyncio.to_thread(self.ask, command)
 
     def read(self) -> str:
         assert self.proc.stdout is not None
