@@ -288,7 +288,7 @@ async def test_stopping_instances_loses_no_retryable_request_and_no_data(
     assert sorted(name for (name,) in rows) == sorted(posts), "each POST applied exactly once"
     listed = await http.get(f"{cluster.proxy}/api/v1/me/engines", headers=me.headers)
     assert sorted(e["name"] for e in listed.json()) == sorted(posts)
-    retried = retried_requests(cluster.workdir / "nginx" / "access.log")
+    retried = await _until_nginx_retries(http, cluster, me)
     assert retried, "nginx never moved a request away from a stopped instance"
     print(
         f"\n[{cluster.mode}] {len(run.outcomes)} requests {dict(sorted(outcome.items()))}; "
@@ -296,6 +296,27 @@ async def test_stopping_instances_loses_no_retryable_request_and_no_data(
         f"applied; all {len(unsure)} retried with their key → 201 ({replayed} replayed); "
         f"nginx retried {len(retried)}"
     )
+
+
+async def _until_nginx_retries(
+    http: httpx.AsyncClient, cluster: Cluster, me: Browser, bound_s: float = 15.0
+) -> list[str]:
+    """The requests nginx moved to another instance, sending GETs (bounded) until there is one.
+
+    The first request to reach a stopped instance can be a POST, which nginx does not retry
+    (the client gets 502) but which marks the instance down for `fail_timeout` (5 s): then no
+    GET of the run touched it. Once that time is over nginx tries the still-dead instance again
+    with the next request, and a GET is retried.
+    """
+    access_log = cluster.workdir / "nginx" / "access.log"
+    deadline = asyncio.get_running_loop().time() + bound_s
+    while not (retried := retried_requests(access_log)):
+        if asyncio.get_running_loop().time() > deadline:
+            break
+        answer = await http.get(f"{cluster.proxy}/api/v1/me/engines", headers=me.headers)
+        assert answer.status_code == 200, answer.text
+        await asyncio.sleep(0.05)
+    return retried
 
 
 async def _post_until_answered(
