@@ -6,7 +6,12 @@ time, in rounds that alternate the no-op and the route measured. Each round's CP
 of each gives the ratio. CPU time does not count the waits for PostgreSQL, and alternating
 rounds spread any drift of the machine over both, so on a busy machine these figures move by
 a few percent where wrk's move by tens: use it for an A/B of a hot path (run it on each
-version). It is not the full bench: no HTTP parsing, no concurrency, no PostgreSQL CPU.
+version). It is not the full bench: no HTTP parsing, no concurrency.
+
+The "PG µs" column is the CPU time of every local `postgres` process (from /proc) during the
+route's rounds, per request: what the database server spends on the route, which the full
+bench's server shares the machine's cores with. It counts whatever else that server does
+meanwhile, and reads "-" when the server is not on this machine.
 
     python -m bench.inprocess                  # state (cold), state (warm), log, 6 rounds
     python -m bench.inprocess log --rounds 10 --per-round 300
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -117,6 +123,25 @@ def calls_for(target: str, crowd: Crowd) -> list[Call]:
     return [Call("GET", "/api/v1/me/state", (bearer(t),)) for t in crowd.tokens]
 
 
+def postgres_cpu_s() -> float | None:
+    """CPU seconds used so far by this machine's processes named postgres (None: no /proc)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not (entry / "comm").read_text().startswith("postgres"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
     app: App, target: str, crowd: Crowd, rounds: int, per_round: int
 ) -> dict[str, Any]:
@@ -130,12 +155,14 @@ async def measure(
     if len(calls) < needed:
         raise SystemExit(f"{target}: {len(calls)} requests for {needed}: a bigger crowd is needed")
     cpu: dict[str, list[float]] = {"noop": [], target: []}
+    postgres_s: float | None = 0.0
     taken = 0
     for _ in range(rounds):
         for kind in ("noop", target):
             batch = [noop] * per_round if kind == "noop" else calls[taken : taken + per_round]
             if kind != "noop":
                 taken += per_round
+            server_before = postgres_cpu_s() if kind != "noop" else None
             started = time.thread_time()
             for call in batch:
                 status, body = await send_one(app, call)
@@ -144,6 +171,12 @@ async def measure(
                         f"{target}: {call.method} {call.path} answered {status}: {body[:200]!r}"
                     )
             cpu[kind].append((time.thread_time() - started) / per_round * 1e6)
+            if kind != "noop":
+                server_after = postgres_cpu_s()
+                if postgres_s is None or server_before is None or server_after is None:
+                    postgres_s = None
+                else:
+                    postgres_s += server_after - server_before
     noop_us, target_us = statistics.median(cpu["noop"]), statistics.median(cpu[target])
     return {
         "target": target,
@@ -151,6 +184,7 @@ async def measure(
         "target_us": target_us,
         "ratio": noop_us / target_us,
         "spread": (min(cpu[target]), max(cpu[target])),
+        "postgres_us": None if postgres_s is None else postgres_s / needed * 1e6,
     }
 
 
@@ -208,10 +242,14 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.rounds <= 100 or not 10 <= args.per_round <= 5000:
         parser.error("--rounds takes 1-100 and --per-round 10-5000")
     results = uvloop.run(run(args.targets or list(TARGETS), args.rounds, args.per_round))
-    print(f"{'route':<12} {'no-op µs':>9} {'route µs':>9} {'× no-op':>8}  rounds of the route (µs)")
+    print(
+        f"{'route':<12} {'no-op µs':>9} {'route µs':>9} {'× no-op':>8} {'PG µs':>7}"
+        "  rounds of the route (µs)"
+    )
     for r in results:
         low, high = r["spread"]
-        figures = f"{r['noop_us']:>9.0f} {r['target_us']:>9.0f} {r['ratio']:>8.3f}"
+        server = "-" if r["postgres_us"] is None else f"{r['postgres_us']:.0f}"
+        figures = f"{r['noop_us']:>9.0f} {r['target_us']:>9.0f} {r['ratio']:>8.3f} {server:>7}"
         print(f"{r['target']:<12} {figures}  {low:.0f}–{high:.0f}")
     return 0
 
