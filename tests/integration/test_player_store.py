@@ -13,11 +13,13 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from fastapi import FastAPI
 from psycopg.pq import TransactionStatus
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from lifeworld.activities.models import Activity
+from lifeworld.db.urls import sqlalchemy_url
 from lifeworld.players import store
 from lifeworld.players.mapping import row_values, to_state
 from tests.integration.factories import set_up_household
@@ -135,3 +137,53 @@ async def test_no_player_is_none(committed_app: FastAPI) -> None:
         assert await store.read(session, 987_654, locked=True) is None
     finally:
         await session.close()
+
+
+async def test_a_locked_read_begins_its_transaction_and_the_pool_gets_the_connection_back(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    """The lock's round trip carries the BEGIN (the connection is in autocommit meanwhile):
+    the lock must still last until the transaction ends, and however it ends, the connection
+    goes back to the pool idle and out of autocommit."""
+    user_id = await _user_id(committed_client)
+    for end in ("commit", "rollback", "failed", "close"):
+        session: AsyncSession = committed_app.state.db.sessionmaker()
+        try:
+            assert await store.read(session, user_id, locked=True) is not None
+            conn = await store.driver(session)
+            assert _status(conn) == TransactionStatus.INTRANS
+            assert conn.autocommit is True  # the BEGIN went with the lock
+            with (
+                psycopg.connect(committed_app.state.database_url) as other,
+                pytest.raises(psycopg.errors.LockNotAvailable),  # still locked
+            ):
+                other.execute("SELECT FROM players WHERE user_id = %s FOR UPDATE NOWAIT", [user_id])
+            if end == "commit":
+                await session.commit()
+            elif end == "rollback":
+                await session.rollback()
+            elif end == "failed":
+                with pytest.raises(psycopg.errors.DivisionByZero):
+                    await conn.execute("SELECT 1 / 0")
+                assert _status(conn) == TransactionStatus.INERROR
+        finally:
+            await session.close()
+        assert conn.autocommit is False, end
+        assert _status(conn) == TransactionStatus.IDLE, end
+
+
+async def test_an_engine_without_the_reset_hook_keeps_psycopgs_own_begin(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    user_id = await _user_id(committed_client)
+    engine = create_async_engine(sqlalchemy_url(committed_app.state.database_url), pool_size=1)
+    session = AsyncSession(engine)
+    try:
+        assert await store.read(session, user_id, locked=True) is not None
+        conn = await store.driver(session)
+        assert _status(conn) == TransactionStatus.INTRANS
+        assert conn.autocommit is False  # nothing here would switch it back
+        await session.rollback()
+    finally:
+        await session.close()
+        await engine.dispose()

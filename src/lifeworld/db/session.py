@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -80,8 +82,33 @@ def create_database(
             "options": options,
         },
     )
+    event.listen(engine.sync_engine, "reset", _autocommit_off)
+    _RESET_AUTOCOMMIT.add(engine.sync_engine)
     factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     return Database(engine=engine, sessionmaker=factory)
+
+
+_RESET_AUTOCOMMIT: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines with the hook below
+
+
+def may_switch_autocommit(session: AsyncSession) -> bool:
+    """Whether the session's connections go back to their pool out of autocommit whatever a
+    request did with them (engines made by `create_database`)."""
+    bind = session.bind
+    return isinstance(bind, AsyncEngine) and bind.sync_engine in _RESET_AUTOCOMMIT
+
+
+def _autocommit_off(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
+    """Every connection goes back to the pool out of autocommit.
+
+    A request may switch it on to send its own BEGIN with its first statement (one round trip
+    less: players/store.py); its transaction still ends by COMMIT or ROLLBACK as usual.
+    """
+    if reset_state.terminate_only or not dbapi_connection.autocommit:
+        return
+    if dbapi_connection.info.transaction_status != TransactionStatus.IDLE:
+        dbapi_connection.rollback()  # psycopg refuses to switch inside a transaction
+    dbapi_connection.autocommit = False
 
 
 AfterCommit = Callable[[], Awaitable[None]]
