@@ -48,6 +48,21 @@ async def heard(conn: psycopg.AsyncConnection[Any], wait_s: float = 0.3) -> list
     return payloads
 
 
+async def _until_listeners(url: str, count: int) -> None:
+    deadline = time.monotonic() + 5  # a bound for a failing test, not a speed claim
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        while True:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = %s",
+                (LISTENER_NAME,),
+            ).fetchone()
+            if row == (count,):
+                return
+            assert time.monotonic() < deadline, f"{row} listener sessions, not {count}"
+            await asyncio.sleep(0.02)
+
+
 async def test_a_lone_instance_broadcasts_nothing_until_another_joins(
     make_cache: Any, own_db: str, observer: psycopg.AsyncConnection[Any]
 ) -> None:
@@ -70,6 +85,7 @@ async def test_a_lone_instance_broadcasts_nothing_until_another_joins(
     assert len(await heard(observer)) == 1
 
     await second.close()
+    await _until_listeners(own_db, 1)  # its server process may take a moment to end
     await state.delete_tag("player:1")  # this count finds only the first instance again
     assert len(await heard(observer)) == 1
     assert first.broadcaster.alone
