@@ -22,7 +22,10 @@ class MemoryTier:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._by_tag: dict[str, set[str]] = {}
+        # tag → its keys, as a dict (values unused) rather than a set: a dict holding only
+        # strings is not tracked by the garbage collector, a set always is, and every tracked
+        # object lengthens the full collections that stop the event loop under load
+        self._by_tag: dict[str, dict[str, None]] = {}
         self._bytes = 0
         self._generation = 0
         self._floor = 0  # everything invalidated at or before this generation is forgotten
@@ -56,7 +59,7 @@ class MemoryTier:
         self._entries[key] = entry
         self._bytes += cost
         for tag in entry.tags:
-            self._by_tag.setdefault(tag, set()).add(key)
+            self._by_tag.setdefault(tag, {})[key] = None
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
             self._remove(next(iter(self._entries)))
 
@@ -109,7 +112,7 @@ class MemoryTier:
         for tag in entry.tags:
             keys = self._by_tag.get(tag)
             if keys is not None:
-                keys.discard(key)
+                keys.pop(key, None)
                 if not keys:
                     del self._by_tag[tag]
 
