@@ -98,7 +98,9 @@ class Broadcaster:
         shared: Sequence[SharedTier],
     ) -> bool:
         """Delete from the shared tiers, broadcast, and wait for the other processes' answers;
-        True once every listening process has answered (False: not sent, or not all did)."""
+        True once every listening process has answered, False when it could not be sent or
+        not all did. Also True when this process does not listen on the transport used: it
+        cannot receive answers then, and does not wait for them."""
         msg_id, payload = self.message(body)
         # Registered before sending: an acknowledgement can arrive before the send returns.
         self._pending[msg_id] = _Pending()

@@ -105,8 +105,10 @@ async def test_a_shared_tier_is_still_cleaned_when_alone(make_cache: Any, own_db
 
 
 async def test_a_newcomer_trusts_memory_only_once_every_listener_answered(
-    make_cache: Any, own_db: str
+    make_cache: Any, own_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Far beyond this test: memory can only become usable because every listener answered.
+    monkeypatch.setattr(cache_module, "ANNOUNCE_WAIT_S", 60.0)
     # A session that listens under the instances' name but never answers: a stuck instance.
     stuck = await psycopg.AsyncConnection.connect(
         libpq_url(own_db), autocommit=True, application_name=LISTENER_NAME
