@@ -124,11 +124,12 @@ def calls_for(target: str, crowd: Crowd) -> list[Call]:
 
 
 def postgres_cpu_s() -> float | None:
-    """CPU seconds used so far by this machine's processes named postgres (None: no /proc)."""
+    """CPU seconds used so far by this machine's processes named postgres (None: no /proc, or
+    no such process: the server runs elsewhere)."""
     proc = Path("/proc")
     if not proc.is_dir():
         return None
-    ticks = 0
+    ticks, found = 0, False
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -139,7 +140,8 @@ def postgres_cpu_s() -> float | None:
         except OSError:
             continue  # ended meanwhile, or not ours to read
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 async def measure(
