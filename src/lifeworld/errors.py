@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -178,6 +179,8 @@ class ErrorTranslator:
         app.add_exception_handler(RequestValidationError, self._validation)  # type: ignore[arg-type]
         app.add_exception_handler(StarletteHTTPException, self._http)  # type: ignore[arg-type]
         app.add_exception_handler(OperationalError, self._database_down)
+        # Statements sent with psycopg itself (players/store.py, the cache): not wrapped.
+        app.add_exception_handler(psycopg.OperationalError, self._database_down)
         app.add_exception_handler(PoolTimeoutError, self._database_down)
         app.add_exception_handler(DataError, self._unstorable)
         app.add_exception_handler(DBAPIError, self._database_error)  # type: ignore[arg-type]

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # (bench/, A/B on one machine). Replicas on a managed database set it lower.
     db_pool_size: int = Field(default=10, ge=1, le=100)
     db_max_overflow: int = Field(default=5, ge=0, le=100)
+    # Autocommit connections for reads of one statement outside a transaction (a dashboard
+    # read that misses its cache): each holds one only for its round trip.
+    db_read_pool_size: int = Field(default=4, ge=1, le=100)
     db_connect_timeout_s: float = Field(default=2.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
 

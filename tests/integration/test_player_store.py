@@ -1,8 +1,10 @@
-"""The players row through plain psycopg on a session's connection (players/store.py).
+"""The players row through plain psycopg (players/store.py).
 
-The statements run on the request session's own connection, so they must keep its transaction
-rules: a read outside a transaction leaves the connection as it found it (idle, not in
-autocommit), and a write commits or rolls back with everything else of the request.
+A read outside any transaction runs on a connection of the engine's read pool and leaves the
+request's session untouched; otherwise the statements run on the session's own connection and
+keep its transaction rules: a read inside a transaction sees what it wrote, a read on an
+engine without a read pool leaves the connection as it found it (idle, not in autocommit), and
+a write commits or rolls back with everything else of the request.
 """
 
 from __future__ import annotations
@@ -71,11 +73,22 @@ def _activity(user_id: int, day: Any) -> dict[str, object]:
     }
 
 
-async def test_a_read_outside_a_transaction_leaves_the_connection_as_it_was(
+def _readers(app: FastAPI) -> list[int]:
+    """Pids of the server processes serving the app's read pool."""
+    with psycopg.connect(app.state.database_url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'lifeworld-reads' "
+            "AND datname = current_database()"
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+async def test_a_read_outside_a_transaction_takes_a_read_connection_not_the_sessions(
     committed_app: FastAPI, committed_client: httpx.AsyncClient
 ) -> None:
     user_id = await _user_id(committed_client)
-    session: AsyncSession = committed_app.state.db.sessionmaker()
+    db = committed_app.state.db
+    session: AsyncSession = db.sessionmaker()
     try:
         row = await store.read(session, user_id, locked=False)
         assert row is not None
@@ -83,19 +96,79 @@ async def test_a_read_outside_a_transaction_leaves_the_connection_as_it_was(
             row.values["user_id"] == user_id and row.version == _stored(committed_app, user_id)[0]
         )
         assert row.active_engines == 0 and row.loadout_id is None
-        conn = await store.driver(session)
-        assert _status(conn) == TransactionStatus.IDLE  # no BEGIN was sent
-        assert conn.autocommit is False
-        # The same connection then writes in a transaction that a rollback undoes.
+        assert not session.in_transaction()  # nothing checked out, nothing to commit
+        assert len(_readers(committed_app)) == 1  # and the read connection was kept
+        assert await store.read(session, 987_654, locked=False) is None
+        assert len(_readers(committed_app)) == 1  # the same one served the next read
+    finally:
+        await session.close()
+
+
+async def test_a_read_inside_a_transaction_sees_what_the_transaction_wrote(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    user_id = await _user_id(committed_client)
+    session: AsyncSession = committed_app.state.db.sessionmaker()
+    try:
         locked = await store.read(session, user_id, locked=True)
         assert locked is not None
-        assert _status(conn) == TransactionStatus.INTRANS
         values = row_values(to_state(locked.values))
         await store.write(session, user_id, {**values, "energy": 7}, locked.version + 1)
+        seen = await store.read(session, user_id, locked=False)
+        assert seen is not None and seen.values["energy"] == 7  # on the session's connection
+        assert _stored(committed_app, user_id)[1] != 7  # not committed
         await session.rollback()
     finally:
         await session.close()
     assert _stored(committed_app, user_id)[1] != 7
+
+
+async def test_a_read_on_an_engine_without_a_read_pool_leaves_the_connection_as_it_was(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    user_id = await _user_id(committed_client)
+    engine = create_async_engine(sqlalchemy_url(committed_app.state.database_url), pool_size=1)
+    session = AsyncSession(engine)
+    try:
+        row = await store.read(session, user_id, locked=False)
+        assert row is not None and row.values["user_id"] == user_id
+        conn = await store.driver(session)
+        assert _status(conn) == TransactionStatus.IDLE  # no BEGIN was sent
+        assert conn.autocommit is False
+    finally:
+        await session.close()
+        await engine.dispose()
+
+
+async def test_a_read_connection_closed_meanwhile_is_replaced_without_an_error(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    """A restart of the server closes every kept connection: the next read runs on a new one."""
+    user_id = await _user_id(committed_client)
+    session: AsyncSession = committed_app.state.db.sessionmaker()
+    try:
+        assert await store.read(session, user_id, locked=False) is not None
+        (before,) = _readers(committed_app)
+        with psycopg.connect(committed_app.state.database_url, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", [before])
+        row = await store.read(session, user_id, locked=False)
+        assert row is not None and row.values["user_id"] == user_id
+        after = _readers(committed_app)
+        assert len(after) == 1 and after != [before]
+    finally:
+        await session.close()
+
+
+async def test_a_read_without_the_database_is_answered_503(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    await _user_id(committed_client)
+    assert (await committed_client.get("/api/v1/auth/csrf")).status_code == 200  # sign-in cached
+    await committed_app.state.db.reads.close()  # as if no connection could be had
+    response = await committed_client.get("/api/v1/me/state")
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "database_unavailable"
+    assert response.headers["Retry-After"] == "5"
 
 
 async def test_a_write_with_its_activity_commits_or_rolls_back_as_one(

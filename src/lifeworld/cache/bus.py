@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable, Sequence
 
 from lifeworld.cache.broadcast import LISTENER_NAME
-from lifeworld.cache.pgpool import PgPool
 from lifeworld.cache.warn import ThrottledWarning
+from lifeworld.db.pgpool import PgPool
 
 log = logging.getLogger(__name__)
 CHANNEL = "lifeworld_cache"

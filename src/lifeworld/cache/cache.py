@@ -17,12 +17,12 @@ from lifeworld.cache.broadcast import Broadcaster
 from lifeworld.cache.bus import CHANNEL, listen_postgres
 from lifeworld.cache.memory import MemoryTier
 from lifeworld.cache.namespace import TTL, Namespace
-from lifeworld.cache.pgpool import PgPool
 from lifeworld.cache.postgres import PostgresTier
 from lifeworld.cache.stats import CacheStats
 from lifeworld.cache.tier import SharedTier
 from lifeworld.cache.warn import ThrottledWarning
 from lifeworld.clock import clock
+from lifeworld.db.pgpool import PgPool
 
 if TYPE_CHECKING:
     from lifeworld.cache.redis_tier import RedisTier

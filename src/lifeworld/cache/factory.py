@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lifeworld.cache.cache import Cache
 from lifeworld.cache.memory import MemoryTier
-from lifeworld.cache.pgpool import PgPool
 from lifeworld.cache.postgres import PostgresTier
+from lifeworld.db.pgpool import PgPool
 from lifeworld.settings import CacheMode, Settings
 
 

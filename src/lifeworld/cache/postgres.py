@@ -10,7 +10,7 @@ from psycopg import AsyncConnection
 
 from lifeworld.cache.entry import Entry, decode, encode
 from lifeworld.cache.errors import CorruptEntry
-from lifeworld.cache.pgpool import PgPool
+from lifeworld.db.pgpool import PgPool
 
 GET = "SELECT value FROM cache_entries WHERE key = %s AND expires_at > to_timestamp(%s)"
 GET_MANY = (

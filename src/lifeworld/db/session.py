@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from lifeworld.db.pgpool import PgPool
 from lifeworld.db.urls import sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,13 @@ SPARE_SESSIONS = 64
 
 @dataclass
 class Database:
-    """The engine and the session factory of one app instance."""
+    """The engine and the session factory of one app instance, and its pool for reads that
+    are one statement outside a transaction (`reads`; None: they use the session's
+    connection, as in tests whose requests share one rolled-back transaction)."""
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    reads: PgPool | None = None
     _spare: list[AsyncSession] = field(default_factory=list)
 
     def session(self) -> AsyncSession:
@@ -52,6 +56,8 @@ class Database:
             self._spare.append(session)
 
     async def dispose(self) -> None:
+        if self.reads is not None:
+            await self.reads.close()
         await self.engine.dispose()
 
     async def ping(self) -> None:
@@ -64,11 +70,14 @@ def create_database(
     *,
     pool_size: int,
     max_overflow: int,
+    read_pool_size: int = 4,
     connect_timeout_s: float = 2.0,
     statement_timeout_ms: int = 15_000,
     application_name: str = "lifeworld",
 ) -> Database:
-    """An async engine on psycopg 3 with a bounded pool and fail-fast connects."""
+    """An async engine on psycopg 3 with a bounded pool and fail-fast connects, and a pool of
+    `read_pool_size` autocommit connections for the reads of one statement outside a
+    transaction (see `read_pool`)."""
     options = f"-c statement_timeout={statement_timeout_ms}" if statement_timeout_ms else ""
     engine = create_async_engine(
         sqlalchemy_url(url),
@@ -83,19 +92,43 @@ def create_database(
         },
     )
     event.listen(engine.sync_engine, "reset", _autocommit_off)
-    _RESET_AUTOCOMMIT.add(engine.sync_engine)
+    reads = PgPool(
+        url,
+        size=read_pool_size,
+        connect_timeout_s=connect_timeout_s,
+        statement_timeout_ms=statement_timeout_ms,
+        application_name=f"{application_name}-reads",
+    )
+    reads.keep_connections()  # like the engine's pool, until `dispose`
+    _OWN_ENGINES[engine.sync_engine] = reads
     factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    return Database(engine=engine, sessionmaker=factory)
+    return Database(engine=engine, sessionmaker=factory, reads=reads)
 
 
-_RESET_AUTOCOMMIT: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines with the hook below
+# Engines made by `create_database` (with the reset hook below), and their pools for reads.
+_OWN_ENGINES: weakref.WeakKeyDictionary[Engine, PgPool] = weakref.WeakKeyDictionary()
+
+
+def _sync_engine(session: AsyncSession) -> Engine | None:
+    bind = session.bind
+    return bind.sync_engine if isinstance(bind, AsyncEngine) else None
 
 
 def may_switch_autocommit(session: AsyncSession) -> bool:
     """Whether the session's connections go back to their pool out of autocommit whatever a
     request did with them (engines made by `create_database`)."""
-    bind = session.bind
-    return isinstance(bind, AsyncEngine) and bind.sync_engine in _RESET_AUTOCOMMIT
+    engine = _sync_engine(session)
+    return engine is not None and engine in _OWN_ENGINES
+
+
+def read_pool(session: AsyncSession) -> PgPool | None:
+    """Where a read of one statement may run instead of on the session's connection: the
+    engine's read pool while the session has no transaction (a statement outside one sees
+    what is committed, on any connection), else None."""
+    if session.in_transaction():
+        return None
+    engine = _sync_engine(session)
+    return _OWN_ENGINES.get(engine) if engine is not None else None
 
 
 def _autocommit_off(dbapi_connection: Any, record: Any, reset_state: Any) -> None:

@@ -13,7 +13,7 @@ import time
 
 import psycopg
 
-from lifeworld.cache.pgpool import PgPool
+from lifeworld.db.pgpool import PgPool
 from lifeworld.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)

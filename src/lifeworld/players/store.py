@@ -1,15 +1,20 @@
-"""The `players` row read and written with plain psycopg on the request's own connection.
+"""The `players` row read and written with plain psycopg.
 
 Every read or write of a player's state goes through here (via `open_player`), so these few
 statements are the busiest SQL of the app. Run through SQLAlchemy's async ORM each one cost
 about 200 µs of CPU more than psycopg alone, and a read outside any transaction also paid a
 BEGIN and a COMMIT round trip. (`python -m bench.inprocess`, CPU per request, before this
 module and the fast log route of routes.py and after: a cache-miss state read 1.41 → 0.95 ms,
-a log 3.55 → 1.95 ms.) Here a read that starts no transaction is one autocommit statement,
-and the statements still run on the session's connection, inside its transaction when there
-is one, so they commit or roll back with the rest of the request. A locked read that begins
-the transaction sends the BEGIN with the lock and the read, in one round trip (a log: ~300 µs
-less CPU in the app and ~250 µs less in PostgreSQL, `bench.inprocess` on 2026-11-26).
+a log 3.55 → 1.95 ms.)
+
+- A read while the request's session has no transaction is one autocommit statement on a
+  connection of the engine's read pool (`Database.reads`): the session is not touched, so
+  nothing is checked out of SQLAlchemy's pool, committed or returned (a cache-miss state read
+  ~500 → ~350 µs of CPU, `bench.inprocess` on 2026-11-26).
+- Everything else runs on the session's connection, inside its transaction, so it commits or
+  rolls back with the rest of the request. A locked read that begins the transaction sends the
+  BEGIN with the lock and the read, in one round trip (a log: ~300 µs less CPU in the app and
+  ~250 µs less in PostgreSQL, `bench.inprocess` on 2026-11-26).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.db.session import may_switch_autocommit
+from lifeworld.db.session import may_switch_autocommit, read_pool
 from lifeworld.engines.models import Engine
 from lifeworld.loadouts.models import Loadout
 from lifeworld.players.models import MilestoneRecord, Player
@@ -136,8 +141,8 @@ async def driver(session: AsyncSession) -> AsyncConnection[Any]:
 
 async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRow | None:
     """The player, locked for the transaction when `locked`, or None if there is none."""
-    conn = await driver(session)
     if locked:
+        conn = await driver(session)
         # Two statements in one round trip: the simple query protocol, values bound by psycopg
         # on this side (a client cursor), the read's rows in the last result.
         sql, literals = _sql("lock_read")
@@ -159,17 +164,23 @@ async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRo
         return _player_row(row) if row is not None else None
     sql, literals = _sql("read")
     params = {**literals, "user_id": user_id}
-    if conn.info.transaction_status == TransactionStatus.IDLE:
-        # Nothing begun: one statement sees one consistent snapshot without a transaction.
-        await conn.set_autocommit(True)
-        try:
+    pool = read_pool(session)
+    if pool is not None:
+        # Nothing begun: one statement sees one consistent snapshot without a transaction, on
+        # any connection, and the session stays untouched (nothing to check out or return).
+        row = await pool.fetchone(sql, params)
+    else:
+        conn = await driver(session)
+        if conn.info.transaction_status == TransactionStatus.IDLE:
+            await conn.set_autocommit(True)  # no BEGIN, no COMMIT: one round trip
+            try:
+                cur = await conn.execute(sql, params, prepare=True)
+                row = await cur.fetchone()
+            finally:
+                await conn.set_autocommit(False)
+        else:
             cur = await conn.execute(sql, params, prepare=True)
             row = await cur.fetchone()
-        finally:
-            await conn.set_autocommit(False)
-    else:
-        cur = await conn.execute(sql, params, prepare=True)
-        row = await cur.fetchone()
     return _player_row(row) if row is not None else None
 
 

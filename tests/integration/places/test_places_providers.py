@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from lifeworld.cache.pgpool import PgPool
 from lifeworld.clock import clock
 from lifeworld.db import migrate
+from lifeworld.db.pgpool import PgPool
 from lifeworld.places.pacing import Pacer
 
 from ..factories import set_up_household
