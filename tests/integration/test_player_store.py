@@ -9,7 +9,7 @@ a write commits or rolls back with everything else of the request.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,8 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from lifeworld.activities.models import Activity
+from lifeworld.clock import clock
+from lifeworld.db.session import create_database
 from lifeworld.db.urls import sqlalchemy_url
 from lifeworld.players import store
 from lifeworld.players.mapping import row_values, to_state
@@ -260,3 +262,40 @@ async def test_an_engine_without_the_reset_hook_keeps_psycopgs_own_begin(
     finally:
         await session.close()
         await engine.dispose()
+
+
+async def test_a_saved_state_records_when_it_was_saved(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    user_id = await _user_id(committed_client)
+    moment = datetime.now(UTC) + timedelta(minutes=7)  # the app's clock, not the server's
+    clock.pin(moment)
+    response = await committed_client.post("/api/v1/me/activities", json={"type": "REST"})
+    assert response.status_code == 201, response.text
+    with psycopg.connect(committed_app.state.database_url) as conn:
+        row = conn.execute(
+            "SELECT updated_at FROM players WHERE user_id = %s", [user_id]
+        ).fetchone()
+    assert row is not None and row[0] == moment
+
+
+async def test_the_connection_is_remembered_for_one_transaction_only(
+    committed_app: FastAPI,
+) -> None:
+    """Within a transaction `driver` gives the same connection; once it has committed, the
+    pool may give that connection to another session, and the first one gets a new one."""
+    db = create_database(committed_app.state.database_url, pool_size=1, max_overflow=1)
+    first: AsyncSession = db.sessionmaker()
+    second: AsyncSession = db.sessionmaker()
+    try:
+        conn = await store.driver(first)
+        assert await store.driver(first) is conn
+        await first.commit()  # the only pooled connection goes back to the pool ...
+        assert await store.driver(second) is conn  # ... and the next session takes it
+        other = await store.driver(first)
+        assert other is not conn
+        assert await store.driver(first) is other
+    finally:
+        await first.close()
+        await second.close()
+        await db.dispose()

@@ -85,9 +85,8 @@ class PlayerContext:
         if session.new or session.dirty or session.deleted:
             await session.flush()  # what the service added with it gets its id, as callers expect
         self.version += 1
-        saved = await store.write(
-            self.session, self.user.id, row_values(state), self.version, activity
-        )
+        values = {**row_values(state), "updated_at": self.now}
+        saved = await store.write(self.session, self.user.id, values, self.version, activity)
         self.state = state
         self.changed()
         return saved

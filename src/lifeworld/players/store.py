@@ -130,12 +130,24 @@ def _dumps(obj: object) -> str:
     return json.dumps(obj, default=str, separators=(",", ":"))
 
 
+_DRIVER = "lifeworld.driver"  # key in session.info: (the transaction, its psycopg connection)
+
+
 async def driver(session: AsyncSession) -> AsyncConnection[Any]:
-    """The psycopg connection under the session (checked out and kept for the session)."""
+    """The psycopg connection under the session's transaction (begun if need be).
+
+    Remembered for the transaction: asking SQLAlchemy again for the connection it already
+    holds cost ~25 µs (a log asks twice).
+    """
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(_DRIVER)
+    if known is not None and known[0] is transaction and transaction.is_active:
+        return known[1]  # type: ignore[no-any-return]
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     conn = raw.driver_connection
     assert conn is not None
+    session.info[_DRIVER] = (session.sync_session.get_transaction(), conn)
     return conn  # type: ignore[no-any-return]
 
 
