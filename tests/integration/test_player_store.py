@@ -9,6 +9,8 @@ a write commits or rolls back with everything else of the request.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -75,6 +77,18 @@ def _activity(user_id: int, day: Any) -> dict[str, object]:
     }
 
 
+@asynccontextmanager
+async def _plain_session(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session on an engine not made by `create_database`: no reset hook, no read pool."""
+    engine = create_async_engine(sqlalchemy_url(app.state.database_url), pool_size=1)
+    session = AsyncSession(engine)
+    try:
+        yield session
+    finally:
+        await session.close()
+        await engine.dispose()
+
+
 def _readers(app: FastAPI) -> list[int]:
     """Pids of the server processes serving the app's read pool."""
     with psycopg.connect(app.state.database_url) as conn:
@@ -90,8 +104,7 @@ async def test_a_read_outside_a_transaction_takes_a_read_connection_not_the_sess
 ) -> None:
     user_id = await _user_id(committed_client)
     db = committed_app.state.db
-    session: AsyncSession = db.sessionmaker()
-    try:
+    async with db.sessionmaker() as session:
         row = await store.read(session, user_id, locked=False)
         assert row is not None
         assert (
@@ -102,16 +115,13 @@ async def test_a_read_outside_a_transaction_takes_a_read_connection_not_the_sess
         assert len(_readers(committed_app)) == 1  # and the read connection was kept
         assert await store.read(session, 987_654, locked=False) is None
         assert len(_readers(committed_app)) == 1  # the same one served the next read
-    finally:
-        await session.close()
 
 
 async def test_a_read_inside_a_transaction_sees_what_the_transaction_wrote(
     committed_app: FastAPI, committed_client: httpx.AsyncClient
 ) -> None:
     user_id = await _user_id(committed_client)
-    session: AsyncSession = committed_app.state.db.sessionmaker()
-    try:
+    async with committed_app.state.db.sessionmaker() as session:
         locked = await store.read(session, user_id, locked=True)
         assert locked is not None
         values = row_values(to_state(locked.values))
@@ -120,8 +130,6 @@ async def test_a_read_inside_a_transaction_sees_what_the_transaction_wrote(
         assert seen is not None and seen.values["energy"] == 7  # on the session's connection
         assert _stored(committed_app, user_id)[1] != 7  # not committed
         await session.rollback()
-    finally:
-        await session.close()
     assert _stored(committed_app, user_id)[1] != 7
 
 
@@ -129,17 +137,12 @@ async def test_a_read_on_an_engine_without_a_read_pool_leaves_the_connection_as_
     committed_app: FastAPI, committed_client: httpx.AsyncClient
 ) -> None:
     user_id = await _user_id(committed_client)
-    engine = create_async_engine(sqlalchemy_url(committed_app.state.database_url), pool_size=1)
-    session = AsyncSession(engine)
-    try:
+    async with _plain_session(committed_app) as session:
         row = await store.read(session, user_id, locked=False)
         assert row is not None and row.values["user_id"] == user_id
         conn = await store.driver(session)
         assert _status(conn) == TransactionStatus.IDLE  # no BEGIN was sent
         assert conn.autocommit is False
-    finally:
-        await session.close()
-        await engine.dispose()
 
 
 async def test_a_read_connection_closed_meanwhile_is_replaced_without_an_error(
@@ -147,8 +150,7 @@ async def test_a_read_connection_closed_meanwhile_is_replaced_without_an_error(
 ) -> None:
     """A restart of the server closes every kept connection: the next read runs on a new one."""
     user_id = await _user_id(committed_client)
-    session: AsyncSession = committed_app.state.db.sessionmaker()
-    try:
+    async with committed_app.state.db.sessionmaker() as session:
         assert await store.read(session, user_id, locked=False) is not None
         (before,) = _readers(committed_app)
         with psycopg.connect(committed_app.state.database_url, autocommit=True) as conn:
@@ -157,8 +159,6 @@ async def test_a_read_connection_closed_meanwhile_is_replaced_without_an_error(
         assert row is not None and row.values["user_id"] == user_id
         after = _readers(committed_app)
         assert len(after) == 1 and after != [before]
-    finally:
-        await session.close()
 
 
 async def test_a_read_without_the_database_is_answered_503(
@@ -251,17 +251,12 @@ async def test_an_engine_without_the_reset_hook_keeps_psycopgs_own_begin(
     committed_app: FastAPI, committed_client: httpx.AsyncClient
 ) -> None:
     user_id = await _user_id(committed_client)
-    engine = create_async_engine(sqlalchemy_url(committed_app.state.database_url), pool_size=1)
-    session = AsyncSession(engine)
-    try:
+    async with _plain_session(committed_app) as session:
         assert await store.read(session, user_id, locked=True) is not None
         conn = await store.driver(session)
         assert _status(conn) == TransactionStatus.INTRANS
         assert conn.autocommit is False  # nothing here would switch it back
         await session.rollback()
-    finally:
-        await session.close()
-        await engine.dispose()
 
 
 async def test_a_saved_state_records_when_it_was_saved(
