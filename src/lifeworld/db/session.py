@@ -23,6 +23,8 @@ from lifeworld.db.urls import sqlalchemy_url
 
 log = logging.getLogger(__name__)
 
+StatementTimer = Callable[[float], None]
+
 
 SPARE_SESSIONS = 64
 
@@ -129,6 +131,29 @@ def read_pool(session: AsyncSession) -> PgPool | None:
         return None
     engine = _sync_engine(session)
     return _OWN_ENGINES.get(engine) if engine is not None else None
+
+
+# Who times the statements the app sends with psycopg itself (players/store.py), which
+# SQLAlchemy's cursor events never see: engine → callbacks taking a statement's seconds.
+_STATEMENT_TIMERS: weakref.WeakKeyDictionary[Engine, list[StatementTimer]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def time_own_statements(engine: AsyncEngine, timer: StatementTimer) -> Callable[[], None]:
+    """Call `timer` with the seconds of each statement the app sends on `engine`'s connections
+    (or its read pool's) without SQLAlchemy; returns what undoes it."""
+    timers = _STATEMENT_TIMERS.setdefault(engine.sync_engine, [])
+    timers.append(timer)
+    return lambda: timers.remove(timer)
+
+
+def own_statement_took(session: AsyncSession, seconds: float) -> None:
+    """A statement sent with psycopg for `session` (or its engine's read pool) took `seconds`."""
+    bind = session.bind
+    timers = _STATEMENT_TIMERS.get(bind.sync_engine) if bind is not None else None
+    for timer in timers or ():
+        timer(seconds)
 
 
 def _autocommit_off(dbapi_connection: Any, record: Any, reset_state: Any) -> None:

@@ -2,10 +2,11 @@
 minute to `ops_minutes` every 15 s (the row is rewritten as it grows), sweeps old rows hourly.
 
 Everything on a request's path is a few additions: the middleware calls `request()`, SQLAlchemy
-events `statement()`, the pool wrapper `checkout()`, the cache `cache_call()` (shared tiers
-only). Reading the cache's counters, the pool, the process and the database server's CPU
-happens on the background tick, never on a request. The recorder's own queries use a separate
-one-connection engine, so they are not counted as the app's.
+events and the app's own psycopg statements (players/store.py) `statement()`, the pool wrapper
+`checkout()`, the cache `cache_call()` (shared tiers only). Reading the cache's counters, the
+pool, the process and the database server's CPU happens on the background tick, never on a
+request. The recorder's own queries use a separate one-connection engine, so they are not
+counted as the app's.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from lifeworld.accounts.security import Security
 from lifeworld.cache import Cache
 from lifeworld.clock import clock
+from lifeworld.db.session import time_own_statements
 from lifeworld.db.urls import sqlalchemy_url
 from lifeworld.ops import credentials, metrics, service
 from lifeworld.ops.cache_counters import CacheCounters
@@ -107,6 +109,7 @@ class Recorder:
         event.listen(sync, "after_cursor_execute", after)
         self._undo.append(lambda: event.remove(sync, "before_cursor_execute", before))
         self._undo.append(lambda: event.remove(sync, "after_cursor_execute", after))
+        self._undo.append(time_own_statements(engine, self.statement))  # players/store.py's
 
         pool = sync.pool
         original = pool.connect

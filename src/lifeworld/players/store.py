@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from time import perf_counter
 from typing import Any
 
 from psycopg import AsyncClientCursor, AsyncConnection
@@ -32,7 +33,7 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.db.session import may_switch_autocommit, read_pool
+from lifeworld.db.session import may_switch_autocommit, own_statement_took, read_pool
 from lifeworld.engines.models import Engine
 from lifeworld.loadouts.models import Loadout
 from lifeworld.players.models import MilestoneRecord, Player
@@ -169,7 +170,9 @@ async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRo
             await conn.set_autocommit(True)
             sql = f"BEGIN; {sql}"
         statements = AsyncClientCursor(conn)
+        started = perf_counter()
         await statements.execute(sql, {**literals, "user_id": user_id})
+        own_statement_took(session, perf_counter() - started)
         while statements.nextset():
             pass
         row = await statements.fetchone()
@@ -180,9 +183,11 @@ async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRo
     if pool is not None:
         # Nothing begun: one statement sees one consistent snapshot without a transaction, on
         # any connection, and the session stays untouched (nothing to check out or return).
+        started = perf_counter()
         row = await pool.fetchone(sql, params)
     else:
         conn = await driver(session)
+        started = perf_counter()
         if conn.info.transaction_status == TransactionStatus.IDLE:
             await conn.set_autocommit(True)  # no BEGIN, no COMMIT: one round trip
             try:
@@ -193,6 +198,7 @@ async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRo
         else:
             cur = await conn.execute(sql, params, prepare=True)
             row = await cur.fetchone()
+    own_statement_took(session, perf_counter() - started)
     return _player_row(row) if row is not None else None
 
 
@@ -225,11 +231,14 @@ async def write(
     the activity row (`activities` column → value) if given: returns its id."""
     conn = await driver(session)
     params = {"state": _json({**values, "version": version}), "user_id": user_id}
+    if activity is not None:
+        params["activity"] = _json(activity)
+    sql = _write_sql(tuple(values), tuple(activity) if activity is not None else ())
+    started = perf_counter()
+    cur = await conn.execute(sql, params, prepare=True)
+    own_statement_took(session, perf_counter() - started)
     if activity is None:
-        await conn.execute(_write_sql(tuple(values), ()), params, prepare=True)
         return None
-    params["activity"] = _json(activity)
-    cur = await conn.execute(_write_sql(tuple(values), tuple(activity)), params, prepare=True)
     row = await cur.fetchone()
     assert row is not None
     return int(row[0])
