@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from bench.seed import Crowd
 from bench.server import AppServer
 from bench.world import World
 from bench.wrk import Load, Req, run_wrk
+from lifeworld.accounts.auth_cache import AUTH_TTL_S
 
 LOG_TYPES = ("SAVE_EXPENSES", "REST", "LEARNING", "EXERCISE", "SAVE_EXPENSES")  # 93 energy
 
@@ -76,7 +78,15 @@ class Bench:
         ).rps
 
     def run(
-        self, scenario: str, label: str, reqs: list[Req], conns: int, *, once: bool, note: str = ""
+        self,
+        scenario: str,
+        label: str,
+        reqs: list[Req],
+        conns: int,
+        *,
+        once: bool,
+        note: str = "",
+        signed_in: SignedIn | None = None,
     ) -> Load:
         plan = self.plan
         base = self.noop.get(conns)
@@ -96,6 +106,7 @@ class Bench:
             spy = profile.start(self.server.proc.pid, plan.seconds, raw)
         app0, db0 = self._cpu()
         load = run_wrk(self.server.base, reqs, seconds=plan.seconds, connections=conns)
+        finished = time.monotonic()
         app1, db1 = self._cpu()
         if spy is not None:
             spy.wait(timeout=plan.seconds + 60)
@@ -112,6 +123,13 @@ class Bench:
             problems.append(f"{load.errors} failed requests")
         if once and load.beyond_list:
             problems.append(f"list ran out: {load.beyond_list} requests repeated")
+        if signed_in is not None:
+            oldest = finished - signed_in.oldest_used(load.requests)
+            if oldest > AUTH_TTL_S - 5:
+                problems.append(
+                    f"sign-ins up to {oldest:.0f} s old were used: some may have left the "
+                    f"server's cache ({AUTH_TTL_S:.0f} s) and been read from the database"
+                )
         self.rows.append(
             Row(
                 key=f"{self.name}/{scenario}/c{conns}",
@@ -135,9 +153,39 @@ class Bench:
         return load
 
 
-def prewarm_sign_ins(bench: Bench, tokens: list[str]) -> None:
-    """One cheap signed-in request per token (no player read): their sign-ins are cached."""
-    asyncio.run(sign_in_all(bench.server.port, tokens))
+@dataclass(frozen=True)
+class SignedIn:
+    """When the sign-ins of a list's tokens were cached: the server keeps one `AUTH_TTL_S`, so
+    a run that used an older one measured a sign-in read from the database as well."""
+
+    started: float  # time.monotonic() of the first and the last
+    ended: float
+    tokens: int
+    per_round: int  # requests that use every token once (a list of n tokens × 5 kinds: n)
+    reverse: bool  # cached last to first: the list's first tokens are the freshest
+
+    def oldest_used(self, requests: int) -> float:
+        """When the oldest sign-in used by the list's first `requests` requests was cached."""
+        if not self.reverse or requests > self.per_round:
+            return self.started
+        share = max(0, requests - 1) / max(1, self.tokens)
+        return self.ended - share * (self.ended - self.started)
+
+
+def prewarm_sign_ins(
+    bench: Bench, tokens: list[str], *, per_round: int | None = None, reverse: bool = False
+) -> SignedIn:
+    """One cheap signed-in request per token (no player read): their sign-ins are cached.
+
+    `reverse`: the last token first. A list read once, first to last, then uses the freshest
+    sign-ins first: prewarming 40,000 takes tens of seconds, longer than the last of a run's
+    reads would otherwise stay cached.
+    """
+    started = time.monotonic()
+    asyncio.run(sign_in_all(bench.server.port, tokens[::-1] if reverse else tokens))
+    return SignedIn(
+        started, time.monotonic(), len(tokens), per_round or len(tokens), reverse=reverse
+    )
 
 
 async def sign_in_all(port: int, tokens: list[str]) -> None:
@@ -196,17 +244,17 @@ def crowd_scenarios(bench: Bench, database_url: str) -> None:
     cold, per_run = bench.world.cold, len(bench.world.cold) // len(bench.plan.connections)
     for n, conns in enumerate(bench.plan.connections):
         part = cold.part(n * per_run, (n + 1) * per_run)
-        prewarm_sign_ins(bench, part.tokens)
+        signed_in = prewarm_sign_ins(bench, part.tokens, reverse=True)
         reqs = [Req("GET", "/api/v1/me/state", headers=bearer(t)) for t in part.tokens]
         bench.run("dashboard_cold", "dashboard state (cold)", reqs, conns, once=True,
-                  note=f"{per_run:,} players, read once each")  # fmt: skip
+                  note=f"{per_run:,} players, read once each", signed_in=signed_in)  # fmt: skip
     log = bench.world.log
     for conns in bench.plan.connections:
         _top_up(database_url, log)
-        prewarm_sign_ins(bench, log.tokens)
+        signed_in = prewarm_sign_ins(bench, log.tokens)
         reqs = [_log_req(kind, t) for kind in LOG_TYPES for t in log.tokens]
         bench.run("log_activity", "log an activity", reqs, conns, once=True,
-                  note=f"{len(log):,} players, 5 each")  # fmt: skip
+                  note=f"{len(log):,} players, 5 each", signed_in=signed_in)  # fmt: skip
 
 
 def _log_req(kind: str, token: str) -> Req:
