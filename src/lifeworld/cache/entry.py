@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lifeworld.cache.errors import CorruptEntry
 
@@ -13,8 +13,9 @@ _HEADER = struct.Struct(">BIdH")  # version, crc32 of the rest, expires_at (epoc
 TAG_SEPARATOR = "\x1f"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """A named tuple: the memory tier keeps it as a plain tuple (see memory.py)."""
+
     value: bytes
     expires_at: float  # seconds since the epoch, on the app's clock
     tags: tuple[str, ...] = ()

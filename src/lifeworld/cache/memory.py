@@ -21,7 +21,11 @@ class MemoryTier:
     def __init__(self, *, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        # Plain tuples (value, expires_at, tags), not `Entry` objects: an exact tuple of bytes,
+        # a float and strings drops out of the garbage collector's tracking once a collection
+        # has passed it (an instance of a class never does), so 100,000 cached entries add
+        # nothing to the full collections that stop the event loop under load.
+        self._entries: OrderedDict[str, tuple[bytes, float, tuple[str, ...]]] = OrderedDict()
         # tag → its keys, as a dict (values unused) rather than a set: a dict holding only
         # strings is not tracked by the garbage collector, a set always is, and every tracked
         # object lengthens the full collections that stop the event loop under load
@@ -41,9 +45,10 @@ class MemoryTier:
 
     def get(self, key: str, now: float) -> Entry | None:
         """The live entry under `key`, refreshed as most recently used; expired ones go."""
-        entry = self._entries.get(key)
-        if entry is None:
+        stored = self._entries.get(key)
+        if stored is None:
             return None
+        entry = Entry._make(stored)
         if entry.expires_at <= now:
             self._remove(key)
             return None
@@ -56,7 +61,7 @@ class MemoryTier:
         if cost > self.max_bytes // 4:
             return  # one huge value must not flush the whole tier
         self._remove(key)
-        self._entries[key] = entry
+        self._entries[key] = tuple.__new__(tuple, entry)
         self._bytes += cost
         for tag in entry.tags:
             self._by_tag.setdefault(tag, {})[key] = None
@@ -105,11 +110,12 @@ class MemoryTier:
         return any(self._tag_gen.get(tag, 0) > mark for tag in tags)
 
     def _remove(self, key: str) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is None:
+        stored = self._entries.pop(key, None)
+        if stored is None:
             return
-        self._bytes -= len(entry.value) + len(key) + ENTRY_OVERHEAD
-        for tag in entry.tags:
+        value, _, tags = stored
+        self._bytes -= len(value) + len(key) + ENTRY_OVERHEAD
+        for tag in tags:
             keys = self._by_tag.get(tag)
             if keys is not None:
                 keys.pop(key, None)
