@@ -160,21 +160,18 @@ class SignedIn:
 
     started: float  # time.monotonic() of the first and the last
     ended: float
-    tokens: int
-    per_round: int  # requests that use every token once (a list of n tokens × 5 kinds: n)
+    tokens: int  # a list's first `tokens` requests use each token once, in order
     reverse: bool  # cached last to first: the list's first tokens are the freshest
 
     def oldest_used(self, requests: int) -> float:
         """When the oldest sign-in used by the list's first `requests` requests was cached."""
-        if not self.reverse or requests > self.per_round:
+        if not self.reverse or requests > self.tokens:
             return self.started
         share = max(0, requests - 1) / max(1, self.tokens)
         return self.ended - share * (self.ended - self.started)
 
 
-def prewarm_sign_ins(
-    bench: Bench, tokens: list[str], *, per_round: int | None = None, reverse: bool = False
-) -> SignedIn:
+def prewarm_sign_ins(bench: Bench, tokens: list[str], *, reverse: bool = False) -> SignedIn:
     """One cheap signed-in request per token (no player read): their sign-ins are cached.
 
     `reverse`: the last token first. A list read once, first to last, then uses the freshest
@@ -183,9 +180,7 @@ def prewarm_sign_ins(
     """
     started = time.monotonic()
     asyncio.run(sign_in_all(bench.server.port, tokens[::-1] if reverse else tokens))
-    return SignedIn(
-        started, time.monotonic(), len(tokens), per_round or len(tokens), reverse=reverse
-    )
+    return SignedIn(started, time.monotonic(), len(tokens), reverse=reverse)
 
 
 async def sign_in_all(port: int, tokens: list[str]) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bench.history import play, stretch
 from bench.profile import cumulative, summarise
+from bench.scenarios import SignedIn
 from bench.world import noon_timezone
 from bench.wrk import Req, parse_wrk
 
@@ -87,3 +88,14 @@ def test_stretch_repeats_a_history_further_back_in_time() -> None:
     assert longer[0][3] == rows[-1][3] - timedelta(days=60)
     assert stretch(rows, 2, 20) == rows[-2:]
     assert stretch([], 5, 20) == []
+
+
+def test_the_oldest_sign_in_a_run_used_follows_the_order_they_were_cached() -> None:
+    # 1,000 sign-ins cached from t=100 to t=140 s.
+    in_order = SignedIn(100.0, 140.0, 1_000, reverse=False)
+    assert in_order.oldest_used(1) == 100.0  # the first request used the first one cached
+    backwards = SignedIn(100.0, 140.0, 1_000, reverse=True)
+    assert backwards.oldest_used(1) == 140.0  # ... here the last one cached
+    assert backwards.oldest_used(501) == pytest.approx(120.0)  # half-way back
+    assert backwards.oldest_used(1_000) == pytest.approx(100.04)
+    assert backwards.oldest_used(1_001) == 100.0  # the list ran out: every one was used

@@ -48,12 +48,11 @@ class MemoryTier:
         stored = self._entries.get(key)
         if stored is None:
             return None
-        entry = Entry._make(stored)
-        if entry.expires_at <= now:
+        if stored[1] <= now:  # expires_at
             self._remove(key)
             return None
         self._entries.move_to_end(key)
-        return entry
+        return Entry._make(stored)
 
     def set(self, key: str, entry: Entry) -> None:
         """Store, evicting least recently used entries beyond the bounds."""
@@ -61,7 +60,7 @@ class MemoryTier:
         if cost > self.max_bytes // 4:
             return  # one huge value must not flush the whole tier
         self._remove(key)
-        self._entries[key] = tuple.__new__(tuple, entry)
+        self._entries[key] = (entry.value, entry.expires_at, entry.tags)
         self._bytes += cost
         for tag in entry.tags:
             self._by_tag.setdefault(tag, {})[key] = None
