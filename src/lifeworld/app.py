@@ -97,6 +97,7 @@ def create_app(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             read_pool_size=settings.db_read_pool_size,
+            write_pool_size=settings.db_write_pool_size,
             connect_timeout_s=settings.db_connect_timeout_s,
             statement_timeout_ms=settings.db_statement_timeout_ms,
         )

@@ -183,6 +183,7 @@ class ErrorTranslator:
         app.add_exception_handler(psycopg.OperationalError, self._database_down)
         app.add_exception_handler(PoolTimeoutError, self._database_down)
         app.add_exception_handler(DataError, self._unstorable)
+        app.add_exception_handler(psycopg.DataError, self._unstorable)
         app.add_exception_handler(DBAPIError, self._database_error)  # type: ignore[arg-type]
         app.add_exception_handler(Exception, self._unexpected)
         document_errors(app)
@@ -263,7 +264,7 @@ class ErrorTranslator:
     async def _unstorable(self, request: Request, exc: Exception) -> Response:
         # A value passed validation but PostgreSQL cannot store it (a NUL character in text,
         # a number out of the column's range): bad input, and the transaction rolled back.
-        nul = "NUL" in str(getattr(exc, "orig", ""))
+        nul = "NUL" in str(getattr(exc, "orig", exc))
         reason = "Text cannot contain the NUL character." if nul else "A value is out of range."
         return await self.respond(
             request,

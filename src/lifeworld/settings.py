@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # Autocommit connections for reads of one statement outside a transaction (a dashboard
     # read that misses its cache): each holds one only for its round trip.
     db_read_pool_size: int = Field(default=4, ge=1, le=100)
+    # Connections for the transactions of activity logs, run without the session: each holds
+    # one from its locked read to its commit (two round trips).
+    db_write_pool_size: int = Field(default=8, ge=1, le=100)
     db_connect_timeout_s: float = Field(default=2.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
 

@@ -163,12 +163,17 @@ def _result_out(
 async def log_activity(
     session: AsyncSession, *, user: User, now: datetime, body: ActivityIn
 ) -> ActivityResultOut:
-    """Log an activity in one transaction: rollover, rules, activity row, state, milestones."""
-    ctx = await open_player(session, user=user, now=now)
+    """Log an activity in one transaction: rollover, rules, activity row, state, milestones.
+
+    Every statement goes through the player's context, so the transaction may run on a
+    connection of its own (`direct`), and the write that ends it commits it in the same round
+    trip (`last`), as the request would have right after the answer was made.
+    """
+    ctx = await open_player(session, user=user, now=now, direct=True)
     result = _perform(ctx, body)
     values = activity_values(ctx, result, description=body.description)
-    await ctx.record_milestones(result.milestones)
-    activity_id = await ctx.save(result.state, activity=values)
+    ctx.record_milestones(result.milestones)
+    activity_id = await ctx.save(result.state, activity=values, last=True)
     assert activity_id is not None
     for listener in activity_listeners:
         listener(result.activity, result.milestones)

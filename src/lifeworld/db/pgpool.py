@@ -32,12 +32,14 @@ class PgPool:
         connect_timeout_s: float = 2.0,
         statement_timeout_ms: int = 2_000,
         application_name: str = "lifeworld-cache",
+        prepare_threshold: int | None = 5,
     ) -> None:
         self.url = libpq_url(url)
         self.size = size
         self._connect_timeout = max(1, round(connect_timeout_s))
         self._options = f"-c statement_timeout={statement_timeout_ms}"
         self._application_name = application_name
+        self._prepare_threshold = prepare_threshold  # psycopg's; None: it prepares nothing
         self._idle: list[AsyncConnection] = []
         self._slots = asyncio.Semaphore(size)
         self._closed = False
@@ -50,26 +52,53 @@ class PgPool:
 
     async def connect(self, application_name: str | None = None) -> AsyncConnection:
         """A new autocommit connection (also used for the listener's dedicated connection)."""
-        return await AsyncConnection.connect(
+        conn = await AsyncConnection.connect(
             self.url,
             autocommit=True,
             connect_timeout=self._connect_timeout,
             application_name=application_name or self._application_name,
             options=self._options,
         )
+        conn.prepare_threshold = self._prepare_threshold
+        return conn
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """Borrow a connection; a broken one is closed instead of returned."""
+        conn = await self.acquire()
+        healthy = False
+        try:
+            yield conn
+            healthy = True
+        finally:
+            await self.release(conn, healthy=healthy)
+
+    async def acquire(self, wait_s: float | None = None) -> AsyncConnection:
+        """A connection held until `release` (for work that spans several calls): a kept one,
+        or a new one. With `wait_s`, waiting longer than that for a free slot raises
+        `psycopg.OperationalError` (answered 503 like a database that is down)."""
         self._check_open()
-        async with self._slots:
-            conn = self._idle.pop() if self._idle else await self.connect()
-            healthy = False
+        if wait_s is None:
+            await self._slots.acquire()
+        else:
             try:
-                yield conn
-                healthy = True
-            finally:
-                await self._give_back(conn, healthy=healthy)
+                await asyncio.wait_for(self._slots.acquire(), wait_s)
+            except TimeoutError:
+                raise psycopg.OperationalError(
+                    f"no connection of the pool came free within {wait_s:g} s"
+                ) from None
+        try:
+            return self._idle.pop() if self._idle else await self.connect()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def release(self, conn: AsyncConnection, *, healthy: bool) -> None:
+        """Give back what `acquire` gave: kept if `healthy` and idle, else closed."""
+        try:
+            await self._give_back(conn, healthy=healthy)
+        finally:
+            self._slots.release()
 
     async def fetchone(self, sql: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of one statement (prepared), or None.
@@ -92,7 +121,7 @@ class PgPool:
                 except psycopg.OperationalError:
                     if not (retry and reused):
                         raise
-                    await self._drop_idle()
+                    await self.drop_idle()
                 finally:
                     await self._give_back(conn, healthy=healthy)
         raise AssertionError("unreachable: the second attempt returns or raises")
@@ -113,14 +142,14 @@ class PgPool:
         else:
             await _close_quietly(conn)
 
-    async def _drop_idle(self) -> None:
+    async def drop_idle(self) -> None:
         idle, self._idle = self._idle, []
         for conn in idle:
             await _close_quietly(conn)
 
     async def close(self) -> None:
         self._closed = True
-        await self._drop_idle()
+        await self.drop_idle()
 
 
 async def _close_quietly(conn: AsyncConnection) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from lifeworld.db.pgpool import PgPool
 from lifeworld.db.urls import sqlalchemy_url
@@ -31,13 +32,15 @@ SPARE_SESSIONS = 64
 
 @dataclass
 class Database:
-    """The engine and the session factory of one app instance, and its pool for reads that
-    are one statement outside a transaction (`reads`; None: they use the session's
-    connection, as in tests whose requests share one rolled-back transaction)."""
+    """The engine and the session factory of one app instance, its pool for reads that are
+    one statement outside a transaction (`reads`), and its pool for a player's transaction
+    run without the session (`writes`, see `begin_direct`). None: they use the session's
+    connection, as in tests whose requests share one rolled-back transaction."""
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     reads: PgPool | None = None
+    writes: PgPool | None = None
     _spare: list[AsyncSession] = field(default_factory=list)
 
     def session(self) -> AsyncSession:
@@ -58,8 +61,9 @@ class Database:
             self._spare.append(session)
 
     async def dispose(self) -> None:
-        if self.reads is not None:
-            await self.reads.close()
+        for pool in (self.reads, self.writes):
+            if pool is not None:
+                await pool.close()
         await self.engine.dispose()
 
     async def ping(self) -> None:
@@ -73,13 +77,15 @@ def create_database(
     pool_size: int,
     max_overflow: int,
     read_pool_size: int = 4,
+    write_pool_size: int = 8,
     connect_timeout_s: float = 2.0,
     statement_timeout_ms: int = 15_000,
     application_name: str = "lifeworld",
 ) -> Database:
-    """An async engine on psycopg 3 with a bounded pool and fail-fast connects, and a pool of
+    """An async engine on psycopg 3 with a bounded pool and fail-fast connects, a pool of
     `read_pool_size` autocommit connections for the reads of one statement outside a
-    transaction (see `read_pool`)."""
+    transaction (see `read_pool`), and one of `write_pool_size` for players' transactions
+    run without the session (see `begin_direct`)."""
     options = f"-c statement_timeout={statement_timeout_ms}" if statement_timeout_ms else ""
     engine = create_async_engine(
         sqlalchemy_url(url),
@@ -101,14 +107,31 @@ def create_database(
         statement_timeout_ms=statement_timeout_ms,
         application_name=f"{application_name}-reads",
     )
-    reads.keep_connections()  # like the engine's pool, until `dispose`
-    _OWN_ENGINES[engine.sync_engine] = reads
+    writes = PgPool(
+        url,
+        size=write_pool_size,
+        connect_timeout_s=connect_timeout_s,
+        statement_timeout_ms=statement_timeout_ms,
+        application_name=f"{application_name}-writes",
+        # Its statements are PREPAREd in SQL (players/store.py); psycopg's own prepared ones
+        # would make it send DEALLOCATE ALL after every ROLLBACK, dropping those too.
+        prepare_threshold=None,
+    )
+    for pool in (reads, writes):
+        pool.keep_connections()  # like the engine's pool, until `dispose`
+    _OWN_ENGINES[engine.sync_engine] = _Pools(reads, writes)
     factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    return Database(engine=engine, sessionmaker=factory, reads=reads)
+    return Database(engine=engine, sessionmaker=factory, reads=reads, writes=writes)
 
 
-# Engines made by `create_database` (with the reset hook below), and their pools for reads.
-_OWN_ENGINES: weakref.WeakKeyDictionary[Engine, PgPool] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Pools:
+    reads: PgPool
+    writes: PgPool
+
+
+# Engines made by `create_database` (with the reset hook below), and their own pools.
+_OWN_ENGINES: weakref.WeakKeyDictionary[Engine, _Pools] = weakref.WeakKeyDictionary()
 
 
 def _sync_engine(session: AsyncSession) -> Engine | None:
@@ -127,10 +150,103 @@ def read_pool(session: AsyncSession) -> PgPool | None:
     """Where a read of one statement may run instead of on the session's connection: the
     engine's read pool while the session has no transaction (a statement outside one sees
     what is committed, on any connection), else None."""
-    if session.in_transaction():
+    if session.in_transaction() or _DIRECT in session.info:
         return None
     engine = _sync_engine(session)
-    return _OWN_ENGINES.get(engine) if engine is not None else None
+    pools = _OWN_ENGINES.get(engine) if engine is not None else None
+    return pools.reads if pools is not None else None
+
+
+# --- a transaction without the session ----------------------------------------------------
+
+_DIRECT = "lifeworld.direct"  # key in session.info: the request's DirectTransaction
+POOL_WAIT_S = 10.0  # as the engine's pool_timeout
+
+
+@dataclass
+class DirectTransaction:
+    """A request's transaction on a connection of the engine's write pool, not the session's.
+
+    For a player's busiest write (logging an activity), whose statements players/store.py
+    sends with psycopg itself: SQLAlchemy's checkout, begin, commit and return of a connection
+    cost more CPU than those statements (bench/). The connection is autocommit: the statements
+    carry their own BEGIN and COMMIT, so the first and the last go in the round trips of the
+    read and the write. The request ends it (`end_direct`) if the write did not.
+    """
+
+    pool: PgPool
+    conn: Any  # psycopg AsyncConnection in autocommit mode
+    prepared: set[str] = field(default_factory=set)  # statements it has PREPAREd
+    open: bool = False  # BEGIN sent, no COMMIT or ROLLBACK yet
+
+    async def replace_broken(self) -> None:
+        """Before anything was sent: the kept connection had broken (the server restarted,
+        say), so this and every other kept one make way for a new one."""
+        assert not self.open
+        await self.pool.release(self.conn, healthy=False)
+        await self.pool.drop_idle()
+        self.conn = await self.pool.acquire(wait_s=POOL_WAIT_S)
+        self.prepared = prepared_on(self.conn)
+
+
+async def begin_direct(session: AsyncSession) -> DirectTransaction | None:
+    """A connection for the request's transaction from the write pool, or None when the
+    session must carry it: it has begun one already (an `Idempotency-Key`, a sign-in read from
+    the database), holds unflushed objects, or its engine has no write pool (tests that share
+    one rolled-back connection). Once begun, the session may not begin one of its own."""
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        return None
+    engine = _sync_engine(session)
+    pools = _OWN_ENGINES.get(engine) if engine is not None else None
+    if pools is None:
+        return None
+    known: DirectTransaction | None = session.info.get(_DIRECT)
+    if known is not None:
+        return known
+    conn = await pools.writes.acquire(wait_s=POOL_WAIT_S)
+    direct = DirectTransaction(pools.writes, conn, prepared_on(conn))
+    session.info[_DIRECT] = direct
+    return direct
+
+
+def direct_transaction(session: AsyncSession) -> DirectTransaction | None:
+    """The request's DirectTransaction, if it has one."""
+    return session.info.get(_DIRECT)
+
+
+async def end_direct(session: AsyncSession, *, commit: bool, sent: bool = False) -> None:
+    """End the request's DirectTransaction, if any: COMMIT (or ROLLBACK) unless `sent` says
+    the last statement carried it, and give the connection back (closed if it broke)."""
+    direct: DirectTransaction | None = session.info.pop(_DIRECT, None)
+    if direct is None:
+        return
+    conn, healthy = direct.conn, False
+    try:
+        if not sent and conn.info.transaction_status != TransactionStatus.IDLE:
+            await conn.execute("COMMIT" if commit else "ROLLBACK")
+        healthy = conn.info.transaction_status == TransactionStatus.IDLE
+    except Exception:
+        if commit:
+            raise
+        log.warning("rolling back a direct transaction failed", exc_info=True)
+    finally:
+        await direct.pool.release(conn, healthy=healthy)
+
+
+# Names of the statements PREPAREd on each connection of a write pool (players/store.py).
+_PREPARED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def prepared_on(conn: Any) -> set[str]:
+    return _PREPARED.setdefault(conn, set())
+
+
+@event.listens_for(Session, "after_begin")
+def _one_transaction(session: Session, transaction: Any, connection: Any) -> None:
+    # A request's work is one transaction: the session beginning a second one beside a direct
+    # transaction would commit apart from it (a programming error: fail before anything does).
+    if _DIRECT in session.info:
+        raise RuntimeError("the session began a transaction beside the request's direct one")
 
 
 # Who times the statements the app sends with psycopg itself (players/store.py), which
@@ -258,12 +374,14 @@ class RequestTransaction:
         try:
             if exc_type is not None:
                 session.info.pop("after_commit", None)
+                await end_direct(session, commit=False)
                 await session.rollback()
                 await _run_after_rollback(session)
                 return  # the block's exception goes on
             if hook is not None and hook.adopt(session):
                 adopted = True
                 return
+            await end_direct(session, commit=True)
             if session.in_transaction():  # a request served from caches never began one
                 await session.commit()
             await run_after_commit(session)

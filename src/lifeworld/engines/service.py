@@ -33,7 +33,7 @@ async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChan
     )
     ctx.active_engines = int(active or 0)
     state, awards = award_milestones(ctx.state, ctx.active_engines, ctx.achieved)
-    await ctx.record_milestones(awards)
+    ctx.record_milestones(awards)
     await ctx.save(state)
     for listener in milestone_listeners:
         listener(awards)

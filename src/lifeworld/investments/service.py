@@ -89,7 +89,7 @@ async def create(
         updated_at=now,
     )
     session.add(row)
-    await ctx.record_milestones(result.milestones)
+    ctx.record_milestones(result.milestones)
     await ctx.save(result.state)
     for listener in milestone_listeners:
         listener(result.milestones)

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
-from lifeworld.activities.models import Activity
 from lifeworld.cache import Cache, Namespace
 from lifeworld.db.session import after_commit
 from lifeworld.errors import NotFound
@@ -27,7 +25,6 @@ from lifeworld.game.rollover import DayActivity, RolloverEvent, roll_over
 from lifeworld.game.state import ActivityType, PlayerState
 from lifeworld.players import store
 from lifeworld.players.mapping import row_values, to_state
-from lifeworld.players.models import MilestoneRecord
 
 # Hooks other parts of the app register (metrics of rollovers).
 RolloverListener = Callable[[int, int, list[RolloverEvent]], None]
@@ -70,23 +67,32 @@ class PlayerContext:
     locked: bool
     days_rolled: int = 0
     events: list[RolloverEvent] = field(default_factory=list)
+    awarded: list[dict[str, object]] = field(default_factory=list)  # the next save writes them
 
     @property
     def bonuses(self) -> LoadoutBonuses:
         return self.loadout.bonuses if self.loadout else NO_BONUSES
 
     async def save(
-        self, state: PlayerState, *, activity: dict[str, object] | None = None
+        self,
+        state: PlayerState,
+        *,
+        activity: dict[str, object] | None = None,
+        last: bool = False,
     ) -> int | None:
-        """Store a new state for this player, and the activity row if given (its id is
-        returned), in one statement; the request commits it."""
+        """Store a new state for this player, the activity row if given (its id is returned)
+        and the milestones recorded since the last save, in one statement; the request commits
+        it. `last`: the request writes nothing after this (see `store.write`)."""
         assert self.locked, "open the player with for_update=True before changing it"
         session = self.session
         if session.new or session.dirty or session.deleted:
             await session.flush()  # what the service added with it gets its id, as callers expect
         self.version += 1
         values = {**row_values(state), "updated_at": self.now}
-        saved = await store.write(self.session, self.user.id, values, self.version, activity)
+        awarded, self.awarded = self.awarded, []
+        saved = await store.write(
+            session, self.user.id, values, self.version, activity, awarded, last=last
+        )
         self.state = state
         self.changed()
         return saved
@@ -102,15 +108,16 @@ class PlayerContext:
             drop = partial(state_namespace(cache).delete_tag, player_tag(self.user.id))
             after_commit(self.session, drop)
 
-    async def record_milestones(self, awards: tuple[MilestoneAward, ...]) -> None:
+    def record_milestones(self, awards: tuple[MilestoneAward, ...]) -> None:
+        """Milestones reached: written by the next `save`, with the state they belong to."""
         for award in awards:
-            self.session.add(
-                MilestoneRecord(
-                    user_id=self.user.id,
-                    type=award.milestone.value,
-                    keys=award.keys,
-                    achieved_at=self.now,
-                )
+            self.awarded.append(
+                {
+                    "user_id": self.user.id,
+                    "type": award.milestone.value,
+                    "keys": award.keys,
+                    "achieved_at": self.now,
+                }
             )
         self.achieved = self.achieved | {a.milestone for a in awards}
 
@@ -129,14 +136,21 @@ def _bonuses(slots: dict[str, str]) -> LoadoutBonuses:
 
 
 async def open_player(
-    session: AsyncSession, *, user: User, now: datetime, for_update: bool = True
+    session: AsyncSession,
+    *,
+    user: User,
+    now: datetime,
+    for_update: bool = True,
+    direct: bool = False,
 ) -> PlayerContext:
     """The player's state rolled over to today; locked for the transaction when `for_update`.
 
     A read (for_update=False) that finds missed days re-reads the row under the lock before
-    rolling, so concurrent requests and app instances never apply a day twice.
+    rolling, so concurrent requests and app instances never apply a day twice. `direct`: the
+    caller writes only through this context, so the transaction may run on a connection of
+    its own (see `store.read`).
     """
-    row = await store.read(session, user.id, locked=for_update)
+    row = await store.read(session, user.id, locked=for_update, direct=direct)
     if row is None:
         raise NotFound("This account has no player.")
     today = today_for(user, now)
@@ -167,11 +181,7 @@ async def open_player(
 
 async def _roll(ctx: PlayerContext) -> None:
     since = ctx.state.last_rolled_day - timedelta(days=7)
-    rows = await ctx.session.execute(
-        select(Activity.day, Activity.type, Activity.energy_used).where(
-            Activity.user_id == ctx.user.id, Activity.day >= since
-        )
-    )
+    rows = await store.recent_activities(ctx.session, ctx.user.id, since)
     recent = [DayActivity(day, ActivityType(kind), energy) for day, kind, energy in rows]
     started = day_start(ctx.today, ctx.user.timezone, ctx.user.day_start_hour)
     result = roll_over(

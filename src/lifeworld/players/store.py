@@ -26,14 +26,24 @@ from functools import cache
 from time import perf_counter
 from typing import Any
 
+import psycopg
 from psycopg import AsyncClientCursor, AsyncConnection
+from psycopg import sql as pgsql
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.db.session import may_switch_autocommit, own_statement_took, read_pool
+from lifeworld.db.session import (
+    DirectTransaction,
+    begin_direct,
+    direct_transaction,
+    end_direct,
+    may_switch_autocommit,
+    own_statement_took,
+    read_pool,
+)
 from lifeworld.engines.models import Engine
 from lifeworld.loadouts.models import Loadout
 from lifeworld.players.models import MilestoneRecord, Player
@@ -102,8 +112,11 @@ def _compiled(stmt: Any) -> tuple[str, dict[str, Any]]:
     return str(compiled), {k: v for k, v in compiled.params.items() if k != "user_id"}
 
 
+_MILESTONE_COLUMNS = "user_id, type, keys, achieved_at"
+
+
 @cache
-def _write_sql(names: tuple[str, ...], activity: tuple[str, ...]) -> str:
+def _write_sql(names: tuple[str, ...], activity: tuple[str, ...], milestones: bool) -> str:
     # The values travel as one JSON document per row, spread back into typed columns by
     # PostgreSQL: psycopg converts a query of more than 50 parameters anew on every call, and
     # dumping each value on its own costs more than one JSON text (a log: ~140 µs less CPU).
@@ -112,17 +125,75 @@ def _write_sql(names: tuple[str, ...], activity: tuple[str, ...]) -> str:
         f"UPDATE players p SET {assignments} "
         "FROM jsonb_populate_record(NULL::players, %(state)s) v WHERE p.user_id = %(user_id)s"
     )
+    # The activity and the milestones go in with the state, in one statement (data-modifying
+    # WITHs all run, whether or not the rest of the statement reads them).
+    awarded = (
+        f"INSERT INTO milestones ({_MILESTONE_COLUMNS}) SELECT {_MILESTONE_COLUMNS} "
+        "FROM jsonb_populate_recordset(NULL::milestones, %(milestones)s)"
+    )
     if not activity:
-        return update
-    # The activity goes in with the state, in one statement (a data-modifying WITH).
+        return f"WITH saved AS ({update}) {awarded}" if milestones else update
     columns = ", ".join(activity)
+    before = f"saved AS ({update})" + (f", awarded AS ({awarded})" if milestones else "")
     return (
-        f"WITH saved AS ({update}) INSERT INTO activities ({columns}) SELECT {columns} "
+        f"WITH {before} INSERT INTO activities ({columns}) SELECT {columns} "
         "FROM jsonb_populate_record(NULL::activities, %(activity)s) RETURNING id"
     )
 
 
-def _json(values: dict[str, object]) -> Jsonb:
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement PREPAREd by name on a write pool's connections (a direct transaction's):
+    planned once per connection, where the simple query protocol, which lets BEGIN and COMMIT
+    ride along in one round trip, would plan it anew every time."""
+
+    name: str
+    body: str  # the statement, its parameters as $1, $2, ... in the order of `params`
+    params: tuple[str, ...]
+
+    def execute_sql(self) -> str:
+        args = ", ".join(f"%({p})s" for p in self.params)
+        return f"EXECUTE {self.name}({args})"
+
+
+_PREPARED_NAMES: dict[str, str] = {}  # body → name, the same on every connection
+
+
+def _prepared(sql: str, params: tuple[str, ...], literals: dict[str, Any]) -> _Prepared:
+    body = sql
+    for n, name in enumerate(params, 1):
+        body = body.replace(f"%({name})s", f"${n}")
+    for name, value in literals.items():
+        body = body.replace(f"%({name})s", pgsql.Literal(value).as_string(None))
+    assert "%" not in body, "every placeholder is replaced (and no % is left to unescape)"
+    name = _PREPARED_NAMES.setdefault(body, f"lifeworld_{len(_PREPARED_NAMES) + 1}")
+    return _Prepared(name, body, params)
+
+
+@cache
+def _direct_read() -> tuple[_Prepared, _Prepared]:
+    lock = select(Player.user_id).where(Player.user_id == bindparam("user_id"))
+    lock_sql, _ = _compiled(lock.with_for_update())
+    read_sql, literals = _sql("read_locked")
+    return _prepared(lock_sql, ("user_id",), {}), _prepared(read_sql, ("user_id",), literals)
+
+
+@cache
+def _direct_write(names: tuple[str, ...], activity: tuple[str, ...], milestones: bool) -> _Prepared:
+    params = ("state", "user_id", *(("activity",) if activity else ()))
+    params += ("milestones",) if milestones else ()
+    return _prepared(_write_sql(names, activity, milestones), params, {})
+
+
+async def _prepare(direct: DirectTransaction, statements: tuple[_Prepared, ...]) -> None:
+    """PREPARE on the connection what it has not yet (once in its life: a round trip each)."""
+    for statement in statements:
+        if statement.name not in direct.prepared:
+            await direct.conn.execute(f"PREPARE {statement.name} AS {statement.body}")
+            direct.prepared.add(statement.name)
+
+
+def _json(values: object) -> Jsonb:
     """Column values as a JSON object: decimals, dates and times as their exact text."""
     return Jsonb(values, dumps=_dumps)
 
@@ -152,8 +223,20 @@ async def driver(session: AsyncSession) -> AsyncConnection[Any]:
     return conn  # type: ignore[no-any-return]
 
 
-async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRow | None:
-    """The player, locked for the transaction when `locked`, or None if there is none."""
+async def read(
+    session: AsyncSession, user_id: int, *, locked: bool, direct: bool = False
+) -> PlayerRow | None:
+    """The player, locked for the transaction when `locked`, or None if there is none.
+
+    `direct` (with `locked`): the request's transaction may run on a connection of its own
+    rather than the session's (`begin_direct`): for a request whose every statement goes
+    through this module. Once one has begun, every read and write here runs on it.
+    """
+    known = direct_transaction(session)
+    if known is not None or (locked and direct):
+        tx = known or await begin_direct(session)
+        if tx is not None:
+            return await _read_direct(session, tx, user_id, locked=locked)
     if locked:
         conn = await driver(session)
         # Two statements in one round trip: the simple query protocol, values bound by psycopg
@@ -202,6 +285,58 @@ async def read(session: AsyncSession, user_id: int, *, locked: bool) -> PlayerRo
     return _player_row(row) if row is not None else None
 
 
+async def _read_direct(
+    session: AsyncSession, tx: DirectTransaction, user_id: int, *, locked: bool
+) -> PlayerRow | None:
+    lock, read_locked = _direct_read()
+    if tx.open:
+        sql = read_locked.execute_sql()
+        if locked:
+            sql = f"{lock.execute_sql()}; {sql}"
+    else:
+        # The transaction begins here, with the lock: one round trip.
+        sql = f"BEGIN; {lock.execute_sql()}; {read_locked.execute_sql()}"
+    started = perf_counter()
+    for first_try in (True, False):
+        statements = AsyncClientCursor(tx.conn)
+        try:
+            await _prepare(tx, (lock, read_locked))
+            await statements.execute(sql, {"user_id": user_id})
+            break
+        except psycopg.OperationalError:
+            if not (first_try and not tx.open and tx.conn.broken):
+                raise
+            await tx.replace_broken()
+    tx.open = True
+    own_statement_took(session, perf_counter() - started)
+    while statements.nextset():
+        pass
+    row = await statements.fetchone()
+    return _player_row(row) if row is not None else None
+
+
+async def recent_activities(
+    session: AsyncSession, user_id: int, since: date
+) -> list[tuple[date, str, int]]:
+    """(day, type, energy used) of the player's activities from `since` on, in this request's
+    transaction (the rollover's input)."""
+    sql = (
+        "SELECT day, type, energy_used FROM activities "
+        "WHERE user_id = %(user_id)s AND day >= %(since)s"
+    )
+    params = {"user_id": user_id, "since": since}
+    tx = direct_transaction(session)
+    started = perf_counter()
+    if tx is not None:
+        cur: Any = AsyncClientCursor(tx.conn)
+        await cur.execute(sql, params)
+    else:
+        cur = await (await driver(session)).execute(sql, params)
+    rows = await cur.fetchall()
+    own_statement_took(session, perf_counter() - started)
+    return rows  # type: ignore[no-any-return]
+
+
 def _plain_begin(conn: AsyncConnection[Any]) -> bool:
     """Whether psycopg would begin a transaction with a bare BEGIN (no options set)."""
     return not conn.autocommit and conn.isolation_level is None and conn.read_only is None
@@ -226,19 +361,39 @@ async def write(
     values: dict[str, object],
     version: int,
     activity: dict[str, object] | None = None,
+    milestones: list[dict[str, object]] | None = None,
+    *,
+    last: bool = False,
 ) -> int | None:
-    """Store the state's column values and the new version (the row is locked by `read`), and
-    the activity row (`activities` column → value) if given: returns its id."""
-    conn = await driver(session)
+    """Store the state's column values and the new version (the row is locked by `read`), the
+    activity row (`activities` column → value) if given, whose id is returned, and the
+    milestones (`milestones` rows) if any, in one statement.
+
+    `last`: nothing else follows in this transaction. A direct one then commits in the same
+    round trip and is over; on the session's, the request commits as ever.
+    """
     params = {"state": _json({**values, "version": version}), "user_id": user_id}
     if activity is not None:
         params["activity"] = _json(activity)
-    sql = _write_sql(tuple(values), tuple(activity) if activity is not None else ())
+    if milestones:
+        params["milestones"] = _json(milestones)
+    shape = (tuple(values), tuple(activity) if activity is not None else (), bool(milestones))
+    tx = direct_transaction(session)
     started = perf_counter()
-    cur = await conn.execute(sql, params, prepare=True)
+    if tx is not None:
+        statement = _direct_write(*shape)
+        await _prepare(tx, (statement,))
+        cur: Any = AsyncClientCursor(tx.conn)
+        sql = statement.execute_sql()
+        await cur.execute(f"{sql}; COMMIT" if last else sql, params)
+    else:
+        conn = await driver(session)
+        cur = await conn.execute(_write_sql(*shape), params, prepare=True)
     own_statement_took(session, perf_counter() - started)
+    row = await cur.fetchone() if activity is not None else None
+    if tx is not None and last:
+        await end_direct(session, commit=True, sent=True)
     if activity is None:
         return None
-    row = await cur.fetchone()
     assert row is not None
     return int(row[0])

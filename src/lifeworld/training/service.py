@@ -116,7 +116,7 @@ async def complete(
     activity = activity_values(
         ctx, as_activity, description=f"Training: {title}", source="training"
     )
-    await ctx.record_milestones(result.milestones)
+    ctx.record_milestones(result.milestones)
     activity_id = await ctx.save(result.state, activity=activity)
     session.add(
         TaskCompletion(
