@@ -9,6 +9,7 @@ a write commits or rolls back with everything else of the request.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from lifeworld.activities.models import Activity
 from lifeworld.clock import clock
-from lifeworld.db.session import create_database
+from lifeworld.db.session import create_database, time_own_statements
 from lifeworld.db.urls import sqlalchemy_url
 from lifeworld.players import store
 from lifeworld.players.mapping import row_values, to_state
@@ -294,3 +295,36 @@ async def test_the_connection_is_remembered_for_one_transaction_only(
         await first.close()
         await second.close()
         await db.dispose()
+
+
+async def test_reads_outside_a_transaction_started_together_share_one_statement(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    """Several requests missing the state cache at once: one round trip reads all their
+    players (db/batch.py), and each request gets its own player, or None."""
+    user_id = await _user_id(committed_client)
+    db = committed_app.state.db
+    statements: list[float] = []
+    undo = time_own_statements(db.engine, statements.append)
+    sessions = [db.sessionmaker() for _ in range(4)]
+    try:
+        rows = await asyncio.gather(
+            *(
+                store.read(session, wanted, locked=False)
+                for session, wanted in zip(
+                    sessions, (user_id, 987_654, user_id, 987_655), strict=True
+                )
+            )
+        )
+    finally:
+        undo()
+        for session in sessions:
+            await session.close()
+    assert [row.values["user_id"] if row else None for row in rows] == [
+        user_id,
+        None,
+        user_id,
+        None,
+    ]
+    assert len(statements) == 1
+    assert len(_readers(committed_app)) == 1

@@ -106,6 +106,7 @@ def create_database(
         connect_timeout_s=connect_timeout_s,
         statement_timeout_ms=statement_timeout_ms,
         application_name=f"{application_name}-reads",
+        generic_plans=True,  # its statements read players by key (players/store.py)
     )
     writes = PgPool(
         url,
