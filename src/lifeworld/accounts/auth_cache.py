@@ -14,7 +14,7 @@ import json
 from collections import OrderedDict
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,7 @@ from lifeworld.cache import Cache, Namespace
 from lifeworld.db.session import after_commit
 
 AUTH_TTL_S = 60.0
+_M = TypeVar("_M")
 _USER_FIELDS = (
     "id",
     "household_id",
@@ -51,11 +52,22 @@ def _user_json(user: User) -> dict[str, Any]:
 
 
 def _user(fields: dict[str, Any]) -> User:
-    return User(
-        **{name: fields[name] for name in _USER_FIELDS},
-        created_at=datetime.fromisoformat(fields["created_at"]),
-        password_hash="",
-    )
+    values = {name: fields[name] for name in _USER_FIELDS}
+    values["created_at"] = datetime.fromisoformat(fields["created_at"])
+    values["password_hash"] = ""
+    return _transient(User, values)
+
+
+def _transient(model: type[_M], values: dict[str, Any]) -> _M:
+    """A transient instance holding `values`, made without the mapped class's constructor.
+
+    The constructor records every attribute as a change (instrumented events): ~12 µs for a
+    `User`, against ~1 µs to fill a new instance's attributes directly (as loading a row
+    does). These objects are only read, never added to a session.
+    """
+    instance: _M = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(values)
+    return instance
 
 
 # Decoding the same cached bytes into objects on every request is most of a cache hit's cost
@@ -89,12 +101,15 @@ def _decode(raw: bytes) -> tuple[User, Session | None]:
     sess = None
     if doc.get("session"):
         s = doc["session"]
-        sess = Session(
-            token_digest=bytes.fromhex(s["digest"]),
-            user_id=user.id,
-            csrf_token=s["csrf"],
-            last_seen_at=datetime.fromisoformat(s["last_seen_at"]),
-            expires_at=datetime.fromisoformat(s["expires_at"]),
+        sess = _transient(
+            Session,
+            {
+                "token_digest": bytes.fromhex(s["digest"]),
+                "user_id": user.id,
+                "csrf_token": s["csrf"],
+                "last_seen_at": datetime.fromisoformat(s["last_seen_at"]),
+                "expires_at": datetime.fromisoformat(s["expires_at"]),
+            },
         )
     return user, sess
 

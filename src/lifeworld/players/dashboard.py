@@ -19,74 +19,82 @@ LIVE_STEP = timedelta(hours=1) / DRAIN_PER_HOUR  # the live energy drops by one 
 
 
 def build_state(ctx: PlayerContext) -> s.StateOut:
-    """`GET /api/v1/me/state` for the context's player at the context's `now`."""
+    """`GET /api/v1/me/state` for the context's player at the context's `now`.
+
+    The document is put together as plain data and validated once: making its fourteen
+    models one by one cost ~15 % more of a cache-miss read (bench/).
+    """
     state, now = ctx.state, ctx.now
-    xp = state.xp
+    xp, resources, user = state.xp, state.resources, ctx.user
     rank = rank_status(xp.overall)
     energy = energy_status(state, now)
     balance = balance_report(xp.categories)
-    return s.StateOut(
-        user=UserOut.model_validate(ctx.user),
-        season=s.SeasonOut(
-            name=state.season,
-            started_on=state.season_started_on,
-            days_in_season=days_in_season(state.season_started_on, ctx.today),
-        ),
-        clouds=s.CloudsOut(**{c.value: state.clouds.get(c) for c in CATEGORIES}),
-        resources=s.ResourcesOut(
-            oxygen=state.resources.oxygen,
-            water=state.resources.water,
-            gold=state.resources.gold,
-            armor=state.resources.armor,
-            keys=state.resources.keys,
-        ),
-        energy=s.EnergyOut(
-            stored=energy.stored,
-            usable=energy.usable,
-            cap=energy.cap,
-            live=energy.live,
-            hours_until_empty=energy.hours_until_empty,
-            restored_at=state.energy_restored_at,
-            empty_at=empty_at(state.energy, energy.cap, state.energy_restored_at),
-        ),
-        xp=s.XPOut(
-            overall=xp.overall,
-            categories=s.CategoriesOut(**xp.categories.as_dict()),
-            category_levels=s.CategoriesOut(
-                **{c.value: category_level(xp.categories.get(c)) for c in CATEGORIES}
-            ),
-        ),
-        rank=s.RankOut(
-            name=rank.rank.value,
-            level=rank.level,
-            xp_for_next=rank.xp_for_next,
-            progress_pct=rank.progress_pct,
-        ),
-        burnout=s.BurnoutOut(
-            active=state.burnout_active,
-            since=state.burnout_since,
-            risk=burnout_risk(state.clouds.capacity),
-        ),
-        balance=s.BalanceOut(
-            balanced=balance.balanced,
-            average_level=float(balance.average_level),
-            warnings=[
-                s.BalanceWarningOut(
-                    category=w.category.value,
-                    level=w.level,
-                    message=w.message,
-                    recommendation=w.recommendation,
-                )
-                for w in balance.warnings
-            ],
-        ),
-        questionnaire_done=state.questionnaire_done,
-        active_loadout=s.LoadoutRefOut(id=ctx.loadout.id, name=ctx.loadout.name)
-        if ctx.loadout
-        else None,
-        day=s.DayOut(today=ctx.today, next_day_at=next_day_at(ctx)),
-        version=ctx.version,
+    loadout = ctx.loadout
+    return s.StateOut.model_validate(
+        {
+            "user": {name: getattr(user, name) for name in _USER_FIELDS},
+            "season": {
+                "name": state.season,
+                "started_on": state.season_started_on,
+                "days_in_season": days_in_season(state.season_started_on, ctx.today),
+            },
+            "clouds": {c.value: state.clouds.get(c) for c in CATEGORIES},
+            "resources": {
+                "oxygen": resources.oxygen,
+                "water": resources.water,
+                "gold": resources.gold,
+                "armor": resources.armor,
+                "keys": resources.keys,
+            },
+            "energy": {
+                "stored": energy.stored,
+                "usable": energy.usable,
+                "cap": energy.cap,
+                "live": energy.live,
+                "hours_until_empty": energy.hours_until_empty,
+                "restored_at": state.energy_restored_at,
+                "empty_at": empty_at(state.energy, energy.cap, state.energy_restored_at),
+            },
+            "xp": {
+                "overall": xp.overall,
+                "categories": xp.categories.as_dict(),
+                "category_levels": {
+                    c.value: category_level(xp.categories.get(c)) for c in CATEGORIES
+                },
+            },
+            "rank": {
+                "name": rank.rank.value,
+                "level": rank.level,
+                "xp_for_next": rank.xp_for_next,
+                "progress_pct": rank.progress_pct,
+            },
+            "burnout": {
+                "active": state.burnout_active,
+                "since": state.burnout_since,
+                "risk": burnout_risk(state.clouds.capacity),
+            },
+            "balance": {
+                "balanced": balance.balanced,
+                "average_level": float(balance.average_level),
+                "warnings": [
+                    {
+                        "category": w.category.value,
+                        "level": w.level,
+                        "message": w.message,
+                        "recommendation": w.recommendation,
+                    }
+                    for w in balance.warnings
+                ],
+            },
+            "questionnaire_done": state.questionnaire_done,
+            "active_loadout": {"id": loadout.id, "name": loadout.name} if loadout else None,
+            "day": {"today": ctx.today, "next_day_at": next_day_at(ctx)},
+            "version": ctx.version,
+        }
     )
+
+
+_USER_FIELDS = tuple(UserOut.model_fields)
 
 
 def next_day_at(ctx: PlayerContext) -> datetime:
