@@ -98,3 +98,16 @@ async def test_a_cancelled_read_that_joined_does_not_disturb_the_others() -> Non
     fetch.release.set()
     assert await leader == "one"
     assert joined.cancelled()
+
+
+async def test_when_the_read_that_gathers_is_cancelled_before_it_fetches_the_others_fail() -> None:
+    fetch = Rows({1: "one", 2: "two"})
+    reads: KeyedReads[int, str] = KeyedReads(fetch)
+    leader = asyncio.ensure_future(reads.get(1))
+    follower = asyncio.ensure_future(reads.get(2))
+    await asyncio.sleep(0)  # the leader gathers (and yields), the follower joins its round
+    leader.cancel()  # while the leader still waits for its round to end
+    with pytest.raises(psycopg.OperationalError, match="cancelled"):
+        await asyncio.wait_for(follower, 5)
+    assert fetch.calls == []  # nothing was sent
+    assert await reads.get(2) == "two"  # and the next read starts a round of its own

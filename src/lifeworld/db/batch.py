@@ -45,20 +45,20 @@ class KeyedReads(Generic[K, R]):
         gathered: dict[K, list[asyncio.Future[R | None]]] = {key: []}
         self._round = gathered
         try:
-            await asyncio.sleep(0)  # the rest of this round of the loop joins meanwhile
-        finally:
-            self._round = None
-        try:
+            try:
+                await asyncio.sleep(0)  # the rest of this round of the loop joins meanwhile
+            finally:
+                self._round = None
             started = perf_counter()
             rows = await self._fetch(list(gathered))
-            if timer is not None:
-                timer(perf_counter() - started)
         except Exception as exc:
             _fail(gathered, exc)
             raise
         except BaseException:  # this read was cancelled: the others must not wait forever
             _fail(gathered, psycopg.OperationalError("a shared read was cancelled"))
             raise
+        if timer is not None:
+            timer(perf_counter() - started)
         for other, futures in gathered.items():
             row = rows.get(other)
             for waiting in futures:

@@ -10,11 +10,17 @@ a log 3.55 → 1.95 ms.)
 - A read while the request's session has no transaction is one autocommit statement on a
   connection of the engine's read pool (`Database.reads`): the session is not touched, so
   nothing is checked out of SQLAlchemy's pool, committed or returned (a cache-miss state read
-  ~500 → ~350 µs of CPU, `bench.inprocess` on 2026-11-26).
+  ~500 → ~350 µs of CPU, `bench.inprocess` on 2026-11-26). Such reads that start in the same
+  round of the event loop share one statement (`KeyedReads`: the bench's cache-miss row went
+  from 0.20 to 0.25-0.26 of the no-op at 16 connections).
+- An activity log (`direct`) runs its transaction on a connection of the write pool
+  (`DirectTransaction`): BEGIN goes with the lock and the read, COMMIT with the write, and
+  those statements are PREPAREd once per connection (a log: ~1,600 → ~1,100 µs of CPU in the
+  app, ~800 → ~450 µs in PostgreSQL, `bench.inprocess` on 2026-11-26).
 - Everything else runs on the session's connection, inside its transaction, so it commits or
   rolls back with the rest of the request. A locked read that begins the transaction sends the
-  BEGIN with the lock and the read, in one round trip (a log: ~300 µs less CPU in the app and
-  ~250 µs less in PostgreSQL, `bench.inprocess` on 2026-11-26).
+  BEGIN with the lock and the read, in one round trip (a log then: ~300 µs less CPU in the app
+  and ~250 µs less in PostgreSQL, `bench.inprocess` on 2026-11-26).
 """
 
 from __future__ import annotations
