@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import psycopg
+from fastapi import FastAPI
 
 from lifeworld.clock import clock
 from lifeworld.game.investments import InvestmentType
@@ -103,6 +105,34 @@ def _same_figures(p: Player, state: dict[str, Any]) -> None:
 
 
 async def test_a_household_plays_ninety_days(client: httpx.AsyncClient, new_client: Any) -> None:
+    """On the app of most tests, whose requests share one rolled-back connection."""
+    await _ninety_days(client, new_client)
+
+
+async def test_a_household_plays_ninety_days_on_an_app_that_commits(committed_app: FastAPI) -> None:
+    """On an app with its own database and pools, as a real server runs: activity logs take
+    their direct transactions (db/session.py), cache-miss reads share statements."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make() -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=committed_app)
+        clients.append(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+        return clients[-1]
+
+    try:
+        await _ninety_days(make(), make)
+    finally:
+        for made in clients:
+            await made.aclose()
+    with psycopg.connect(committed_app.state.database_url) as conn:
+        writers = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lifeworld-writes'"
+            " AND datname = current_database()"
+        ).fetchone()
+    assert writers is not None and writers[0] >= 1, "no log took a direct transaction"
+
+
+async def _ninety_days(client: httpx.AsyncClient, new_client: Any) -> None:
     clock.pin(START)
     ada = Player("ada", client, OraclePlayer.new("Europe/London", START))
     ada.user_id = (await set_up_household(client, timezone="Europe/London"))["user"]["id"]
