@@ -177,8 +177,12 @@ class DirectTransaction:
 
     pool: PgPool
     conn: Any  # psycopg AsyncConnection in autocommit mode
-    prepared: set[str] = field(default_factory=set)  # statements it has PREPAREd
     open: bool = False  # BEGIN sent, no COMMIT or ROLLBACK yet
+
+    @property
+    def prepared(self) -> set[str]:
+        """The names of the statements PREPAREd on the connection (it keeps them for life)."""
+        return _PREPARED.setdefault(self.conn, set())
 
     async def replace_broken(self) -> None:
         """Before anything was sent: the kept connection had broken (the server restarted,
@@ -187,7 +191,6 @@ class DirectTransaction:
         await self.pool.release(self.conn, healthy=False)
         await self.pool.drop_idle()
         self.conn = await self.pool.acquire(wait_s=POOL_WAIT_S)
-        self.prepared = prepared_on(self.conn)
 
 
 async def begin_direct(session: AsyncSession) -> DirectTransaction | None:
@@ -205,7 +208,7 @@ async def begin_direct(session: AsyncSession) -> DirectTransaction | None:
     if known is not None:
         return known
     conn = await pools.writes.acquire(wait_s=POOL_WAIT_S)
-    direct = DirectTransaction(pools.writes, conn, prepared_on(conn))
+    direct = DirectTransaction(pools.writes, conn)
     session.info[_DIRECT] = direct
     return direct
 
@@ -236,10 +239,6 @@ async def end_direct(session: AsyncSession, *, commit: bool, sent: bool = False)
 
 # Names of the statements PREPAREd on each connection of a write pool (players/store.py).
 _PREPARED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
-def prepared_on(conn: Any) -> set[str]:
-    return _PREPARED.setdefault(conn, set())
 
 
 @event.listens_for(Session, "after_begin")

@@ -112,10 +112,12 @@ def _sql(kind: str) -> tuple[str, dict[str, Any]]:
         # statement sees what was committed when it began, and had the read waited for the
         # lock itself its subqueries (milestones, active engines) would miss what the
         # transaction it waited for had just committed.
-        lock = select(Player.user_id).where(Player.user_id == bindparam("user_id"))
-        lock_sql, _ = _compiled(lock.with_for_update())
+        lock_sql, _ = _sql("lock")
         read_sql, literals = _sql("read_locked")
         return f"{lock_sql}; {read_sql}", literals
+    if kind == "lock":
+        lock = select(Player.user_id).where(Player.user_id == bindparam("user_id"))
+        return _compiled(lock.with_for_update())
     return _compiled(_query(for_update=kind == "read_locked", many=kind == "read_many"))
 
 
@@ -185,8 +187,7 @@ def _prepared(sql: str, params: tuple[str, ...], literals: dict[str, Any]) -> _P
 
 @cache
 def _direct_read() -> tuple[_Prepared, _Prepared]:
-    lock = select(Player.user_id).where(Player.user_id == bindparam("user_id"))
-    lock_sql, _ = _compiled(lock.with_for_update())
+    lock_sql, _ = _sql("lock")
     read_sql, literals = _sql("read_locked")
     return _prepared(lock_sql, ("user_id",), {}), _prepared(read_sql, ("user_id",), literals)
 
