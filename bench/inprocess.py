@@ -123,13 +123,13 @@ def calls_for(target: str, crowd: Crowd) -> list[Call]:
     return [Call("GET", "/api/v1/me/state", (bearer(t),)) for t in crowd.tokens]
 
 
-def postgres_cpu_s() -> float | None:
-    """CPU seconds used so far by this machine's processes named postgres (None: no /proc, or
-    no such process: the server runs elsewhere)."""
+def postgres_cpu() -> dict[int, int] | None:
+    """CPU clock ticks used so far by each of this machine's processes named postgres, by pid
+    (None: no /proc, or no such process: the server runs elsewhere)."""
     proc = Path("/proc")
     if not proc.is_dir():
         return None
-    ticks, found = 0, False
+    ticks: dict[int, int] = {}
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -139,9 +139,17 @@ def postgres_cpu_s() -> float | None:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile, or not ours to read
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        found = True
-    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks or None
+
+
+def postgres_cpu_s_between(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU seconds the postgres processes used from `before` to `after`: each one alive at the
+    end counts what it used since the start (all of it if it started meanwhile). One that
+    ended meanwhile (an autovacuum worker, a closed connection) is left out: summing totals
+    instead made its whole life's CPU vanish from the second sum, a negative figure."""
+    used = sum(max(0, t - before.get(pid, 0)) for pid, t in after.items())
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(
@@ -164,7 +172,7 @@ async def measure(
             batch = [noop] * per_round if kind == "noop" else calls[taken : taken + per_round]
             if kind != "noop":
                 taken += per_round
-            server_before = postgres_cpu_s() if kind != "noop" else None
+            server_before = postgres_cpu() if kind != "noop" else None
             started = time.thread_time()
             for call in batch:
                 status, body = await send_one(app, call)
@@ -174,11 +182,11 @@ async def measure(
                     )
             cpu[kind].append((time.thread_time() - started) / per_round * 1e6)
             if kind != "noop":
-                server_after = postgres_cpu_s()
+                server_after = postgres_cpu()
                 if postgres_s is None or server_before is None or server_after is None:
                     postgres_s = None
                 else:
-                    postgres_s += server_after - server_before
+                    postgres_s += postgres_cpu_s_between(server_before, server_after)
     noop_us, target_us = statistics.median(cpu["noop"]), statistics.median(cpu[target])
     return {
         "target": target,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from bench import inprocess
 from bench.history import play, stretch
 from bench.profile import cumulative, summarise
 from bench.scenarios import SignedIn
@@ -99,3 +101,12 @@ def test_the_oldest_sign_in_a_run_used_follows_the_order_they_were_cached() -> N
     assert backwards.oldest_used(501) == pytest.approx(120.0)  # half-way back
     assert backwards.oldest_used(1_000) == pytest.approx(100.04)
     assert backwards.oldest_used(1_001) == 100.0  # the list ran out: every one was used
+
+
+def test_postgres_cpu_counts_what_each_process_used_and_never_goes_negative() -> None:
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    before = {10: 500, 11: 40, 12: 7}  # 12 ends meanwhile (an autovacuum worker, say)
+    after = {10: 530, 11: 41, 13: 5}  # 13 started meanwhile
+    used = inprocess.postgres_cpu_s_between(before, after)
+    assert used == pytest.approx((30 + 1 + 5) * tick)
+    assert inprocess.postgres_cpu_s_between({10: 900}, {}) == 0
