@@ -29,6 +29,18 @@ class Rows:
         return {k: self.rows[k] for k in keys if k in self.rows}
 
 
+async def _fetching_two() -> tuple[Rows, asyncio.Future[str | None], asyncio.Future[str | None]]:
+    """Reads of 1 (the one that fetches) and 2 (joined), their fetch started and held."""
+    fetch = Rows({1: "one", 2: "two"})
+    fetch.release.clear()
+    reads: KeyedReads[int, str] = KeyedReads(fetch)
+    leader = asyncio.ensure_future(reads.get(1))
+    joined = asyncio.ensure_future(reads.get(2))
+    await fetch.started.wait()
+    assert fetch.calls == [[1, 2]]
+    return fetch, leader, joined
+
+
 async def test_reads_started_together_share_one_fetch() -> None:
     fetch = Rows({1: "one", 2: "two", 3: "three"})
     reads: KeyedReads[int, str] = KeyedReads(fetch)
@@ -74,12 +86,7 @@ async def test_a_failed_fetch_fails_every_read_of_its_round() -> None:
 
 
 async def test_when_the_read_that_fetches_is_cancelled_the_others_fail_instead_of_waiting() -> None:
-    fetch = Rows({1: "one", 2: "two"})
-    fetch.release.clear()
-    reads: KeyedReads[int, str] = KeyedReads(fetch)
-    leader = asyncio.ensure_future(reads.get(1))
-    follower = asyncio.ensure_future(reads.get(2))
-    await fetch.started.wait()
+    _, leader, follower = await _fetching_two()
     leader.cancel()
     with pytest.raises(psycopg.OperationalError, match="cancelled"):
         await asyncio.wait_for(follower, 5)
@@ -88,12 +95,7 @@ async def test_when_the_read_that_fetches_is_cancelled_the_others_fail_instead_o
 
 
 async def test_a_cancelled_read_that_joined_does_not_disturb_the_others() -> None:
-    fetch = Rows({1: "one", 2: "two"})
-    fetch.release.clear()
-    reads: KeyedReads[int, str] = KeyedReads(fetch)
-    leader = asyncio.ensure_future(reads.get(1))
-    joined = asyncio.ensure_future(reads.get(2))
-    await fetch.started.wait()
+    fetch, leader, joined = await _fetching_two()
     joined.cancel()
     fetch.release.set()
     assert await leader == "one"

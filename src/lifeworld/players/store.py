@@ -127,7 +127,7 @@ def _compiled(stmt: Any) -> tuple[str, dict[str, Any]]:
     return str(compiled), {k: v for k, v in compiled.params.items() if k not in keys}
 
 
-_MILESTONE_COLUMNS = "user_id, type, keys, achieved_at"
+_MILESTONE_COLUMNS = ", ".join(column.name for column in MilestoneRecord.__table__.columns)
 
 
 @cache
