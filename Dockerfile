@@ -3,20 +3,22 @@
 # LIFEWORLD_DATABASE_URL (and, in hybrid cache mode, cached copies in Redis). Run as many as
 # you like against the same database; see docs/deployment-strategy.md.
 #
-#   docker build -t lifeworld:0.1.0 .
+#   docker build -t lifeworld:0.2.0 .
 #   docker run -e LIFEWORLD_DATABASE_URL=... -e LIFEWORLD_SECRET_KEY=... \
-#              -e LIFEWORLD_PUBLIC_URL=https://life.example.org -p 8000:8000 lifeworld:0.1.0
+#              -e LIFEWORLD_PUBLIC_URL=https://life.example.org -p 8000:8000 lifeworld:0.2.0
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# Build: install the package and its dependencies (all binary wheels) into a venv.
+# Build: the locked dependencies (binary wheels, hash-checked), then the package itself.
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/lifeworld
 WORKDIR /src
+COPY requirements/app.txt ./requirements/app.txt
+RUN /opt/lifeworld/bin/pip install --require-hashes --only-binary :all: -r requirements/app.txt
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN /opt/lifeworld/bin/pip install .
+RUN /opt/lifeworld/bin/pip install --no-deps --no-build-isolation .
 
 # Runtime: the venv only, no compilers, no sources, a user without a login or a home to write.
 FROM ${PYTHON_IMAGE} AS runtime

@@ -53,18 +53,13 @@ fi
 ok "port $PORT is free"
 
 say "Installing Life World OS into .venv"
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-stamp=.venv/.lifeworld-installed
-want=$(cat pyproject.toml | "$PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c 'import lifeworld' 2>/dev/null; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
-  echo "$want" > "$stamp"
-  ok "installed"
-else
+# The locked versions, hash-checked. A developer's .venv (the dev lock: the same versions and
+# the tools) serves as it is.
+if venv_matches .venv "$APP_LOCK" || venv_matches .venv "$DEV_LOCK"; then
   ok "already installed"
+else
+  locked_venv .venv "$APP_LOCK"
+  ok "installed the locked versions ($APP_LOCK)"
 fi
 
 say "Settings"

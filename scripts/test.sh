@@ -2,28 +2,49 @@
 # Lint, type-check and run the whole test suite. Installs what it needs; starts what is not running.
 #   ./scripts/test.sh                 everything (what CI runs)
 #   ./scripts/test.sh tests/unit -x   any pytest arguments narrow the run (lint and types still run)
+#   ./scripts/test.sh --latest        the same against the newest versions pyproject.toml allows,
+#                                     in a throwaway venv (the lock and .venv are left as they are)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 . scripts/lib/common.sh
 
-say "Python environment"
-dev_venv
+cleanups=()
+cleanup() { for c in "${cleanups[@]}"; do eval "$c"; done; }
+trap cleanup EXIT
+
+VENV=.venv
+if [ "${1:-}" = "--latest" ]; then
+  shift
+  say "Python environment: the newest versions pyproject.toml allows (a throwaway venv)"
+  latest_dir=$(mktemp -d -t lifeworld-latest-XXXXXX)
+  cleanups+=("rm -rf '$latest_dir'")
+  VENV=$latest_dir/venv
+  "$PYTHON" -m venv "$VENV"
+  ""$VENV"/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools wheel
+  # Editable, so the tests import this checkout; the egg-info pip writes is the same either way.
+  ""$VENV"/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade \
+    --upgrade-strategy eager --no-build-isolation -e '.[dev]'
+  ""$VENV"/bin/python" scripts/lib/lock_diff.py "$DEV_LOCK"
+else
+  say "Python environment"
+  dev_venv
+fi
 
 say "Services the tests need"
 # Redis: the one at LIFEWORLD_TEST_REDIS_URL or 127.0.0.1:6379, else a redis-server we start here.
 if [ -z "${LIFEWORLD_TEST_REDIS_URL:-}" ]; then
-  if .venv/bin/python -c 'import redis,sys; redis.Redis(socket_connect_timeout=1).ping()' 2>/dev/null; then
+  if "$VENV"/bin/python -c 'import redis,sys; redis.Redis(socket_connect_timeout=1).ping()' 2>/dev/null; then
     export LIFEWORLD_TEST_REDIS_URL=redis://127.0.0.1:6379/0
   else
     command -v redis-server >/dev/null || apt_install redis-server || die "redis-server is needed for the cache tests and could not be installed: apt install redis-server"
     redis_dir=$(mktemp -d)
     redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
       --dir "$redis_dir" --pidfile "$redis_dir/redis.pid" >/dev/null
-    trap 'kill "$(cat "$redis_dir/redis.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+    cleanups+=("kill \"\$(cat '$redis_dir/redis.pid' 2>/dev/null)\" 2>/dev/null || true")
     export LIFEWORLD_TEST_REDIS_URL=redis://127.0.0.1:6390/0
-    for _ in $(seq 50); do .venv/bin/python -c 'import redis; redis.Redis(port=6390).ping()' 2>/dev/null && break; sleep 0.1; done
+    for _ in $(seq 50); do "$VENV"/bin/python -c 'import redis; redis.Redis(port=6390).ping()' 2>/dev/null && break; sleep 0.1; done
   fi
 fi
 echo "  redis: $LIFEWORLD_TEST_REDIS_URL"
@@ -55,9 +76,9 @@ fi
 echo "  kubectl: $(kubectl version --client 2>/dev/null | head -1 || echo missing)"
 
 say "Lint and types"
-.venv/bin/ruff check src tests bench
-.venv/bin/ruff format --check src tests bench
-.venv/bin/mypy
+"$VENV"/bin/ruff check src tests bench scripts
+"$VENV"/bin/ruff format --check src tests bench scripts
+"$VENV"/bin/mypy
 
 say "Tests"
-.venv/bin/python -m pytest "$@"
+"$VENV"/bin/python -m pytest "$@"

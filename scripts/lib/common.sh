@@ -14,14 +14,49 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# dev_venv: .venv with the package and its dev extras, reinstalled when pyproject.toml changes.
-dev_venv() {
-  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  local stamp=.venv/.lifeworld-dev-installed want
-  want=$("$PYTHON" -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest())')
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-    echo "$want" > "$stamp"
-  fi
+# The lock: hash-pinned requirements made by uv for every platform and Python >= 3.11
+# (README "Development"). requirements/app.txt runs the app; requirements/dev.txt adds the tools.
+APP_LOCK=requirements/app.txt
+DEV_LOCK=requirements/dev.txt
+
+# locked_venv DIR LOCK [EXTRAS]: a venv at DIR holding exactly LOCK's packages, hash-checked, and
+# this project (editable). It is made anew when the lock or pyproject.toml changes, so nothing an
+# older lock installed lingers.
+locked_venv() {
+  local dir=$1 lock=$2 extras=${3:-}
+  venv_matches "$dir" "$lock" && return 0
+  rm -rf "$dir"
+  "$PYTHON" -m venv "$dir" || die "could not create a virtual environment in $dir"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --require-hashes --only-binary :all: -r "$lock" \
+    || die "installing the locked dependencies ($lock) failed: see pip's message above"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-deps --no-build-isolation -e ".$extras" \
+    || die "installing Life World OS itself failed: see pip's message above"
+  lock_digest "$lock" > "$dir/.lifeworld-lock"
+}
+
+lock_digest() {  # what a venv made from lock $1 records: the lock's name and both files' digest
+  printf '%s ' "$1"
+  cat "$1" pyproject.toml | "$PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())'
+}
+
+venv_matches() {  # venv_matches DIR LOCK: DIR was made from LOCK as it is now, and works
+  [ -f "$1/.lifeworld-lock" ] && [ "$(cat "$1/.lifeworld-lock")" = "$(lock_digest "$2")" ] \
+    && "$1/bin/python" -c 'import lifeworld' 2>/dev/null
+}
+
+# dev_venv: .venv with the app, its dev tools and this project, exactly as the dev lock says.
+dev_venv() { locked_venv .venv "$DEV_LOCK" "[dev]"; }
+
+# compile_locks [UV-OPTIONS]: rewrite both lock files from pyproject.toml and requirements/*.in
+# (e.g. --upgrade for the newest allowed versions). The app's lock is cut from the dev lock, so
+# both hold the same versions.
+compile_locks() {
+  local uv=.venv/bin/uv common=(--universal --python-version 3.11 --generate-hashes --quiet
+    --custom-compile-command ./scripts/update-deps.sh)
+  "$uv" pip compile pyproject.toml requirements/build.in requirements/tools.in --extra dev \
+    "${common[@]}" -o "$DEV_LOCK" "$@"
+  "$uv" pip compile pyproject.toml requirements/build.in -c "$DEV_LOCK" \
+    "${common[@]}" -o "$APP_LOCK"
 }

@@ -83,7 +83,7 @@ def create_app(
         version=__version__,
         description="A self-hosted, gamified life operating system for a household.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # the app's own /api/docs (web/api_docs.py): no CDN, no inline script
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

@@ -14,12 +14,12 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeworld.game.errors import GameRuleError
+from lifeworld.internals import route_contexts
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def _route_table(request: Request) -> list[tuple[str, Any, set[str]]]:
     """(path, compiled pattern, methods) of every route, included routers flattened."""
     return [
         (route.path, route.path_regex, set(route.methods or ()))
-        for route in iter_route_contexts(request.app.router.routes)
+        for route in route_contexts(request.app.router.routes)
         if route.path is not None and route.methods
     ]
 

@@ -9,12 +9,22 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, get_type_hints
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi._compat import ModelField, field_annotation_is_sequence, get_missing_field_error
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, request_response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lifeworld.internals import (
+    ModelField,
+    dependant,
+    field_annotation_is_sequence,
+    get_missing_field_error,
+    request_response,
+    router_of,
+    routes_changed,
+    set_dispatch,
+)
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
@@ -29,7 +39,7 @@ def add_routes(app: FastAPI, router: APIRouter) -> None:
     """
     for route in router.routes:
         app.router.routes.append(route)
-    app.router._mark_routes_changed()  # the OpenAPI document is rebuilt when routes change
+    routes_changed(app.router)
 
 
 def literal_prefix(route: BaseRoute) -> tuple[str, ...]:
@@ -87,8 +97,7 @@ class RouteIndex:
         self._finish(root, [], position)
         solo = {}
         for route in routes:
-            solo[id(route)] = APIRouter(routes=[route])
-            solo[id(route)].form_limits = self.router.form_limits
+            solo[id(route)] = router_of(route, self.router)
         self._root, self._solo, self._size = root, solo, len(routes)
 
     def _finish(self, node: _Node, above: list[BaseRoute], position: dict[int, int]) -> None:
@@ -129,7 +138,7 @@ class RouteIndex:
 
 def index_routes(app: FastAPI) -> None:
     """Dispatch the app's requests through a `RouteIndex` (after every route is added)."""
-    app.router.middleware_stack = RouteIndex(app.router)
+    set_dispatch(app.router, RouteIndex(app.router))
 
 
 _SCALAR_DEFAULTS = (type(None), bool, int, float, str)
@@ -138,7 +147,7 @@ _SCALAR_DEFAULTS = (type(None), bool, int, float, str)
 def _lean_fields(route: APIRoute) -> list[tuple[ModelField, str, str, bool]] | None:
     """(field, where, name, required) of each parameter when the route can be served lean,
     else None."""
-    d = route.dependant
+    d = dependant(route)
     if (
         d.dependencies
         or d.body_params
@@ -222,9 +231,9 @@ def lean_routes(app: FastAPI) -> list[APIRoute]:
         fields = _lean_fields(route)
         if fields is None:
             continue
-        call = route.dependant.call
-        assert call is not None  # _lean_fields checked it is a coroutine function
-        handler = _lean_handler(call, fields, route.dependant.request_param_name)
+        solved = dependant(route)
+        assert solved.call is not None  # _lean_fields checked it is a coroutine function
+        handler = _lean_handler(solved.call, fields, solved.request_param_name)
         route.app = request_response(handler)
         served.append(route)
     return served

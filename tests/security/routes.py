@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from fastapi.routing import iter_route_contexts
-
 from lifeworld.accounts.deps import AdminUser, PrincipalDep
 from lifeworld.app import create_app
+from lifeworld.internals import route_contexts
 from lifeworld.settings import Settings
 from lifeworld.web.deps import AdminFormViewer
 
@@ -58,7 +57,7 @@ def discover() -> list[Route]:
     """Every (method, path) the app answers, with whether it needs a signed-in (admin) caller."""
     app = _app()
     routes = []
-    for context in iter_route_contexts(app.router.routes):
+    for context in route_contexts(app.router.routes):
         if context.path is None or not context.methods:
             continue
         dependant = getattr(context.original_route, "dependant", None)

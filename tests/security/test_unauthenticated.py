@@ -24,7 +24,8 @@ PUBLIC = {
     "POST /api/v1/auth/register",
     "GET /api/v1/openapi.json",  # the API's description, the same on every instance
     "GET /api/docs",
-    "GET /docs/oauth2-redirect",
+    "GET /api/docs/swagger-ui-bundle.js",  # Swagger UI's own files
+    "GET /api/docs/swagger-ui.css",
     "PUT /api/v1/testing/clock",  # exists only with LIFEWORLD_ENV=test
     "GET /metrics",  # counters, no household data: this machine or the metrics token (below)
     "GET /setup",

@@ -27,7 +27,7 @@ def _copy_project(target: Path) -> None:
     for name in ("pyproject.toml", "README.md", ".env.example"):
         shutil.copy2(ROOT / name, target / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("src", "scripts"):
+    for name in ("src", "scripts", "requirements"):
         shutil.copytree(ROOT / name, target / name, ignore=ignore)
 
 

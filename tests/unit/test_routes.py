@@ -13,11 +13,12 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute, request_response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.routing import BaseRoute, Match
 
 from lifeworld.app import create_app
+from lifeworld.internals import dispatch, request_response
 from lifeworld.routes import (
     RouteIndex,
     add_routes,
@@ -82,7 +83,7 @@ def _example_paths(app: FastAPI) -> list[str]:
 
 def test_the_index_finds_the_route_a_linear_scan_finds() -> None:
     app = create_app(Settings(env="test"), database_url=URL)
-    index = app.router.middleware_stack
+    index = dispatch(app.router)
     assert isinstance(index, RouteIndex)
     checked = 0
     for path in _example_paths(app):
@@ -99,7 +100,7 @@ def test_the_index_finds_the_route_a_linear_scan_finds() -> None:
 
 def test_a_route_added_later_is_found() -> None:
     app = create_app(Settings(env="test"), database_url=URL)
-    index = app.router.middleware_stack
+    index = dispatch(app.router)
     assert isinstance(index, RouteIndex)
     scope = {"type": "http", "method": "GET", "path": "/api/v1/late", "root_path": ""}
     assert _indexed(index, scope) is None

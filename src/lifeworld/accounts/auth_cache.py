@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lifeworld.accounts.models import Session, User
 from lifeworld.cache import Cache, Namespace
 from lifeworld.db.session import after_commit
+from lifeworld.internals import new_instance
 
 AUTH_TTL_S = 60.0
 _M = TypeVar("_M")
@@ -65,7 +66,7 @@ def _transient(model: type[_M], values: dict[str, Any]) -> _M:
     `User`, against ~1 µs to fill a new instance's attributes directly (as loading a row
     does). These objects are only read, never added to a session.
     """
-    instance: _M = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    instance = new_instance(model)
     instance.__dict__.update(values)
     return instance
 

@@ -257,7 +257,7 @@ async def listen_redis(
                         on_message(names.get(channel, channel), message["data"])
             finally:
                 on_state("redis", False)
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
                 await client.aclose()
         except asyncio.CancelledError:
             raise

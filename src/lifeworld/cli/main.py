@@ -28,6 +28,21 @@ app.command("setup")(serve_commands.setup)
 app.command("advise")(advise_commands.advise)
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"lifeworld {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Life World OS: a self-hosted, gamified life operating system for your household."""
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

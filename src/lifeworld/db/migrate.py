@@ -47,13 +47,24 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
+def _take_lock(conn: Connection) -> None:
+    """Hold the migration lock, saying so when another process holds it and we wait for it."""
+    taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+    if not taken.scalar():
+        log.warning(
+            "another Life World OS process is migrating this database; waiting for it to finish"
+        )
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        log.warning("the other process finished migrating; carrying on")
+    conn.commit()
+
+
 def _locked(url: str, action: str, target: str) -> bool:
     """Run an Alembic command while holding the migration lock; False when nothing had to change."""
     engine = create_engine(sqlalchemy_url(url))
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-            conn.commit()
+            _take_lock(conn)
             try:
                 if action == "upgrade" and current_revision_on(conn) == head_revision():
                     return False

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from lifeworld.accounts.deps import SESSION_COOKIE
 from lifeworld.errors import translator
 from lifeworld.routes import add_routes
+from lifeworld.web.api_docs import router as api_docs_router
 from lifeworld.web.assets import STATIC_DIR, STATIC_PREFIX, VersionedStatic
 from lifeworld.web.deps import SignInRequired
 from lifeworld.web.error_pages import render_error_page
@@ -66,6 +67,7 @@ def install_web(app: FastAPI) -> None:
 
     app.mount(STATIC_PREFIX, VersionedStatic(directory=STATIC_DIR), name="static")
     add_routes(app, shell_router)
+    add_routes(app, api_docs_router)
     for router in page_routers():
         add_routes(app, router)
     translator.page_renderer = render_error_page
