@@ -8,6 +8,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+# Nothing the tests start announces itself on the network (mDNS only in a test's own namespace).
+export LIFEWORLD_MDNS=off
 . scripts/lib/common.sh
 
 cleanups=()

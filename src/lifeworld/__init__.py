@@ -1,3 +1,3 @@
 """Life World OS: a self-hosted, gamified life operating system for a household."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
