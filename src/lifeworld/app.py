@@ -10,31 +10,24 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lifeworld import __version__
-from lifeworld.accounts.api import router as accounts_router
 from lifeworld.accounts.security import Security
-from lifeworld.accounts.settings_views import router as settings_pages
-from lifeworld.accounts.views import router as accounts_pages
 from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
-from lifeworld.errors import translator
-from lifeworld.game_api import game_routers
 from lifeworld.idempotency.middleware import install_idempotency
-from lifeworld.middleware import HostGuard, SecurityHeaders
+from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
+from lifeworld.openapi import document_errors
 from lifeworld.ops import events as ops_events
-from lifeworld.ops.api import router as ops_router
-from lifeworld.ops.health import router as health_router
 from lifeworld.ops.middleware import RequestMetrics
 from lifeworld.ops.recorder import Recorder
-from lifeworld.ops.testing import router as testing_router
-from lifeworld.ops.views import router as ops_pages
-from lifeworld.places.api import router as places_router
 from lifeworld.places.runtime import build_places
-from lifeworld.portability.limits import ImportAwareBodyLimit
+from lifeworld.portability.api import IMPORT_PATH
+from lifeworld.routers import routers
 from lifeworld.routes import add_routes, fast_routes, index_routes, lean_routes
 from lifeworld.settings import Environment, Settings
-from lifeworld.web.dashboard import router as dashboard_pages
+from lifeworld.translator import ErrorTranslator
+from lifeworld.web.error_pages import render_error_page
 from lifeworld.web.install import install_web
 
 log = logging.getLogger(__name__)
@@ -114,22 +107,12 @@ def create_app(
     app.state.ops = Recorder(settings, security=app.state.security, url=cache_url)
     ops_events.install()
 
+    translator = ErrorTranslator(page_renderer=render_error_page)
     translator.install(app)
-    # Routes are matched in order, one regular expression each: the API's busiest routes first,
-    # the pages (fewer requests, each far costlier to render) after them.
-    add_routes(app, health_router)
-    for router in game_routers():
-        add_routes(app, router)
-    add_routes(app, accounts_router)
-    add_routes(app, places_router)
-    add_routes(app, ops_router)
-    if settings.env is Environment.TEST:
-        add_routes(app, testing_router)
+    document_errors(app)
     install_web(app)
-    add_routes(app, accounts_pages)
-    add_routes(app, settings_pages)
-    add_routes(app, dashboard_pages)
-    add_routes(app, ops_pages)
+    for router in routers(testing=settings.env is Environment.TEST):
+        add_routes(app, router)
     index_routes(app)
     lean_routes(app)
     fast_routes(app)
@@ -138,9 +121,10 @@ def create_app(
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(
-        ImportAwareBodyLimit,
+        BodyLimit,
         max_bytes=settings.max_body_bytes,
-        import_max_bytes=settings.max_import_bytes,
+        respond=translator.respond,
+        limits={IMPORT_PATH: settings.max_import_bytes},  # a player's whole history
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, recorder=app.state.ops)  # outermost: times everything

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lifeworld.errors import PayloadTooLarge, error_body, translator
+from lifeworld.errors import PayloadTooLarge, Respond, error_body
+from lifeworld.headers import SECURITY_HEADERS
 from lifeworld.net import host_of
-
-SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        b"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
-        b"base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    ),
-)
 
 
 class HostGuard:
@@ -76,40 +65,51 @@ def _size(n: int) -> str:
 
 
 class BodyLimit:
-    """413 for request bodies over the limit, by Content-Length or while streaming."""
+    """413 for request bodies over the limit, by Content-Length or while streaming.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    `limits` gives some paths a limit of their own (the import of a player's whole history);
+    the error is answered by `respond` (a page for a page's form, the API's JSON for a script).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        respond: Respond,
+        limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
-        self.message = f"The request body is larger than {_size(max_bytes)}."
+        self.respond = respond
+        self.default = max_bytes
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limits.get(scope["path"], self.default)
+        message = f"The request body is larger than {_size(max_bytes)}."
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_large = int(value) > self.max_bytes
+                    too_large = int(value) > max_bytes
                 except ValueError:
                     too_large = False
                 if too_large:
-                    # A page's form gets the error as a page, a script the API's JSON.
-                    response = await translator.respond(
-                        Request(scope), 413, "body_too_large", self.message
-                    )
+                    response = await self.respond(Request(scope), 413, "body_too_large", message)
                     await response(scope, receive, send)
                     return
         received = 0
 
         async def counting_receive() -> Message:
             nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge(self.message)
-            return message
+            message_in = await receive()
+            if message_in["type"] == "http.request":
+                received += len(message_in.get("body", b""))
+                if received > max_bytes:
+                    raise PayloadTooLarge(message)
+            return message_in
 
         await self.app(scope, counting_receive, send)
 

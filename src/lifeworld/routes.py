@@ -21,6 +21,7 @@ from lifeworld.internals import (
     field_annotation_is_sequence,
     get_missing_field_error,
     request_response,
+    route_contexts,
     router_of,
     routes_changed,
     set_dispatch,
@@ -323,3 +324,33 @@ def fast_routes(app: FastAPI) -> list[APIRoute]:
             route.app = _fast_app(model, handler, route.app)
             served.append(route)
     return served
+
+
+# -- which methods a path takes (the 405 answers' Allow header) ---------------------------
+
+
+def _route_table(request: Request) -> list[tuple[str, Any, set[str]]]:
+    """(path, compiled pattern, methods) of every route, included routers flattened."""
+    return [
+        (route.path, route.path_regex, set(route.methods or ()))
+        for route in route_contexts(request.app.router.routes)
+        if route.path is not None and route.methods
+    ]
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's)."""
+    path = request.url.path
+    # A literal path (`/me/investments/growth`) names its own resource, even where a parameter
+    # route (`/me/investments/{investment_id}`) would also match the text.
+    methods = literal_route_methods(request) or {
+        m for _, regex, ms in _route_table(request) if regex.match(path) for m in ms
+    }
+    methods.discard("HEAD")  # implied by GET
+    return ", ".join(sorted(methods))
+
+
+def literal_route_methods(request: Request) -> set[str]:
+    """The methods of routes without path parameters whose path is exactly this one."""
+    path = request.url.path
+    return {m for route_path, _, ms in _route_table(request) if route_path == path for m in ms}

@@ -25,8 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lifeworld.accounts.deps import PrincipalDep
 from lifeworld.clock import clock
 from lifeworld.db.session import TRANSACTION_HOOK, run_after_commit
-from lifeworld.errors import error_body, literal_route_methods
+from lifeworld.errors import error_body
 from lifeworld.idempotency import service
+from lifeworld.routes import literal_route_methods
 
 log = logging.getLogger(__name__)
 

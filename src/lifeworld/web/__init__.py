@@ -2,7 +2,7 @@
 
 Adding a screen (see `accounts/settings_views.py` or `investments/views.py` for full examples):
 - routes live in `<domain>/views.py` on an `APIRouter(include_in_schema=False)`, listed in
-  `install.page_routers()`; templates in `templates/<domain>/…` extend `base.html` and import
+  `lifeworld/routers.py`; templates in `templates/<domain>/…` extend `base.html` and import
   `_macros.html`;
 - a GET page takes `viewer: PageViewer` (redirects to /login?next=… when signed out), calls the
   same service function as the JSON API and returns `render(request, template, viewer=…, …)`;
