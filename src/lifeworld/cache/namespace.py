@@ -6,17 +6,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lifeworld.cache import codec
 from lifeworld.cache.entry import Entry
 from lifeworld.cache.errors import MAX_VALUE_BYTES, CacheValueTooLarge, CorruptEntry
+from lifeworld.cache.memory import MemoryTier
+from lifeworld.cache.stats import CacheStats
 from lifeworld.cache.tier import SharedTier
-
-if TYPE_CHECKING:
-    from lifeworld.cache.cache import Cache
+from lifeworld.cache.warn import ThrottledWarning
 
 log = logging.getLogger(__name__)
 Compute = Callable[[], Awaitable[bytes]]
@@ -40,11 +41,37 @@ class _LeaderGone(Exception):
     """The caller computing a value was cancelled; the ones waiting for it try again."""
 
 
+class CacheCore(Protocol):
+    """What a namespace uses of the cache that made it (`cache.Cache`)."""
+
+    memory: MemoryTier
+    journal: MemoryTier  # remembers recent invalidations
+    stats_store: CacheStats
+    warn: ThrottledWarning
+
+    @property
+    def memory_usable(self) -> bool: ...
+
+    def now(self) -> float: ...
+
+    async def invalidate(
+        self,
+        *,
+        tags: Iterable[str] = (),
+        keys: Iterable[str] = (),
+        namespace: Namespace | None = None,
+    ) -> None: ...
+
+    async def clear(self, namespace: Namespace | None = None) -> int: ...
+
+    def advisory_lock(self, full_key: str) -> AbstractAsyncContextManager[None]: ...
+
+
 class Namespace:
     """Keys under one prefix. Methods are coroutines; values are bytes (see the *_json helpers)."""
 
     def __init__(
-        self, cache: Cache, name: str, *, memory: bool, shared: Sequence[SharedTier], ttl: TTL
+        self, cache: CacheCore, name: str, *, memory: bool, shared: Sequence[SharedTier], ttl: TTL
     ) -> None:
         self.cache = cache
         self.name = name

@@ -14,14 +14,12 @@ still exported).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from lifeworld.cache import Cache
 from lifeworld.ops import metrics
 from lifeworld.ops.window import MinuteWindow
-
-if TYPE_CHECKING:
-    from lifeworld.ops.recorder import Recorder
 
 PER_PROCESS_NAMESPACES = frozenset({"auth", "state"})
 PLACE_NAMESPACES = frozenset({"place", "place_search"})
@@ -30,9 +28,9 @@ PLACE_NAMESPACES = frozenset({"place", "place_search"})
 class CacheCounters:
     """Follows one Cache's counters for one recorder."""
 
-    def __init__(self, cache: Cache, recorder: Recorder) -> None:
+    def __init__(self, cache: Cache, window: Callable[[], MinuteWindow]) -> None:
         self.stats = cache.stats_store
-        self.recorder = recorder
+        self.window = window  # the recorder's current minute
         self._tiers: dict[tuple[str, str], tuple[int, int, int, int, float]] = {}
         self._namespaces: dict[str, tuple[int, int]] = {}
         self._histograms: dict[tuple[str, str], Any] = {}
@@ -48,7 +46,7 @@ class CacheCounters:
         child.observe(seconds)
         if namespace in PER_PROCESS_NAMESPACES:
             return
-        window = self.recorder.window
+        window = self.window()
         window.cache.observe(seconds)
         if hit is not None:
             window.cache_reads.observe(seconds)

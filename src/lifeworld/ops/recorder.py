@@ -124,7 +124,7 @@ class Recorder:
         setattr(pool, "connect", timed_connect)  # noqa: B010 - shadows the method on this pool
         self._undo.append(lambda: pool.__dict__.pop("connect", None) and None)
         self._pool = pool
-        self._cache = CacheCounters(cache, self)
+        self._cache = CacheCounters(cache, lambda: self.window)
         cache.stats_store.observer = self._cache.observe
         self._undo.append(lambda: setattr(cache.stats_store, "observer", None))
 
