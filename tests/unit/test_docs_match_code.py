@@ -15,14 +15,21 @@ from typing import Any
 import typer.main
 
 from lifeworld.cli.main import app
+from lifeworld.ops.advisor import PHASES, REDIS_CLOUD_COST
 from lifeworld.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 ENV_EXAMPLE = ROOT / ".env.example"
+DEPLOY_AWS = ROOT / "docs" / "DEPLOY_AWS.md"
+STRATEGY = ROOT / "docs" / "deployment-strategy.md"
 SETTINGS_HEADING = "## Settings"
 COMMANDS_HEADING = "## The `lifeworld` command"
 NAME = re.compile(r"LIFEWORLD_[A-Z0-9_]+")
+# Connections a process opens besides the pools the settings size: the cache's invalidation
+# listener (cache/bus.py), and the per-minute figures' engine, a pool of one with one overflow
+# (ops/recorder.py).
+LISTENER, FIGURES = 1, 2
 
 
 def settings_names() -> list[str]:
@@ -183,3 +190,38 @@ def test_the_readme_command_table_names_only_real_commands() -> None:
             if _resolve(usage.split()) is None:
                 wrong.append(f"lifeworld {usage}")
     assert not wrong, f"README.md's command table names commands the CLI lacks: {wrong}"
+
+
+def test_the_documented_connection_count_follows_the_defaults() -> None:
+    default = {name: field.default for name, field in Settings.model_fields.items()}
+    terms = [
+        default["db_pool_size"],
+        default["db_max_overflow"],
+        default["db_read_pool_size"],
+        default["db_write_pool_size"],
+        2 * default["cache_pool_size"],
+        LISTENER,
+        FIGURES,
+    ]
+    total = " + ".join(map(str, terms)) + f" = {sum(terms)}"
+    for doc in (README, DEPLOY_AWS):
+        assert total in doc.read_text(), (
+            f"{doc.relative_to(ROOT)} should count one process's connections with the default "
+            f"settings as {total}"
+        )
+
+
+def test_the_advisor_quotes_the_itemised_costs() -> None:
+    """Its range per phase is the decision matrix's, from the cheapest layout's total to the
+    managed one's (both in bold in the itemised table), and Redis costs the table's price."""
+    doc = STRATEGY.read_text()
+    costs = section(doc, "## Costs")
+    matrix = table_rows(section(doc, "## Which phase are you in?"))
+    for info in PHASES:
+        (row,) = [r for r in matrix if r.lower().startswith(f"| {info.label.lower()} |")]
+        assert info.cost_text in row, f"the matrix says {row!r}; the advisor {info.cost_text}"
+        if info.cost_max:
+            for dollars in (info.cost_min, info.cost_max):
+                assert f"**≈ ${dollars}**" in costs, f"no layout totals ${dollars} under Costs"
+    (redis,) = [r for r in table_rows(costs) if r.startswith("| ElastiCache")]
+    assert redis.endswith(f"| {REDIS_CLOUD_COST} |"), redis
