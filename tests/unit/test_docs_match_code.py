@@ -23,6 +23,8 @@ README = ROOT / "README.md"
 ENV_EXAMPLE = ROOT / ".env.example"
 DEPLOY_AWS = ROOT / "docs" / "DEPLOY_AWS.md"
 STRATEGY = ROOT / "docs" / "deployment-strategy.md"
+QUICK_START = ROOT / "QUICK_START_MVP.md"
+WEB = ROOT / "src" / "lifeworld" / "web"
 SETTINGS_HEADING = "## Settings"
 COMMANDS_HEADING = "## The `lifeworld` command"
 NAME = re.compile(r"LIFEWORLD_[A-Z0-9_]+")
@@ -225,3 +227,18 @@ def test_the_advisor_quotes_the_itemised_costs() -> None:
                 assert f"**≈ ${dollars}**" in costs, f"no layout totals ${dollars} under Costs"
     (redis,) = [r for r in table_rows(costs) if r.startswith("| ElastiCache")]
     assert redis.endswith(f"| {REDIS_CLOUD_COST} |"), redis
+
+
+def test_quick_start_names_the_buttons_and_menus_the_pages_show() -> None:
+    """Its bold words are labels of the pages (`Settings → Invite to the household` is a menu
+    and a card); bold lead-ins ending with a colon (`You need:`) are not."""
+    pages = "\n".join(p.read_text() for p in WEB.rglob("*.html")) + (WEB / "nav.py").read_text()
+    labels = [
+        part
+        for bold in re.findall(r"\*\*(.+?)\*\*", QUICK_START.read_text())
+        if not bold.endswith(":")
+        for part in bold.split(" → ")
+    ]
+    assert len(labels) >= 5
+    missing = [label for label in labels if label not in pages]
+    assert not missing, f"QUICK_START_MVP.md names labels no page shows: {missing}"
