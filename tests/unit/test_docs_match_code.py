@@ -3,7 +3,8 @@
 The settings come from the `Settings` class itself (its fields and env prefix) and from the
 options of the commands that read an environment variable (`LIFEWORLD_WORKERS`); the commands
 come from walking the Typer app. A new setting or command that is not documented fails here,
-naming what is missing and where it belongs.
+naming what is missing and where it belongs. So do the figures and words other docs take from
+the code: one process's database connections, the advisor's costs, QUICK_START's labels.
 """
 
 from __future__ import annotations
