@@ -74,7 +74,7 @@ async def test_the_admin_reads_the_advice_on_a_phone(
     await expect(page.locator("svg.chart-figure")).to_have_count(5)
     matrix = page.get_by_role("table", name="Decision matrix")
     await expect(matrix.locator("tr[aria-current=true]")).to_contain_text("MVP")
-    await expect(matrix).to_contain_text("$7–13/month")
+    await expect(matrix).to_contain_text("$11–68/month")
     assert await page.evaluate(WIDER_THAN_THE_SCREEN) == []
     await screenshot(page, "system", widths=(360, 1280))
 

@@ -268,19 +268,25 @@ async def test_the_console_script_on_an_external_database(
     assert "carol" in out and "Cli Home" in out, out
 
 
-async def test_the_console_script_on_the_embedded_database() -> None:
-    """A home install: the bundled server and its bundled pg_dump; restore into a new one."""
+async def test_the_console_script_on_the_embedded_database(create_database: Any) -> None:
+    """A home install: the bundled server and its bundled pg_dump; restore into a new one, and
+    into the tests' own server (the move to a managed database: PostgreSQL 15 on ours)."""
     # Not under pytest's base temp (reset to 0700 by any pytest that starts): the server runs
     # as its own system user when we are root.
     tmp_path = Path(tempfile.mkdtemp(prefix="lifeworld-backup-home-"))
     os.chmod(tmp_path, 0o755)
     try:
-        await _embedded_round_trip(tmp_path)
+        made = await _embedded_round_trip(tmp_path)
+        managed = _cli_env(database_url=create_database("lifeworld_backup_from_home"))
+        code, out = await _cli("backup", "restore", str(made), env=managed)
+        assert code == 0, out
+        code, out = await _cli("user", "list", env=managed)
+        assert "dora" in out and "Embedded Home" in out, out
     finally:
         shutil.rmtree(tmp_path, ignore_errors=True)
 
 
-async def _embedded_round_trip(tmp_path: Path) -> None:
+async def _embedded_round_trip(tmp_path: Path) -> Path:
     first = _cli_env(data_dir=str(tmp_path / "home"))
     code, out = await _cli("setup", env=first)
     assert code == 0, out
@@ -296,3 +302,4 @@ async def _embedded_round_trip(tmp_path: Path) -> None:
     assert code == 0, out
     code, out = await _cli("user", "list", env=second)
     assert "dora" in out and "Embedded Home" in out, out
+    return made

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from lifeworld.net import allowed_hosts
+from lifeworld.portability.api import IMPORT_PATH
 from lifeworld.settings import CacheMode, Settings, SettingsError, load_settings
 from tests.slow.processes import image_environment
 
@@ -237,3 +238,54 @@ def test_the_image_refuses_to_start_without_a_database_url(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "set LIFEWORLD_DATABASE_URL" in result.stderr
     assert not list(tmp_path.iterdir()), "nothing may start (no embedded database)"
+
+
+_SIZE = re.compile(r"^(\d+)([kmg]?)$", re.IGNORECASE)
+
+
+def _nginx_bytes(size: str) -> int:
+    """nginx's size syntax (client_max_body_size, proxy-body-size): 2m, 512k, 1048576."""
+    match = _SIZE.match(size.strip())
+    assert match, f"not an nginx size: {size!r}"
+    return int(match[1]) * 1024 ** "_kmg".index((match[2] or "_").lower())
+
+
+def _default_limits() -> tuple[int, int]:
+    fields = Settings.model_fields
+    return int(fields["max_body_bytes"].default), int(fields["max_import_bytes"].default)
+
+
+def _check_limits(everywhere: int, on_import: int, where: str) -> None:
+    body, import_ = _default_limits()
+    assert everywhere > body, f"{where} cuts off requests the app would answer with its own 413"
+    assert everywhere < import_, f"{where} gives every route the import's room"
+    assert on_import > import_, f"{where} refuses imports the app accepts ({import_} bytes)"
+
+
+def test_nginx_lets_through_what_the_app_accepts_and_the_import_alone_is_large() -> None:
+    site = (ROOT / "deploy" / "nginx" / "lifeworld.conf").read_text()
+    server = re.search(r"^ {4}client_max_body_size (\S+);", site, flags=re.MULTILINE)
+    on_import = re.search(
+        rf"location = {re.escape(IMPORT_PATH)} \{{[^}}]*client_max_body_size (\S+);", site
+    )
+    assert server and on_import, "lifeworld.conf lost a client_max_body_size"
+    _check_limits(_nginx_bytes(server[1]), _nginx_bytes(on_import[1]), "deploy/nginx")
+
+
+def test_the_ingress_example_lets_through_what_the_app_accepts() -> None:
+    path = KUBERNETES / "examples" / "ingress-nginx.yaml"
+    ingresses = [d for d in yaml.safe_load_all(path.read_text()) if d["kind"] == "Ingress"]
+    size: dict[tuple[str, str], int] = {}
+    for ingress in ingresses:
+        limit = _nginx_bytes(
+            ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+        )
+        for rule in ingress["spec"]["rules"]:
+            for route in rule["http"]["paths"]:
+                assert route["backend"]["service"] == {
+                    "name": "lifeworld",
+                    "port": {"name": "http"},
+                }
+                size[(route["path"], route["pathType"])] = limit
+    assert set(size) == {("/", "Prefix"), (IMPORT_PATH, "Exact")}
+    _check_limits(size[("/", "Prefix")], size[(IMPORT_PATH, "Exact")], "the ingress example")

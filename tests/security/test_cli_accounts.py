@@ -11,10 +11,11 @@ import httpx
 from fastapi import FastAPI
 
 from lifeworld.clock import clock
-from tests.integration.factories import PASSWORD, set_up_household
+from tests.integration.factories import PASSWORD, invite_code, join, set_up_household
 
 LIFEWORLD = Path(sys.executable).parent / "lifeworld"
 NEW_PASSWORD = "a fresh passphrase for ada"
+ADMIN_ONLY = "/api/v1/admin/audit"  # only a household admin may read it
 
 
 async def run_cli(app: FastAPI, *args: str, stdin: str = "") -> tuple[int, str]:
@@ -124,3 +125,32 @@ async def test_unknown_user_is_a_clear_error(
     assert code == 1
     assert "there is no user 'nobody'" in out
     assert "Traceback" not in out
+
+
+async def test_admin_gives_and_takes_the_role_and_keeps_one_admin(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    await set_up_household(committed_client, username="ada")
+    code = await invite_code(committed_client)
+    transport = httpx.ASGITransport(app=committed_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as bob:
+        await join(bob, code, username="bob")
+        assert (await bob.get(ADMIN_ONLY)).status_code == 403
+
+        exit_code, out = await run_cli(committed_app, "user", "admin", "bob")
+        assert exit_code == 0, out
+        assert "bob is now an admin" in out
+        # His sign-in is remembered by the app: the command made it forget the old role.
+        assert (await bob.get(ADMIN_ONLY)).status_code == 200
+        exit_code, out = await run_cli(committed_app, "user", "admin", "bob")
+        assert (exit_code, "bob is already an admin: nothing changed" in out) == (0, True), out
+
+        exit_code, out = await run_cli(committed_app, "user", "admin", "ada", "--remove")
+        assert exit_code == 0, out
+        assert "ada is no longer an admin" in out
+        assert (await committed_client.get(ADMIN_ONLY)).status_code == 403
+        exit_code, out = await run_cli(committed_app, "user", "admin", "bob", "--remove")
+        assert exit_code == 1
+        assert "bob is the household's only admin: make another member admin first" in out
+        assert "Traceback" not in out
+        assert (await bob.get(ADMIN_ONLY)).status_code == 200

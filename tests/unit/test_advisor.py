@@ -71,12 +71,12 @@ def test_phase_by_users(users: int, phase: Phase) -> None:
     ("phase", "text"),
     [
         (Phase.MVP, "$0/month"),
-        (Phase.PHASE_1, "$7–13/month"),
-        (Phase.PHASE_2, "$20–26/month"),
-        (Phase.SCALE, "$20–26/month"),
+        (Phase.PHASE_1, "$11–68/month"),
+        (Phase.PHASE_2, "$18–80/month"),
+        (Phase.SCALE, "$18–80/month"),
     ],
 )
-def test_costs_are_the_seeds_table(phase: Phase, text: str) -> None:
+def test_costs_run_from_one_vm_to_the_managed_layout(phase: Phase, text: str) -> None:
     assert advisor.PHASE_INFO[phase].cost_text == text
 
 
@@ -351,4 +351,4 @@ def test_a_simulation_holds_its_figures_over_the_whole_window() -> None:
     advice = advise(pretend, accounts=3)
     assert fired(advice) == {"concurrent_users", "queries_per_day"}
     assert advice.phase.phase is Phase.PHASE_2
-    assert advice.phase.cost_text == "$20–26/month"
+    assert advice.phase.cost_text == "$18–80/month"

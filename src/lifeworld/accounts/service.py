@@ -459,6 +459,29 @@ async def reset_password(
     return await revoke_all_sessions(session, user_id=user.id)
 
 
+async def set_admin(session: AsyncSession, *, user: User, admin: bool) -> bool:
+    """Give the household admin role, or take it away; False when it was already so.
+
+    A household keeps at least one admin: taking the role from its last one is refused.
+    """
+    if user.is_admin == admin:
+        return False
+    if not admin:
+        admins = await session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.household_id == user.household_id, User.is_admin)
+        )
+        if admins == 1:
+            raise Conflict(
+                f"{user.username} is the household's only admin: make another member admin first",
+                code="last_admin",
+            )
+    user.is_admin = admin
+    auth_cache.forget_user(session, user.id)  # running instances remember the role for a minute
+    return True
+
+
 async def unlock_account(session: AsyncSession, *, user: User) -> int:
     """Forget the failed sign-ins of this account and of the addresses they came from."""
     accounts = (user.username.lower(), user.email.lower())

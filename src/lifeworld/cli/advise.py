@@ -18,7 +18,7 @@ from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
 from lifeworld.clock import clock
 from lifeworld.db.session import create_database
 from lifeworld.ops import service, simulate
-from lifeworld.ops.advisor import PHASES, Action
+from lifeworld.ops.advisor import COSTS_NOTE, PHASES, Action
 from lifeworld.ops.schemas import AdviceOut, FiguresOut
 from lifeworld.ops.wording import figure_rows, trigger_row
 from lifeworld.settings import CacheMode
@@ -79,6 +79,7 @@ def _print(seen: service.Overview, simulated: str | None) -> None:
             info.label + mark, info.users, info.queries_per_day, info.redis, info.cost_text
         )
     console.print(phases)
+    console.print(f"[dim]{COSTS_NOTE}[/]")
 
 
 def advise(

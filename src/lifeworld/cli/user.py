@@ -20,10 +20,12 @@ from lifeworld.cache.factory import build_cache
 from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
 from lifeworld.clock import clock
 from lifeworld.db.session import create_database, run_after_commit
-from lifeworld.errors import InvalidField
+from lifeworld.errors import Conflict, InvalidField
 from lifeworld.players.service import create_player
 
-app = typer.Typer(help="Accounts: list, reset a password, unlock a sign-in.", no_args_is_help=True)
+app = typer.Typer(
+    help="Accounts: list, reset a password, unlock a sign-in, make an admin.", no_args_is_help=True
+)
 household_app = typer.Typer(help="Households on this instance.", no_args_is_help=True)
 T = TypeVar("T")
 
@@ -116,6 +118,28 @@ def unlock(username: str = typer.Argument(..., help="Username or email.")) -> No
 
     cleared = _in_transaction(work)
     console.print(f"[green]✓[/] {username} can sign in again ({cleared} failed attempt(s) cleared)")
+
+
+@app.command()
+def admin(
+    username: str = typer.Argument(..., help="Username or email."),
+    remove: bool = typer.Option(False, "--remove", help="Take the admin role away instead."),
+) -> None:
+    """Make someone an admin of their household (invites, the Admin and System pages)."""
+
+    async def work(session: AsyncSession, _: Security) -> bool:
+        user = await _user_or_fail(session, username)
+        return await service.set_admin(session, user=user, admin=not remove)
+
+    try:
+        changed = _in_transaction(work)
+    except Conflict as exc:
+        fail(exc.message)
+    if changed:
+        console.print(f"[green]✓[/] {username} is {'no longer' if remove else 'now'} an admin")
+    else:
+        state = "is not" if remove else "is already"
+        console.print(f"{username} {state} an admin: nothing changed")
 
 
 @household_app.command("create")

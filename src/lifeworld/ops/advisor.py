@@ -4,6 +4,10 @@ Input: the figures minute by minute (`figures.series`), the number of accounts a
 is already on. Output: the phase, each trigger (value, threshold, fired), a recommendation in
 plain words and the phase's monthly cost. No I/O: the same series always gives the same advice.
 
+The costs are those of docs/deployment-strategy.md ("Costs"), where they are itemised: from the
+cheapest layout (one VM with compose) to the managed one (two ECS Fargate tasks behind a load
+balancer, with RDS). The seed's own $7–13 and $20–26 priced only the first.
+
 Phase by users (the larger of accounts and concurrent users): 1–9 MVP (the seed's household is
 1–5; 6–9 is still a home installation, and nothing in the matrix changes below 10), 10–50
 Release 3 Phase 1, 51–200 Phase 2, 201+ Scale (a boundary belongs to the lower phase, as the
@@ -33,7 +37,7 @@ class Phase(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PhaseInfo:
-    """One row of the seed's decision matrix."""
+    """One row of the seed's decision matrix, with the itemised costs (dollars a month)."""
 
     phase: Phase
     label: str
@@ -54,20 +58,24 @@ class PhaseInfo:
 PHASES: tuple[PhaseInfo, ...] = (
     PhaseInfo(Phase.MVP, "MVP", "1–5", "< 100", "Not needed", 0, 0, "the MVP phase"),
     PhaseInfo(
-        Phase.PHASE_1, "Release 3 Phase 1", "10–50", "100–500", "Not needed", 7, 13,
+        Phase.PHASE_1, "Release 3 Phase 1", "10–50", "100–500", "Not needed", 11, 68,
         "Release 3 Phase 1",
     ),
     PhaseInfo(
-        Phase.PHASE_2, "Release 3 Phase 2", "50–200", "500–2,000", "Monitor first", 20, 26,
+        Phase.PHASE_2, "Release 3 Phase 2", "50–200", "500–2,000", "Monitor first", 18, 80,
         "Release 3 Phase 2",
     ),
     PhaseInfo(
-        Phase.SCALE, "Release 3 Scale", "200+", "2,000+", "Required", 20, 26,
+        Phase.SCALE, "Release 3 Scale", "200+", "2,000+", "Required", 18, 80,
         "the Release 3 Scale phase",
     ),
 )  # fmt: skip
 PHASE_INFO = {p.phase: p for p in PHASES}
-REDIS_CLOUD_COST = 13  # the seed: "defer $13/month until necessary" (ElastiCache)
+REDIS_CLOUD_COST = 12  # ElastiCache cache.t4g.micro (the seed deferred "$13/month")
+COSTS_NOTE = (
+    "Costs run from one small cloud VM (the low end) to two ECS Fargate tasks behind a load "
+    "balancer with a managed database (the high end), itemised in docs/deployment-strategy.md."
+)
 
 
 def phase_for(users: int) -> Phase:

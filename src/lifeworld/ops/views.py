@@ -2,7 +2,7 @@
 
 The same service as `GET /api/v1/ops/metrics` and `/advice` (`service.overview`): the advice in
 plain words, the five figures now, each as a small chart over 24 hours or 7 days, the triggers
-with their thresholds, and the seed's decision matrix with its monthly costs.
+with their thresholds, and the seed's decision matrix with each phase's monthly cost.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from lifeworld.clock import clock
 from lifeworld.db.session import SessionDep
 from lifeworld.errors import Forbidden
 from lifeworld.ops import service
-from lifeworld.ops.advisor import PHASES, RULES, Action
+from lifeworld.ops.advisor import COSTS_NOTE, PHASES, RULES, Action
 from lifeworld.ops.charts import line_chart
 from lifeworld.ops.figures import ChartPoint
 from lifeworld.ops.wording import figure_rows, trigger_row
@@ -88,4 +88,5 @@ async def system(
         urgent=seen.advice.action is Action.ADD_REDIS,
         charts=figure_charts(list(seen.points), viewer.user.timezone, span),
         phases=PHASES,
+        costs_note=COSTS_NOTE,
     )
