@@ -17,7 +17,7 @@ from types import TracebackType
 import psycopg
 
 from lifeworld.cache.bus import CHANNEL
-from lifeworld.players.context import player_tag
+from lifeworld.players.state_cache import tag as player_tag
 
 ACK_CHANNEL = f"{CHANNEL}_ack"
 

@@ -31,8 +31,10 @@ from lifeworld.app import create_app
 from lifeworld.clock import clock
 from lifeworld.db import migrate
 from lifeworld.db.embedded import EmbeddedPostgres
+from lifeworld.db.scope import Scope
 from lifeworld.db.session import Database
 from lifeworld.db.urls import libpq_url, sqlalchemy_url
+from lifeworld.players.store import PlayerStore
 from lifeworld.settings import Settings
 
 
@@ -125,6 +127,12 @@ async def db_session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]
     )
     async with factory() as session:
         yield session
+
+
+@pytest.fixture
+def scope(db_session: AsyncSession) -> Scope:
+    """A scope on the test's session (no cache), for calling services directly."""
+    return Scope(db_session, players=PlayerStore().access(db_session), cache=None)
 
 
 def make_app(settings: Settings, connection: AsyncConnection) -> FastAPI:

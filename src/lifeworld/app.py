@@ -57,7 +57,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("Life World OS %s starting with %s", __version__, settings.redacted())
         await app.state.cache.start()  # invalidation listeners and the expired-row sweeper
-        await app.state.ops.start(engine=app.state.db.engine, cache=app.state.cache)
+        await app.state.ops.start(db=app.state.db, cache=app.state.cache)
         backups = scheduled_backups(settings, cache_url)  # None under tests or when off
         if settings.env is not Environment.TEST:
             settle_heap()

@@ -1,4 +1,4 @@
-"""An activity log's transaction on a write pool's connection (db/session.py, players/store.py).
+"""An activity log's transaction on a write pool's connection (players/store/).
 
 With its sign-in cached and no `Idempotency-Key`, `POST /api/v1/me/activities` never touches
 the request's SQLAlchemy session: its BEGIN rides with the locked read, its COMMIT with the
@@ -22,8 +22,8 @@ from sqlalchemy import event, text
 from lifeworld.activities import service as activities
 from lifeworld.clock import clock
 from lifeworld.db.pgpool import PgPool
-from lifeworld.db.session import begin_direct, end_direct
-from lifeworld.players import context, store
+from lifeworld.db.session import new_scope
+from lifeworld.players import context
 from tests.integration.factories import set_up_household
 
 
@@ -31,7 +31,7 @@ from tests.integration.factories import set_up_household
 def uses(committed_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How many connections requests took from the write pool and from SQLAlchemy's pool."""
     counts = {"writes": 0, "session": 0}
-    pool: PgPool = committed_app.state.db.writes
+    pool: PgPool = committed_app.state.db.players.writes
     acquire = pool.acquire
 
     async def counted(wait_s: float | None = None) -> Any:
@@ -82,7 +82,7 @@ def _writers(app: FastAPI) -> list[tuple[int, str]]:
 
 async def _prepared(app: FastAPI) -> set[str]:
     """The statements PREPAREd on the write pool's kept connection."""
-    pool: PgPool = app.state.db.writes
+    pool: PgPool = app.state.db.players.writes
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT name FROM pg_prepared_statements")
         return {str(name) for (name,) in await cur.fetchall()}
@@ -240,19 +240,24 @@ async def test_a_log_after_days_away_rolls_them_over_once_in_its_transaction(
     assert state["day"]["today"] == response.json()["activity"]["day"]
 
 
-async def test_the_session_may_not_begin_a_transaction_beside_a_direct_one(
+async def test_the_session_may_not_commit_a_transaction_beside_a_direct_one(
     committed_app: FastAPI, committed_client: httpx.AsyncClient
 ) -> None:
     user_id = await _signed_in(committed_client)
-    session = committed_app.state.db.sessionmaker()
+    before = _stored(committed_app, user_id)
+    db = committed_app.state.db
+    session = db.sessionmaker()
     try:
-        direct = await begin_direct(session)
-        assert direct is not None
-        assert await store.read(session, user_id, locked=True, direct=True) is not None
+        scope = new_scope(db, session, None)
+        row = await scope.players.read(user_id, locked=True, direct=True)
+        assert row is not None and scope.players.direct is not None
+        values = {"energy": row.values["energy"] - 1}
+        await scope.players.write(user_id, values, row.version + 1)
+        await session.execute(text("SELECT 1"))  # the session begins a transaction of its own
         with pytest.raises(RuntimeError, match="beside the request's direct one"):
-            await session.execute(text("SELECT 1"))
-        await end_direct(session, commit=False)
-        assert await begin_direct(session) is None  # the session holds a transaction now
+            await scope.commit()
+        assert scope.players.direct is None and not session.in_transaction()
     finally:
         await session.close()
+    assert _stored(committed_app, user_id) == before  # neither committed
     assert [state for _, state in _writers(committed_app)] == ["idle"]

@@ -20,7 +20,9 @@ from lifeworld.accounts.security import Security
 from lifeworld.app import create_app
 from lifeworld.clock import clock
 from lifeworld.db import migrate
+from lifeworld.db.scope import Scope
 from lifeworld.db.session import create_database as create_engine_database
+from lifeworld.db.session import new_scope
 from lifeworld.errors import Conflict, ServiceUnavailable, Throttled
 from lifeworld.game.errors import GameRuleError
 from lifeworld.settings import Settings
@@ -281,7 +283,7 @@ async def test_a_refused_form_does_not_use_up_its_nonce(
     assert await db_session.scalar(select(func.count()).select_from(ApiToken)) == 1
 
 
-async def test_expired_submissions_are_purged(db_session: AsyncSession) -> None:
+async def test_expired_submissions_are_purged(db_session: AsyncSession, scope: Scope) -> None:
     now = clock.now()
     db_session.add(
         FormSubmission(nonce="old-nonce-aaaaaaaaaaaa", user_id=None, created_at=now, expires_at=now)
@@ -289,7 +291,7 @@ async def test_expired_submissions_are_purged(db_session: AsyncSession) -> None:
     await db_session.flush()
     later = now + timedelta(seconds=1)
     assert (
-        await submissions.claim(db_session, nonce="new-nonce-bbbbbbbbbbbb", user_id=None, now=later)
+        await submissions.claim(scope, nonce="new-nonce-bbbbbbbbbbbb", user_id=None, now=later)
         is None
     )
     assert await db_session.get(FormSubmission, "old-nonce-aaaaaaaaaaaa") is None
@@ -305,12 +307,16 @@ async def test_a_repeat_waits_for_the_first_and_never_runs_twice(create_database
             nonce = f"race-{outcome}-0123456789"
             async with db.sessionmaker() as first, db.sessionmaker() as second:
                 assert (
-                    await submissions.claim(first, nonce=nonce, user_id=None, now=clock.now())
+                    await submissions.claim(
+                        new_scope(db, first, None), nonce=nonce, user_id=None, now=clock.now()
+                    )
                     is None
                 )
                 pid = await second.scalar(text("SELECT pg_backend_pid()"))
                 waiting = asyncio.create_task(
-                    submissions.claim(second, nonce=nonce, user_id=None, now=clock.now())
+                    submissions.claim(
+                        new_scope(db, second, None), nonce=nonce, user_id=None, now=clock.now()
+                    )
                 )
                 await _until_blocked(first, pid)
                 assert not waiting.done()

@@ -1,4 +1,4 @@
-"""The players row through plain psycopg (players/store.py).
+"""The players row through plain psycopg (players/store/).
 
 A read outside any transaction runs on a connection of the engine's read pool and leaves the
 request's session untouched; otherwise the statements run on the session's own connection and
@@ -25,11 +25,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from lifeworld.activities.models import Activity
 from lifeworld.clock import clock
-from lifeworld.db.session import create_database, time_own_statements
+from lifeworld.db.session import create_database
 from lifeworld.db.urls import sqlalchemy_url
-from lifeworld.players import store
 from lifeworld.players.mapping import row_values, to_state
+from lifeworld.players.store import PlayerAccess, PlayerStore
 from tests.integration.factories import set_up_household
+
+
+def _players(app: FastAPI, session: AsyncSession) -> PlayerAccess:
+    """The app's player store as a request on `session` uses it."""
+    access: PlayerAccess = app.state.db.players.access(session)
+    return access
+
+
+def _bare(session: AsyncSession) -> PlayerAccess:
+    """A store without pools of its own, on an engine it did not make (no reset hook)."""
+    return PlayerStore().access(session)
 
 
 async def _user_id(client: httpx.AsyncClient) -> int:
@@ -106,7 +117,8 @@ async def test_a_read_outside_a_transaction_takes_a_read_connection_not_the_sess
     user_id = await _user_id(committed_client)
     db = committed_app.state.db
     async with db.sessionmaker() as session:
-        row = await store.read(session, user_id, locked=False)
+        players = _players(committed_app, session)
+        row = await players.read(user_id, locked=False)
         assert row is not None
         assert (
             row.values["user_id"] == user_id and row.version == _stored(committed_app, user_id)[0]
@@ -114,7 +126,7 @@ async def test_a_read_outside_a_transaction_takes_a_read_connection_not_the_sess
         assert row.active_engines == 0 and row.loadout_id is None
         assert not session.in_transaction()  # nothing checked out, nothing to commit
         assert len(_readers(committed_app)) == 1  # and the read connection was kept
-        assert await store.read(session, 987_654, locked=False) is None
+        assert await players.read(987_654, locked=False) is None
         assert len(_readers(committed_app)) == 1  # the same one served the next read
 
 
@@ -123,11 +135,12 @@ async def test_a_read_inside_a_transaction_sees_what_the_transaction_wrote(
 ) -> None:
     user_id = await _user_id(committed_client)
     async with committed_app.state.db.sessionmaker() as session:
-        locked = await store.read(session, user_id, locked=True)
+        players = _players(committed_app, session)
+        locked = await players.read(user_id, locked=True)
         assert locked is not None
         values = row_values(to_state(locked.values))
-        await store.write(session, user_id, {**values, "energy": 7}, locked.version + 1)
-        seen = await store.read(session, user_id, locked=False)
+        await players.write(user_id, {**values, "energy": 7}, locked.version + 1)
+        seen = await players.read(user_id, locked=False)
         assert seen is not None and seen.values["energy"] == 7  # on the session's connection
         assert _stored(committed_app, user_id)[1] != 7  # not committed
         await session.rollback()
@@ -139,9 +152,10 @@ async def test_a_read_on_an_engine_without_a_read_pool_leaves_the_connection_as_
 ) -> None:
     user_id = await _user_id(committed_client)
     async with _plain_session(committed_app) as session:
-        row = await store.read(session, user_id, locked=False)
+        players = _bare(session)
+        row = await players.read(user_id, locked=False)
         assert row is not None and row.values["user_id"] == user_id
-        conn = await store.driver(session)
+        conn = await players.connection()
         assert _status(conn) == TransactionStatus.IDLE  # no BEGIN was sent
         assert conn.autocommit is False
 
@@ -152,11 +166,12 @@ async def test_a_read_connection_closed_meanwhile_is_replaced_without_an_error(
     """A restart of the server closes every kept connection: the next read runs on a new one."""
     user_id = await _user_id(committed_client)
     async with committed_app.state.db.sessionmaker() as session:
-        assert await store.read(session, user_id, locked=False) is not None
+        players = _players(committed_app, session)
+        assert await players.read(user_id, locked=False) is not None
         (before,) = _readers(committed_app)
         with psycopg.connect(committed_app.state.database_url, autocommit=True) as conn:
             conn.execute("SELECT pg_terminate_backend(%s)", [before])
-        row = await store.read(session, user_id, locked=False)
+        row = await players.read(user_id, locked=False)
         assert row is not None and row.values["user_id"] == user_id
         after = _readers(committed_app)
         assert len(after) == 1 and after != [before]
@@ -167,7 +182,7 @@ async def test_a_read_without_the_database_is_answered_503(
 ) -> None:
     await _user_id(committed_client)
     assert (await committed_client.get("/api/v1/auth/csrf")).status_code == 200  # sign-in cached
-    await committed_app.state.db.reads.close()  # as if no connection could be had
+    await committed_app.state.db.players.reads.close()  # as if no connection could be had
     response = await committed_client.get("/api/v1/me/state")
     assert response.status_code == 503, response.text
     assert response.json()["error"]["code"] == "database_unavailable"
@@ -182,11 +197,12 @@ async def test_a_write_with_its_activity_commits_or_rolls_back_as_one(
     for commit in (False, True):
         session: AsyncSession = committed_app.state.db.sessionmaker()
         try:
-            row = await store.read(session, user_id, locked=True)
+            players = _players(committed_app, session)
+            row = await players.read(user_id, locked=True)
             assert row is not None
             values = {**row_values(to_state(row.values)), "energy": energy - 1}
             activity = _activity(user_id, row.last_rolled_day)
-            new_id = await store.write(session, user_id, values, version + 1, activity)
+            new_id = await players.write(user_id, values, version + 1, activity)
             assert isinstance(new_id, int)
             if commit:
                 await session.commit()
@@ -209,8 +225,9 @@ async def test_a_write_with_its_activity_commits_or_rolls_back_as_one(
 async def test_no_player_is_none(committed_app: FastAPI) -> None:
     session: AsyncSession = committed_app.state.db.sessionmaker()
     try:
-        assert await store.read(session, 987_654, locked=False) is None
-        assert await store.read(session, 987_654, locked=True) is None
+        players = _players(committed_app, session)
+        assert await players.read(987_654, locked=False) is None
+        assert await players.read(987_654, locked=True) is None
     finally:
         await session.close()
 
@@ -225,8 +242,9 @@ async def test_a_locked_read_begins_its_transaction_and_the_pool_gets_the_connec
     for end in ("commit", "rollback", "failed", "close"):
         session: AsyncSession = committed_app.state.db.sessionmaker()
         try:
-            assert await store.read(session, user_id, locked=True) is not None
-            conn = await store.driver(session)
+            players = _players(committed_app, session)
+            assert await players.read(user_id, locked=True) is not None
+            conn = await players.connection()
             assert _status(conn) == TransactionStatus.INTRANS
             assert conn.autocommit is True  # the BEGIN went with the lock
             with (
@@ -253,8 +271,9 @@ async def test_an_engine_without_the_reset_hook_keeps_psycopgs_own_begin(
 ) -> None:
     user_id = await _user_id(committed_client)
     async with _plain_session(committed_app) as session:
-        assert await store.read(session, user_id, locked=True) is not None
-        conn = await store.driver(session)
+        players = _bare(session)
+        assert await players.read(user_id, locked=True) is not None
+        conn = await players.connection()
         assert _status(conn) == TransactionStatus.INTRANS
         assert conn.autocommit is False  # nothing here would switch it back
         await session.rollback()
@@ -278,19 +297,20 @@ async def test_a_saved_state_records_when_it_was_saved(
 async def test_the_connection_is_remembered_for_one_transaction_only(
     committed_app: FastAPI,
 ) -> None:
-    """Within a transaction `driver` gives the same connection; once it has committed, the
-    pool may give that connection to another session, and the first one gets a new one."""
+    """Within a transaction `connection()` gives the same connection; once it has committed,
+    the pool may give that connection to another session, and the first one gets a new one."""
     db = create_database(committed_app.state.database_url, pool_size=1, max_overflow=1)
     first: AsyncSession = db.sessionmaker()
     second: AsyncSession = db.sessionmaker()
     try:
-        conn = await store.driver(first)
-        assert await store.driver(first) is conn
+        one, two = db.players.access(first), db.players.access(second)
+        conn = await one.connection()
+        assert await one.connection() is conn
         await first.commit()  # the only pooled connection goes back to the pool ...
-        assert await store.driver(second) is conn  # ... and the next session takes it
-        other = await store.driver(first)
+        assert await two.connection() is conn  # ... and the next session takes it
+        other = await one.connection()
         assert other is not conn
-        assert await store.driver(first) is other
+        assert await one.connection() is other
     finally:
         await first.close()
         await second.close()
@@ -305,12 +325,12 @@ async def test_reads_outside_a_transaction_started_together_share_one_statement(
     user_id = await _user_id(committed_client)
     db = committed_app.state.db
     statements: list[float] = []
-    undo = time_own_statements(db.engine, statements.append)
+    undo = db.players.time_statements(statements.append)
     sessions = [db.sessionmaker() for _ in range(4)]
     try:
         rows = await asyncio.gather(
             *(
-                store.read(session, wanted, locked=False)
+                db.players.access(session).read(wanted, locked=False)
                 for session, wanted in zip(
                     sessions, (user_id, 987_654, user_id, 987_655), strict=True
                 )

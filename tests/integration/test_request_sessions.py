@@ -20,16 +20,14 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def test_an_untouched_session_is_handed_out_again_with_nothing_left_in_it(
+async def test_an_untouched_session_is_handed_out_again_with_nothing_begun(
     db: Database,
 ) -> None:
     first = db.session()
-    first.info["cache"] = "something of the last request"
     await db.release(first)
     again = db.session()
     assert again is first
-    assert again.info == {}
-    assert not again.in_transaction()
+    assert not again.in_transaction() and not again.identity_map
     assert db.session() is not first  # handed out once at a time
 
 

@@ -17,11 +17,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lifeworld.accounts import service as accounts
+from lifeworld.accounts import households
 from lifeworld.accounts.security import Security
 from lifeworld.app import create_app
 from lifeworld.clock import clock
 from lifeworld.db import migrate
+from lifeworld.db.session import new_scope
 from lifeworld.players.service import create_player
 from lifeworld.settings import Settings
 from tests.integration.factories import PASSWORD, invite_code, join, set_up_household
@@ -60,8 +61,9 @@ async def _bearer(client: httpx.AsyncClient) -> None:
 async def _second_household(app: FastAPI, settings: Settings) -> None:
     """Household B through the same service the `lifeworld household create` command uses."""
     async with app.state.db.sessionmaker() as session, session.begin():
-        user, _ = await accounts.create_household(
-            session,
+        scope = new_scope(app.state.db, session, app.state.cache)
+        user, _ = await households.create_household(
+            scope,
             Security.from_settings(settings),
             name="The Hoppers",
             timezone="America/New_York",
@@ -69,7 +71,7 @@ async def _second_household(app: FastAPI, settings: Settings) -> None:
             email="grace@example.org",
             password=PASSWORD,
         )
-        await create_player(session, user=user, now=clock.now())
+        await create_player(scope, user=user, now=clock.now())
 
 
 @pytest.fixture(scope="package")

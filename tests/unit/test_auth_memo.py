@@ -6,18 +6,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts import auth_cache
 from lifeworld.accounts.models import User
 from lifeworld.cache.factory import build_cache
+from lifeworld.db.scope import Scope
+from lifeworld.players.store import PlayerStore
 from lifeworld.settings import Settings
 
 
-class FakeSession:
-    """Only what `recall` and `remember` read: the session's info dict holding the cache."""
-
-    def __init__(self, cache: Any) -> None:
-        self.info = {"cache": cache}
+def _scope(cache: Any) -> Scope:
+    """A scope with the cache (`recall` and `remember` touch nothing else; nothing connects)."""
+    session = AsyncSession()
+    return Scope(session, players=PlayerStore().access(session), cache=cache)
 
 
 def _user(i: int) -> User:
@@ -31,7 +33,7 @@ async def test_the_decoded_sign_ins_are_kept_and_the_oldest_goes_first(
 ) -> None:
     monkeypatch.setattr(auth_cache, "_DECODED_MAX", 3)
     monkeypatch.setattr(auth_cache, "_decoded", type(auth_cache._decoded)())
-    session: Any = FakeSession(build_cache(Settings(env="test", cache="memory"), None))
+    session = _scope(build_cache(Settings(env="test", cache="memory"), None))
     for i in range(1, 5):
         await auth_cache.remember(session, f"t:{i}", _user(i), None)
     first = await auth_cache.recall(session, "t:1")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.accounts import schemas, service
+from lifeworld.accounts import households, schemas, sessions, tokens
 from lifeworld.accounts.deps import (
     SESSION_COOKIE,
     AdminUser,
@@ -17,9 +16,10 @@ from lifeworld.accounts.deps import (
 )
 from lifeworld.accounts.models import User
 from lifeworld.accounts.security import Security
-from lifeworld.accounts.service import NewSession
+from lifeworld.accounts.sessions import NewSession
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.players import service as players
 from lifeworld.schemas_common import IdPath
 from lifeworld.settings import Settings
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 async def sign_in(
     request: Request,
     response: Response,
-    db: AsyncSession,
+    scope: Scope,
     security: Security,
     settings: Settings,
     user: User,
@@ -41,9 +41,9 @@ async def sign_in(
     """
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
-        await service.revoke_token(db, security, token=previous)
-    new = await service.start_session(
-        db,
+        await sessions.revoke_token(scope, security, token=previous)
+    new = await sessions.start_session(
+        scope,
         security,
         settings,
         user=user,
@@ -68,8 +68,8 @@ def set_session_cookie(request: Request, response: Response, new: NewSession) ->
 
 
 @router.get("/setup", response_model=schemas.SetupNeededOut)
-async def get_setup(db: SessionDep) -> schemas.SetupNeededOut:
-    return schemas.SetupNeededOut(needed=await service.setup_needed(db))
+async def get_setup(scope: ScopeDep) -> schemas.SetupNeededOut:
+    return schemas.SetupNeededOut(needed=await households.setup_needed(scope))
 
 
 @router.post("/setup", status_code=status.HTTP_201_CREATED, response_model=schemas.SetupOut)
@@ -77,13 +77,13 @@ async def post_setup(
     body: schemas.SetupIn,
     request: Request,
     response: Response,
-    db: SessionDep,
+    scope: ScopeDep,
     security: SecurityDep,
     settings: SettingsDep,
 ) -> schemas.SetupOut:
-    user, household = await service.setup_household(db, security, **body.model_dump())
-    await players.create_player(db, user=user, now=clock.now())
-    new = await sign_in(request, response, db, security, settings, user)
+    user, household = await households.setup_household(scope, security, **body.model_dump())
+    await players.create_player(scope, user=user, now=clock.now())
+    new = await sign_in(request, response, scope, security, settings, user)
     return schemas.SetupOut(
         user=schemas.UserOut.model_validate(user),
         household=schemas.HouseholdOut.model_validate(household),
@@ -96,13 +96,13 @@ async def login(
     body: schemas.LoginIn,
     request: Request,
     response: Response,
-    db: SessionDep,
+    scope: ScopeDep,
     security: SecurityDep,
     settings: SettingsDep,
 ) -> schemas.SignedInOut:
     now = clock.now()
-    user = await service.authenticate(
-        db,
+    user = await sessions.authenticate(
+        scope,
         security,
         settings,
         login=body.login,
@@ -110,14 +110,14 @@ async def login(
         address=client_address(request),
         now=now,
     )
-    new = await sign_in(request, response, db, security, settings, user)
+    new = await sign_in(request, response, scope, security, settings, user)
     return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(principal: PrincipalDep, db: SessionDep) -> Response:
+async def logout(principal: PrincipalDep, scope: ScopeDep) -> Response:
     if principal.session is not None:
-        await service.revoke_session(db, sess=principal.session)
+        await sessions.revoke_session(scope, sess=principal.session)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -137,23 +137,23 @@ async def register(
     body: schemas.RegisterIn,
     request: Request,
     response: Response,
-    db: SessionDep,
+    scope: ScopeDep,
     security: SecurityDep,
     settings: SettingsDep,
 ) -> schemas.SignedInOut:
     now = clock.now()
-    user = await service.register(db, security, now=now, **body.model_dump())
-    await players.create_player(db, user=user, now=clock.now())
-    new = await sign_in(request, response, db, security, settings, user)
+    user = await households.register(scope, security, now=now, **body.model_dump())
+    await players.create_player(scope, user=user, now=clock.now())
+    new = await sign_in(request, response, scope, security, settings, user)
     return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(
-    body: schemas.PasswordChangeIn, user: CurrentUser, db: SessionDep, security: SecurityDep
+    body: schemas.PasswordChangeIn, user: CurrentUser, scope: ScopeDep, security: SecurityDep
 ) -> Response:
-    await service.change_password(
-        db,
+    await sessions.change_password(
+        scope,
         security,
         user=user,
         current_password=body.current_password,
@@ -169,24 +169,24 @@ async def change_password(
     "/auth/tokens", status_code=status.HTTP_201_CREATED, response_model=schemas.NewTokenOut
 )
 async def create_token(
-    body: schemas.TokenIn, user: CurrentUser, db: SessionDep, security: SecurityDep
+    body: schemas.TokenIn, user: CurrentUser, scope: ScopeDep, security: SecurityDep
 ) -> schemas.NewTokenOut:
-    row, token = await service.create_api_token(
-        db, security, user=user, name=body.name, now=clock.now()
+    row, token = await tokens.create_api_token(
+        scope, security, user=user, name=body.name, now=clock.now()
     )
     return schemas.NewTokenOut(id=row.id, name=row.name, token=token, created_at=row.created_at)
 
 
 @router.get("/auth/tokens", response_model=list[schemas.TokenOut])
-async def list_tokens(user: CurrentUser, db: SessionDep) -> list[schemas.TokenOut]:
+async def list_tokens(user: CurrentUser, scope: ScopeDep) -> list[schemas.TokenOut]:
     return [
-        schemas.TokenOut.model_validate(t) for t in await service.list_api_tokens(db, user=user)
+        schemas.TokenOut.model_validate(t) for t in await tokens.list_api_tokens(scope, user=user)
     ]
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_token(token_id: IdPath, user: CurrentUser, db: SessionDep) -> Response:
-    await service.delete_api_token(db, user=user, token_id=token_id)
+async def delete_token(token_id: IdPath, user: CurrentUser, scope: ScopeDep) -> Response:
+    await tokens.delete_api_token(scope, user=user, token_id=token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -194,20 +194,20 @@ async def delete_token(token_id: IdPath, user: CurrentUser, db: SessionDep) -> R
     "/household/invites", status_code=status.HTTP_201_CREATED, response_model=schemas.InviteOut
 )
 async def create_invite(
-    admin: AdminUser, db: SessionDep, security: SecurityDep, settings: SettingsDep
+    admin: AdminUser, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
 ) -> schemas.InviteOut:
-    code, expires = await service.create_invite(
-        db, security, settings, admin=admin, now=clock.now()
+    code, expires = await households.create_invite(
+        scope, security, settings, admin=admin, now=clock.now()
     )
     return schemas.InviteOut(code=code, expires_at=expires)
 
 
 @router.get("/household", response_model=schemas.HouseholdDetailOut)
-async def household(user: CurrentUser, db: SessionDep) -> schemas.HouseholdDetailOut:
-    return await players.household_detail(db, user=user)
+async def household(user: CurrentUser, scope: ScopeDep) -> schemas.HouseholdDetailOut:
+    return await players.household_detail(scope, user=user)
 
 
 @router.patch("/me", response_model=schemas.UserOut)
-async def patch_me(body: schemas.MeIn, user: CurrentUser, db: SessionDep) -> schemas.UserOut:
-    updated = await players.update_profile(db, user=user, now=clock.now(), **body.model_dump())
+async def patch_me(body: schemas.MeIn, user: CurrentUser, scope: ScopeDep) -> schemas.UserOut:
+    updated = await players.update_profile(scope, user=user, now=clock.now(), **body.model_dump())
     return schemas.UserOut.model_validate(updated)

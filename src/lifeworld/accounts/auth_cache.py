@@ -16,11 +16,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from lifeworld.accounts.models import Session, User
-from lifeworld.cache import Cache, Namespace
-from lifeworld.db.session import after_commit
+from lifeworld.cache import Namespace
+from lifeworld.db.scope import Scope
 from lifeworld.internals import new_instance
 
 AUTH_TTL_S = 60.0
@@ -41,8 +39,8 @@ def user_tag(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def _namespace(session: AsyncSession) -> Namespace | None:
-    cache: Cache | None = session.info.get("cache")
+def _namespace(scope: Scope) -> Namespace | None:
+    cache = scope.cache
     return cache.namespace("auth", tiers=("memory",), ttl=AUTH_TTL_S) if cache else None
 
 
@@ -78,9 +76,9 @@ _decoded: OrderedDict[str, tuple[bytes, tuple[User, Session | None]]] = OrderedD
 _DECODED_MAX = 4096
 
 
-async def recall(session: AsyncSession, key: str) -> tuple[User, Session | None] | None:
+async def recall(scope: Scope, key: str) -> tuple[User, Session | None] | None:
     """The cached sign-in under `key` ("s:<digest>" or "t:<digest>"), if any."""
-    ns = _namespace(session)
+    ns = _namespace(scope)
     raw = await ns.get(key) if ns else None
     if raw is None:
         return None
@@ -115,9 +113,9 @@ def _decode(raw: bytes) -> tuple[User, Session | None]:
     return user, sess
 
 
-async def remember(session: AsyncSession, key: str, user: User, sess: Session | None) -> None:
+async def remember(scope: Scope, key: str, user: User, sess: Session | None) -> None:
     """Keep a sign-in just read from the database (only once its transaction holds no change)."""
-    ns = _namespace(session)
+    ns = _namespace(scope)
     if ns is None:
         return
     doc: dict[str, Any] = {"user": _user_json(user)}
@@ -131,18 +129,16 @@ async def remember(session: AsyncSession, key: str, user: User, sess: Session | 
     await ns.set(key, json.dumps(doc).encode(), tags=[user_tag(user.id)])
 
 
-def forget_user(session: AsyncSession, user_id: int) -> None:
+def forget_user(scope: Scope, user_id: int) -> None:
     """Drop every cached sign-in of the user, everywhere, after this transaction commits."""
-    cache: Cache | None = session.info.get("cache")
-    if cache is not None:
-        after_commit(session, partial(cache.invalidate, tags=[user_tag(user_id)]))
+    if scope.cache is not None:
+        scope.after_commit(partial(scope.cache.invalidate, tags=[user_tag(user_id)]))
 
 
-def forget_key(session: AsyncSession, key: str) -> None:
+def forget_key(scope: Scope, key: str) -> None:
     """Drop one cached sign-in, everywhere, after this transaction commits."""
-    cache: Cache | None = session.info.get("cache")
-    if cache is not None:
-        after_commit(session, partial(cache.invalidate, keys=[f"auth:{key}"]))
+    if scope.cache is not None:
+        scope.after_commit(partial(scope.cache.invalidate, keys=[f"auth:{key}"]))
 
 
 def session_key(digest: bytes) -> str:

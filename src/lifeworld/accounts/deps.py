@@ -7,13 +7,13 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.accounts import service
+from lifeworld.accounts import sessions, tokens
 from lifeworld.accounts.models import Session, User
 from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep, request_transaction
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep, request_transaction
 from lifeworld.errors import Forbidden, Unauthorized
 from lifeworld.settings import Settings
 
@@ -53,13 +53,13 @@ def client_address(request: Request) -> str:
 
 
 async def _authenticate(
-    request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
 ) -> Principal:
-    return await authenticate(request, db, security, settings)
+    return await authenticate(request, scope, security, settings)
 
 
 async def authenticate(
-    request: Request, db: AsyncSession, security: Security, settings: Settings
+    request: Request, scope: Scope, security: Security, settings: Settings
 ) -> Principal:
     """The caller behind a Bearer token or the session cookie (CSRF checked for cookie writes).
 
@@ -69,15 +69,14 @@ async def authenticate(
     connection held so, all of them waited out the pool's timeout and failed (bench/, 64
     connections). A write keeps one transaction: its `Idempotency-Key` hook began it.
     """
-    principal = await _identify(request, db, security, settings)
-    if db.in_transaction() and request.method in SAFE_METHODS:
-        await db.commit()
-        db.info.pop("after_rollback", None)  # the sign-in's bookkeeping is written
+    principal = await _identify(request, scope, security, settings)
+    if scope.session.in_transaction() and request.method in SAFE_METHODS:
+        await scope.commit_reads()
     return principal
 
 
 async def _identify(
-    request: Request, db: AsyncSession, security: Security, settings: Settings
+    request: Request, scope: Scope, security: Security, settings: Settings
 ) -> Principal:
     now = clock.now()
     authorization = request.headers.get("authorization")
@@ -85,14 +84,14 @@ async def _identify(
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Use 'Authorization: Bearer <token>'.", code="invalid_token")
-        user = await service.resolve_api_token(db, security, token=token.strip(), now=now)
+        user = await tokens.resolve_api_token(scope, security, token=token.strip(), now=now)
         if user is None:
             raise Unauthorized("This API token is not valid.", code="invalid_token")
         return Principal(user=user, session=None)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthorized("Sign in first.")
-    resolved = await service.resolve_session(db, security, settings, token=cookie, now=now)
+    resolved = await sessions.resolve_session(scope, security, settings, token=cookie, now=now)
     if resolved is None:
         raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
     user, sess = resolved
@@ -116,7 +115,7 @@ PrincipalDep = Annotated[Principal, Depends(_authenticate)]
 class SignedIn:
     """The request's transaction and its caller, for the busiest reads, without dependencies.
 
-    The same as `db: SessionDep` with `user: CurrentUser`, but on a read served from caches
+    The same as `scope: ScopeDep` with `user: CurrentUser`, but on a read served from caches
     FastAPI's dependency solving (three nested dependencies, a generator, an exit stack)
     cost more than the rest of the request together: place details from memory went from
     ~280 to ~150 µs in process (bench/). Parameters are still declared on the handler.
@@ -128,16 +127,16 @@ class SignedIn:
         self._request = request
         self._transaction = request_transaction(request)
 
-    async def __aenter__(self) -> tuple[AsyncSession, Principal]:
+    async def __aenter__(self) -> tuple[Scope, Principal]:
         request, transaction = self._request, self._transaction
-        db = await transaction.__aenter__()
+        scope = await transaction.__aenter__()
         try:
             app_state = request.app.state
-            principal = await authenticate(request, db, app_state.security, app_state.settings)
+            principal = await authenticate(request, scope, app_state.security, app_state.settings)
         except BaseException as exc:
             await transaction.__aexit__(type(exc), exc, exc.__traceback__)
             raise
-        return db, principal
+        return scope, principal
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
@@ -146,7 +145,7 @@ class SignedIn:
 
 
 def signed_in(request: Request) -> SignedIn:
-    """`async with signed_in(request) as (db, principal):` (see `SignedIn`)."""
+    """`async with signed_in(request) as (scope, principal):` (see `SignedIn`)."""
     return SignedIn(request)
 
 

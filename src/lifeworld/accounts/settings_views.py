@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from lifeworld.accounts import schemas, service
+from lifeworld.accounts import households, schemas, sessions, tokens
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep
 from lifeworld.accounts.views import ACCOUNT_MESSAGES
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField
 from lifeworld.players import service as players
 from lifeworld.web import submissions
@@ -31,7 +31,7 @@ SETTINGS_SECTIONS = ("profile", "password", "tokens", "invites")
 async def _settings_page(
     request: Request,
     viewer: Viewer,
-    db: SessionDep,
+    scope: ScopeDep,
     *,
     status: int = 200,
     **forms: PageForm,
@@ -54,15 +54,15 @@ async def _settings_page(
         status=status,
         sections=SETTINGS_SECTIONS,
         forms={**blank, **forms},
-        tokens=await service.list_api_tokens(db, user=user),
+        tokens=await tokens.list_api_tokens(scope, user=user),
         timezones=timezone_names(),
         hours=day_start_hours(),
     )
 
 
 @router.get("/settings")
-async def settings_page(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await _settings_page(request, viewer, db)
+async def settings_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    return await _settings_page(request, viewer, scope)
 
 
 @router.get("/settings/{part:path}")
@@ -72,7 +72,7 @@ async def settings_form_address(part: str) -> Response:
 
 
 @router.post("/settings/profile")
-async def save_profile(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def save_profile(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
         schemas.MeIn, messages={"day_start_hour": "Choose an hour between 0 and 23."}
@@ -82,15 +82,15 @@ async def save_profile(request: Request, viewer: FormViewer, db: SessionDep) -> 
             if getattr(body, name) is None:
                 form.fail(name, "Fill this in.")
     if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, db, status=422, profile=form))
+        raise ShowPage(await _settings_page(request, viewer, scope, status=422, profile=form))
     # Through the players service: the old clock's days close first, cached states drop.
-    await players.update_profile(db, user=viewer.user, now=clock.now(), **body.model_dump())
+    await players.update_profile(scope, user=viewer.user, now=clock.now(), **body.model_dump())
     return redirect(request, "/settings#profile", Flash("success", "Saved.", section="profile"))
 
 
 @router.post("/settings/password")
 async def change_password(
-    request: Request, viewer: FormViewer, db: SessionDep, security: SecurityDep
+    request: Request, viewer: FormViewer, scope: ScopeDep, security: SecurityDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
@@ -99,8 +99,8 @@ async def change_password(
     )
     if body is not None:
         try:
-            await service.change_password(
-                db,
+            await sessions.change_password(
+                scope,
                 security,
                 user=viewer.user,
                 current_password=body.current_password,
@@ -110,7 +110,7 @@ async def change_password(
         except InvalidField as exc:
             form.reject(exc)
     if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, db, status=422, password=form))
+        raise ShowPage(await _settings_page(request, viewer, scope, status=422, password=form))
     response = redirect(
         request,
         "/login",
@@ -122,22 +122,22 @@ async def change_password(
 
 @router.post("/settings/tokens")
 async def create_token(
-    request: Request, viewer: FormViewer, db: SessionDep, security: SecurityDep
+    request: Request, viewer: FormViewer, scope: ScopeDep, security: SecurityDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
         schemas.TokenIn, messages={"name": "Give the token a name (1–80 characters)."}
     )
     if body is None:
-        raise ShowPage(await _settings_page(request, viewer, db, status=422, token=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    row, token = await service.create_api_token(
-        db, security, user=viewer.user, name=body.name, now=clock.now()
+        raise ShowPage(await _settings_page(request, viewer, scope, status=422, token=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    row, token = await tokens.create_api_token(
+        scope, security, user=viewer.user, name=body.name, now=clock.now()
     )
     created = f"API token “{row.name}” created."
     return await submissions.done(
         request,
-        db,
+        scope,
         form,
         to="/settings#tokens",
         flash=Flash(
@@ -157,32 +157,32 @@ async def create_token(
 
 @router.post("/settings/tokens/{token_id}/revoke")
 async def revoke_token(
-    token_id: int, request: Request, viewer: FormViewer, db: SessionDep
+    token_id: int, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    await service.delete_api_token(db, user=viewer.user, token_id=token_id)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    await tokens.delete_api_token(scope, user=viewer.user, token_id=token_id)
     flash = Flash("success", "Token revoked: scripts using it are now refused.", section="tokens")
-    return await submissions.done(request, db, form, to="/settings#tokens", flash=flash)
+    return await submissions.done(request, scope, form, to="/settings#tokens", flash=flash)
 
 
 @router.post("/settings/invites")
 async def create_invite(
     request: Request,
     viewer: AdminFormViewer,
-    db: SessionDep,
+    scope: ScopeDep,
     security: SecurityDep,
     settings: SettingsDep,
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    code, expires = await service.create_invite(
-        db, security, settings, admin=viewer.user, now=clock.now()
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    code, expires = await households.create_invite(
+        scope, security, settings, admin=viewer.user, now=clock.now()
     )
     until = local_time(expires, viewer)
     return await submissions.done(
         request,
-        db,
+        scope,
         form,
         to="/settings#invites",
         flash=Flash(

@@ -9,12 +9,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from lifeworld.accounts import schemas, service
+from lifeworld.accounts import households, schemas, sessions
 from lifeworld.accounts.api import sign_in
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
 from lifeworld.accounts.models import User
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled, Unauthorized
 from lifeworld.players import service as players
 from lifeworld.web import submissions
@@ -53,34 +53,34 @@ def _setup_page(request: Request, form: PageForm, status: int = 200) -> Response
 
 
 @router.get("/setup")
-async def setup_page(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    if not await service.setup_needed(db):
+async def setup_page(request: Request, scope: ScopeDep, settings: SettingsDep) -> Response:
+    if not await households.setup_needed(scope):
         return redirect_response("/login")
     return _setup_page(request, PageForm.blank(timezone=settings.household_timezone))
 
 
 @router.post("/setup", dependencies=[AnonForm])
 async def setup_submit(
-    request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(schemas.SetupIn, messages=ACCOUNT_MESSAGES)
     if body is None:
         raise ShowPage(_setup_page(request, form, 422))
-    await submissions.once(request, db, form, user_id=None, now=clock.now())
-    if not await service.setup_needed(db):
+    await submissions.once(request, scope, form, user_id=None, now=clock.now())
+    if not await households.setup_needed(scope):
         return redirect(request, "/login", Flash("info", "This Life World is already set up."))
-    user, household = await service.setup_household(db, security, **body.model_dump())
-    await players.create_player(db, user=user, now=clock.now())
+    user, household = await households.setup_household(scope, security, **body.model_dump())
+    await players.create_player(scope, user=user, now=clock.now())
     response = await submissions.done(
         request,
-        db,
+        scope,
         form,
         to="/",
         flash=Flash("success", f"Welcome, {user.display_name}! {household.name} is ready."),
         replay_flash=Flash("success", f"{household.name} is ready. Sign in to continue."),
     )
-    await sign_in(request, response, db, security, settings, user)
+    await sign_in(request, response, scope, security, settings, user)
     return response
 
 
@@ -93,18 +93,18 @@ def _login_page(request: Request, form: PageForm, status: int = 200) -> Response
 
 @router.get("/login")
 async def login_page(
-    request: Request, db: SessionDep, viewer: OptionalViewer, next: str = "/"
+    request: Request, scope: ScopeDep, viewer: OptionalViewer, next: str = "/"
 ) -> Response:
     if viewer is not None:
         return redirect_response(safe_next(next))
-    if await service.setup_needed(db):
+    if await households.setup_needed(scope):
         return redirect_response("/setup")
     return _login_page(request, PageForm.blank(next=safe_next(next)))
 
 
 @router.post("/login", dependencies=[AnonForm])
 async def login_submit(
-    request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
@@ -114,8 +114,8 @@ async def login_submit(
     if body is None:
         raise ShowPage(_login_page(request, form, 422))
     try:
-        user = await service.authenticate(
-            db,
+        user = await sessions.authenticate(
+            scope,
             security,
             settings,
             login=body.login,
@@ -137,7 +137,7 @@ async def login_submit(
         form.fail("__form__", exc.message)
         raise ShowPage(_login_page(request, form, 401)) from None
     response = redirect(request, safe_next(form.value("next")))
-    await sign_in(request, response, db, security, settings, user)
+    await sign_in(request, response, scope, security, settings, user)
     return response
 
 
@@ -149,8 +149,8 @@ async def logout_page(request: Request, viewer: OptionalViewer) -> Response:
 
 
 @router.post("/logout")
-async def logout_submit(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
-    await service.revoke_session(db, sess=viewer.session)
+async def logout_submit(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
+    await sessions.revoke_session(scope, sess=viewer.session)
     response = redirect(request, "/login", Flash("info", "You are signed out. See you tomorrow!"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -167,39 +167,39 @@ def _join_page(request: Request, form: PageForm, status: int = 200) -> Response:
 
 @router.get("/join")
 async def join_page(
-    request: Request, db: SessionDep, viewer: OptionalViewer, code: str = ""
+    request: Request, scope: ScopeDep, viewer: OptionalViewer, code: str = ""
 ) -> Response:
     if viewer is not None:
         return redirect(request, "/", Flash("info", "You are already a member of this household."))
-    if await service.setup_needed(db):
+    if await households.setup_needed(scope):
         return redirect_response("/setup")
     return _join_page(request, PageForm.blank(invite_code=code.strip()[:100]))
 
 
 @router.post("/join", dependencies=[AnonForm])
 async def join_submit(
-    request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(schemas.RegisterIn, optional=("timezone",), messages=ACCOUNT_MESSAGES)
     if body is None:
         raise ShowPage(_join_page(request, form, 422))
-    await submissions.once(request, db, form, user_id=None, now=clock.now())
+    await submissions.once(request, scope, form, user_id=None, now=clock.now())
     try:
-        user = await service.register(db, security, now=clock.now(), **body.model_dump())
+        user = await households.register(scope, security, now=clock.now(), **body.model_dump())
     except InvalidField as exc:
         form.reject(exc)
         raise ShowPage(_join_page(request, form, 422)) from None
-    await players.create_player(db, user=user, now=clock.now())
+    await players.create_player(scope, user=user, now=clock.now())
     response = await submissions.done(
         request,
-        db,
+        scope,
         form,
         to="/",
         flash=_welcome(user),
         replay_flash=Flash("success", "Your account is ready. Sign in to continue."),
     )
-    await sign_in(request, response, db, security, settings, user)
+    await sign_in(request, response, scope, security, settings, user)
     return response
 
 
@@ -207,6 +207,6 @@ async def join_submit(
 
 
 @router.get("/household")
-async def household_page(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    detail = await players.household_detail(db, user=viewer.user)
+async def household_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    detail = await players.household_detail(scope, user=viewer.user)
     return render(request, "accounts/household.html", viewer=viewer, household=detail)

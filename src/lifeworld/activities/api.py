@@ -10,7 +10,7 @@ from lifeworld.accounts.deps import CurrentUser, signed_in
 from lifeworld.activities import service
 from lifeworld.activities.schemas import ActivityIn, ActivityPageOut, ActivityResultOut
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.routes import fast_json
 
 JSON = "application/json"
@@ -27,20 +27,22 @@ async def _log_fast(request: Request, body: ActivityIn) -> Response:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ActivityResultOut)
 @fast_json(ActivityIn, _log_fast)
-async def log_activity(body: ActivityIn, user: CurrentUser, db: SessionDep) -> ActivityResultOut:
-    return await service.log_activity(db, user=user, now=clock.now(), body=body)
+async def log_activity(body: ActivityIn, user: CurrentUser, scope: ScopeDep) -> ActivityResultOut:
+    return await service.log_activity(scope, user=user, now=clock.now(), body=body)
 
 
 @router.post("/preview", response_model=ActivityResultOut)
-async def preview(body: ActivityIn, user: CurrentUser, db: SessionDep) -> ActivityResultOut:
-    return await service.preview_activity(db, user=user, now=clock.now(), body=body)
+async def preview(body: ActivityIn, user: CurrentUser, scope: ScopeDep) -> ActivityResultOut:
+    return await service.preview_activity(scope, user=user, now=clock.now(), body=body)
 
 
 @router.get("", response_model=ActivityPageOut)
 async def list_activities(
     user: CurrentUser,
-    db: SessionDep,
+    scope: ScopeDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     before: Annotated[str | None, Query(max_length=40)] = None,
 ) -> ActivityPageOut:
-    return await service.list_activities(db, user=user, now=clock.now(), limit=limit, before=before)
+    return await service.list_activities(
+        scope, user=user, now=clock.now(), limit=limit, before=before
+    )

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
@@ -23,6 +22,7 @@ from lifeworld.activities.schemas import (
     QuickPreviewOut,
     XPGainedOut,
 )
+from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField
 from lifeworld.game.activities import ActivityResult, energy_cost, perform_activity
 from lifeworld.game.errors import GameRuleError
@@ -161,7 +161,7 @@ def _result_out(
 
 
 async def log_activity(
-    session: AsyncSession, *, user: User, now: datetime, body: ActivityIn
+    scope: Scope, *, user: User, now: datetime, body: ActivityIn
 ) -> ActivityResultOut:
     """Log an activity in one transaction: rollover, rules, activity row, state, milestones.
 
@@ -169,7 +169,7 @@ async def log_activity(
     connection of its own (`direct`), and the write that ends it commits it in the same round
     trip (`last`), as the request would have right after the answer was made.
     """
-    ctx = await open_player(session, user=user, now=now, direct=True)
+    ctx = await open_player(scope, user=user, now=now, direct=True)
     result = _perform(ctx, body)
     values = activity_values(ctx, result, description=body.description)
     ctx.record_milestones(result.milestones)
@@ -181,10 +181,10 @@ async def log_activity(
 
 
 async def preview_activity(
-    session: AsyncSession, *, user: User, now: datetime, body: ActivityIn
+    scope: Scope, *, user: User, now: datetime, body: ActivityIn
 ) -> ActivityResultOut:
     """The same numbers as `log_activity`, nothing written (beyond a due rollover)."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     result = _perform(ctx, body)
     values = activity_values(ctx, result, description=body.description)
     ctx.state = result.state  # show the state as it would be, without storing it
@@ -209,17 +209,17 @@ def _cursor(before: str | None) -> tuple[int | None, datetime | None]:
 
 
 async def list_activities(
-    session: AsyncSession, *, user: User, now: datetime, limit: int, before: str | None
+    scope: Scope, *, user: User, now: datetime, limit: int, before: str | None
 ) -> ActivityPageOut:
     """Newest first, `limit` at a time; `next` is the cursor for the following page."""
-    await open_player(session, user=user, now=now, for_update=False)
+    await open_player(scope, user=user, now=now, for_update=False)
     before_id, before_at = _cursor(before)
     stmt = select(Activity).where(Activity.user_id == user.id)
     if before_id is not None:
         stmt = stmt.where(Activity.id < before_id)
     if before_at is not None:
         stmt = stmt.where(Activity.occurred_at < before_at)
-    rows = list(await session.scalars(stmt.order_by(Activity.id.desc()).limit(limit + 1)))
+    rows = list(await scope.session.scalars(stmt.order_by(Activity.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return ActivityPageOut(
@@ -228,10 +228,10 @@ async def list_activities(
 
 
 async def quick_previews(
-    session: AsyncSession, *, user: User, now: datetime, types: Iterable[ActivityType]
+    scope: Scope, *, user: User, now: datetime, types: Iterable[ActivityType]
 ) -> list[QuickPreviewOut]:
     """Each one-tap activity as it would go now (cost and XP, or the refusal); nothing written."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     out: list[QuickPreviewOut] = []
     for kind in types:
         try:
@@ -254,13 +254,13 @@ async def quick_previews(
     return out
 
 
-async def daily_totals(session: AsyncSession, *, user: User, since: date) -> list[DayTotalOut]:
+async def daily_totals(scope: Scope, *, user: User, since: date) -> list[DayTotalOut]:
     """XP, energy charged and count of the player's activities per game day from `since` on.
 
     A read of the activity log only (one GROUP BY): callers have already opened the player
     in this request, so the day rollover has run.
     """
-    rows = await session.execute(
+    rows = await scope.session.execute(
         select(
             Activity.day,
             func.sum(Activity.xp_overall),

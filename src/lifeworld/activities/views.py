@@ -12,12 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.activities import service
 from lifeworld.activities.schemas import ActivityIn, ActivityResultOut
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.game.state import CATEGORIES, ActivityType
 from lifeworld.web import submissions
@@ -50,7 +50,7 @@ MESSAGES = {
 async def activities_page(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     *,
     status: int = 200,
     before: str | None = None,
@@ -59,9 +59,9 @@ async def activities_page(
     """The activity log (newest first, a page at a time), quick actions and the custom form."""
     now = clock.now()
     page = await service.list_activities(
-        db, user=viewer.user, now=now, limit=PAGE_SIZE, before=before
+        scope, user=viewer.user, now=now, limit=PAGE_SIZE, before=before
     )
-    quick = await service.quick_previews(db, user=viewer.user, now=now, types=QUICK_TYPES)
+    quick = await service.quick_previews(scope, user=viewer.user, now=now, types=QUICK_TYPES)
     blank = {"quick": PageForm.blank(), "custom": PageForm.blank()}
     return render(
         request,
@@ -78,9 +78,9 @@ async def activities_page(
 
 @router.get("/activities")
 async def activities(
-    request: Request, viewer: PageViewer, db: SessionDep, before: str | None = None
+    request: Request, viewer: PageViewer, scope: ScopeDep, before: str | None = None
 ) -> Response:
-    return await activities_page(request, viewer, db, before=(before or "")[:40] or None)
+    return await activities_page(request, viewer, scope, before=(before or "")[:40] or None)
 
 
 def custom_body(form: PageForm) -> dict[str, Any]:
@@ -120,21 +120,21 @@ def gained_message(result: ActivityResultOut) -> str:
 async def _again(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     to: str,
     name: str,
     form: PageForm,
     status: int,
 ) -> Response:
     if to == "/":
-        return await today_page(request, viewer, db, status=status, quick=form)
+        return await today_page(request, viewer, scope, status=status, quick=form)
     if name == "quick":
-        return await activities_page(request, viewer, db, status=status, quick=form)
-    return await activities_page(request, viewer, db, status=status, custom=form)
+        return await activities_page(request, viewer, scope, status=status, quick=form)
+    return await activities_page(request, viewer, scope, status=status, custom=form)
 
 
 @router.post("/activities")
-async def log_activity(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     to = "/" if form.value("next") == "/" else "/activities"
     custom = form.value("type") == ActivityType.CUSTOM.value
@@ -148,15 +148,15 @@ async def log_activity(request: Request, viewer: FormViewer, db: SessionDep) -> 
     if body is None:
         if not custom:
             form.errors.setdefault(FORM_ERROR, MESSAGES["type"])
-        raise ShowPage(await _again(request, viewer, db, to, name, form, 422))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await _again(request, viewer, scope, to, name, form, 422))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        result = await service.log_activity(db, user=viewer.user, now=clock.now(), body=body)
+        result = await service.log_activity(scope, user=viewer.user, now=clock.now(), body=body)
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
-        raise ShowPage(await _again(request, viewer, db, to, name, form, 409)) from None
+        raise ShowPage(await _again(request, viewer, scope, to, name, form, 409)) from None
     flash = Flash("success", gained_message(result), section=name)
-    return await submissions.done(request, db, form, to=f"{to}#{name}", flash=flash)
+    return await submissions.done(request, scope, form, to=f"{to}#{name}", flash=flash)
 
 
 @router.get("/activities/{part:path}")

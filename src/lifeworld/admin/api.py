@@ -8,7 +8,7 @@ from lifeworld.accounts.deps import AdminUser
 from lifeworld.admin import service
 from lifeworld.admin.schemas import AdminPlayerIn, AuditEntryOut
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.players.schemas import StateOut
 from lifeworld.schemas_common import IdPath
 
@@ -17,11 +17,11 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 @router.put("/players/{user_id}", response_model=StateOut)
 async def set_player(
-    user_id: IdPath, body: AdminPlayerIn, admin: AdminUser, db: SessionDep
+    user_id: IdPath, body: AdminPlayerIn, admin: AdminUser, scope: ScopeDep
 ) -> StateOut:
-    return await service.set_player(db, admin=admin, now=clock.now(), user_id=user_id, body=body)
+    return await service.set_player(scope, admin=admin, now=clock.now(), user_id=user_id, body=body)
 
 
 @router.get("/audit", response_model=list[AuditEntryOut])
-async def audit(admin: AdminUser, db: SessionDep) -> list[AuditEntryOut]:
-    return await service.audit_log(db, admin=admin)
+async def audit(admin: AdminUser, scope: ScopeDep) -> list[AuditEntryOut]:
+    return await service.audit_log(scope, admin=admin)

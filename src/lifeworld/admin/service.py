@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from lifeworld.accounts.models import User
 from lifeworld.admin.models import AuditEntry
 from lifeworld.admin.schemas import AdminPlayerIn, AuditEntryOut
+from lifeworld.db.scope import Scope
 from lifeworld.errors import NotFound
 from lifeworld.game.seasons import EndedSeason
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources
@@ -61,15 +61,15 @@ def _changed(state: PlayerState, body: AdminPlayerIn) -> tuple[PlayerState, dict
 
 
 async def set_player(
-    session: AsyncSession, *, admin: User, now: datetime, user_id: int, body: AdminPlayerIn
+    scope: Scope, *, admin: User, now: datetime, user_id: int, body: AdminPlayerIn
 ) -> StateOut:
     """Set any subset of a member's clouds, resources, XP and season; fields not given stay."""
-    target = await session.scalar(
+    target = await scope.session.scalar(
         select(User).where(User.id == user_id, User.household_id == admin.household_id)
     )
     if target is None:
         raise NotFound("There is no such member in your household.")
-    ctx = await open_player(session, user=target, now=now)
+    ctx = await open_player(scope, user=target, now=now)
     state, diff = _changed(ctx.state, body)
     if body.season is not None and body.season != state.season:
         diff["season"] = {"from": state.season.value, "to": body.season.value}
@@ -86,7 +86,7 @@ async def set_player(
         state = replace(state, season=body.season, season_started_on=ctx.today)
     if diff:
         await ctx.save(state)
-        session.add(
+        scope.session.add(
             AuditEntry(
                 household_id=admin.household_id,
                 actor_id=admin.id,
@@ -99,10 +99,10 @@ async def set_player(
     return build_state(ctx)
 
 
-async def audit_log(session: AsyncSession, *, admin: User, limit: int = 200) -> list[AuditEntryOut]:
+async def audit_log(scope: Scope, *, admin: User, limit: int = 200) -> list[AuditEntryOut]:
     """The household's audit log, newest first."""
     actor, target = aliased(User), aliased(User)
-    rows = await session.execute(
+    rows = await scope.session.execute(
         select(AuditEntry, actor.username, target.username)
         .outerjoin(actor, actor.id == AuditEntry.actor_id)
         .outerjoin(target, target.id == AuditEntry.target_user_id)
@@ -126,12 +126,12 @@ async def audit_log(session: AsyncSession, *, admin: User, limit: int = 200) -> 
 
 
 async def member_state(
-    session: AsyncSession, *, admin: User, now: datetime, user_id: int
+    scope: Scope, *, admin: User, now: datetime, user_id: int
 ) -> tuple[User, StateOut]:
     """A member of the admin's household and their state (404 for anyone else)."""
-    target = await session.scalar(
+    target = await scope.session.scalar(
         select(User).where(User.id == user_id, User.household_id == admin.household_id)
     )
     if target is None:
         raise NotFound("There is no such member in your household.")
-    return target, await players.get_state(session, user=target, now=now)
+    return target, await players.get_state(scope, user=target, now=now)

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.admin import service
 from lifeworld.admin.schemas import AdminPlayerIn
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Forbidden
 from lifeworld.game.state import CATEGORIES, Season
 from lifeworld.players import service as players
@@ -90,7 +90,7 @@ def body_of(form: PageForm) -> dict[str, Any]:
 async def admin_page(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     *,
     member_id: int | None,
     form: PageForm | None = None,
@@ -98,10 +98,10 @@ async def admin_page(
 ) -> Response:
     """Members to pick from, the chosen member's form, and the audit log."""
     _only_admin(viewer)
-    household = await players.household_detail(db, user=viewer.user)
+    household = await players.household_detail(scope, user=viewer.user)
     chosen = member_id or viewer.user.id
     member, state = await service.member_state(
-        db, admin=viewer.user, now=clock.now(), user_id=chosen
+        scope, admin=viewer.user, now=clock.now(), user_id=chosen
     )
     return render(
         request,
@@ -116,7 +116,7 @@ async def admin_page(
         clouds=CLOUDS,
         resources=RESOURCES,
         seasons=[(s.value, s.value.title()) for s in Season],
-        audit=await service.audit_log(db, admin=viewer.user, limit=100),
+        audit=await service.audit_log(scope, admin=viewer.user, limit=100),
     )
 
 
@@ -125,25 +125,25 @@ MemberQuery = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 @router.get("/admin")
 async def admin(
-    request: Request, viewer: PageViewer, db: SessionDep, member: MemberQuery = None
+    request: Request, viewer: PageViewer, scope: ScopeDep, member: MemberQuery = None
 ) -> Response:
-    return await admin_page(request, viewer, db, member_id=member)
+    return await admin_page(request, viewer, scope, member_id=member)
 
 
 @router.post("/admin/players/{user_id}")
 async def set_player(
-    user_id: IdPath, request: Request, viewer: AdminFormViewer, db: SessionDep
+    user_id: IdPath, request: Request, viewer: AdminFormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate_data(AdminPlayerIn, body_of(form), fields=FIELDS, messages=MESSAGES)
     if body is None:
-        page = await admin_page(request, viewer, db, member_id=user_id, form=form, status=422)
+        page = await admin_page(request, viewer, scope, member_id=user_id, form=form, status=422)
         raise ShowPage(page)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    await service.set_player(db, admin=viewer.user, now=clock.now(), user_id=user_id, body=body)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    await service.set_player(scope, admin=viewer.user, now=clock.now(), user_id=user_id, body=body)
     flash = Flash("success", "Saved. Every change is in the audit log below.", section="member")
     return await submissions.done(
-        request, db, form, to=f"/admin?member={user_id}#member", flash=flash
+        request, scope, form, to=f"/admin?member={user_id}#member", flash=flash
     )
 
 

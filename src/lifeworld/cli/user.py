@@ -10,16 +10,16 @@ from typing import TypeVar
 import typer
 from pydantic import ValidationError
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.accounts import service
+from lifeworld.accounts import households, sessions
 from lifeworld.accounts.models import User
 from lifeworld.accounts.schemas import SetupIn
 from lifeworld.accounts.security import Security
 from lifeworld.cache.factory import build_cache
 from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
 from lifeworld.clock import clock
-from lifeworld.db.session import create_database, run_after_commit
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import create_database, new_scope
 from lifeworld.errors import Conflict, InvalidField
 from lifeworld.players.service import create_player
 
@@ -32,7 +32,7 @@ T = TypeVar("T")
 MIN_PASSWORD = 10
 
 
-def _in_transaction(work: Callable[[AsyncSession, Security], Awaitable[T]]) -> T:
+def _in_transaction(work: Callable[[Scope, Security], Awaitable[T]]) -> T:
     """Run `work` in one committed transaction against the configured database."""
     settings = settings_or_exit()
     url, embedded, started = ready_database(settings)
@@ -46,10 +46,13 @@ def _in_transaction(work: Callable[[AsyncSession, Security], Awaitable[T]]) -> T
         await cache.start()
         try:
             async with db.sessionmaker() as session:
-                session.info["cache"] = cache
-                async with session.begin():
-                    result = await work(session, security)
-                await run_after_commit(session)
+                scope = new_scope(db, session, cache)
+                try:
+                    result = await work(scope, security)
+                except BaseException:
+                    await scope.rollback()
+                    raise
+                await scope.commit()
                 return result
         finally:
             await cache.close()
@@ -72,8 +75,8 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-async def _user_or_fail(session: AsyncSession, login: str) -> User:
-    user = await service.find_user(session, login=login)
+async def _user_or_fail(scope: Scope, login: str) -> User:
+    user = await households.find_user(scope, login=login)
     if user is None:
         fail(f"there is no user {login!r} (try: lifeworld user list)")
     return user
@@ -82,7 +85,7 @@ async def _user_or_fail(session: AsyncSession, login: str) -> User:
 @app.command("list")
 def list_users() -> None:
     """Every user with their household, admin flag and timezone."""
-    rows = _in_transaction(lambda session, _: service.list_users(session))
+    rows = _in_transaction(lambda scope, _: households.list_users(scope))
     table = Table("household", "user", "email", "admin", "timezone")
     for user, household in rows:
         admin = "yes" if user.is_admin else ""
@@ -98,11 +101,11 @@ def reset_password(
     """Set a new password for someone locked out: clears their throttling, signs out sessions."""
     password = _read_password(password_stdin)
 
-    async def work(session: AsyncSession, security: Security) -> int:
-        user = await _user_or_fail(session, username)
-        await service.unlock_account(session, user=user)
-        return await service.reset_password(
-            session, security, user=user, new_password=password, now=clock.now()
+    async def work(scope: Scope, security: Security) -> int:
+        user = await _user_or_fail(scope, username)
+        await sessions.unlock_account(scope, user=user)
+        return await sessions.reset_password(
+            scope, security, user=user, new_password=password, now=clock.now()
         )
 
     revoked = _in_transaction(work)
@@ -113,8 +116,8 @@ def reset_password(
 def unlock(username: str = typer.Argument(..., help="Username or email.")) -> None:
     """Clear the failed sign-ins that throttle this account (and its addresses)."""
 
-    async def work(session: AsyncSession, _: Security) -> int:
-        return await service.unlock_account(session, user=await _user_or_fail(session, username))
+    async def work(scope: Scope, _: Security) -> int:
+        return await sessions.unlock_account(scope, user=await _user_or_fail(scope, username))
 
     cleared = _in_transaction(work)
     console.print(f"[green]✓[/] {username} can sign in again ({cleared} failed attempt(s) cleared)")
@@ -127,9 +130,9 @@ def admin(
 ) -> None:
     """Make someone an admin of their household (invites, the Admin and System pages)."""
 
-    async def work(session: AsyncSession, _: Security) -> bool:
-        user = await _user_or_fail(session, username)
-        return await service.set_admin(session, user=user, admin=not remove)
+    async def work(scope: Scope, _: Security) -> bool:
+        user = await _user_or_fail(scope, username)
+        return await households.set_admin(scope, user=user, admin=not remove)
 
     try:
         changed = _in_transaction(work)
@@ -159,9 +162,9 @@ def create_household(
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
 
-    async def work(session: AsyncSession, security: Security) -> int:
-        user, household = await service.create_household(
-            session,
+    async def work(scope: Scope, security: Security) -> int:
+        user, household = await households.create_household(
+            scope,
             security,
             name=fields.household_name,
             timezone=fields.timezone,
@@ -169,7 +172,7 @@ def create_household(
             email=fields.email,
             password=fields.password,
         )
-        await create_player(session, user=user, now=clock.now())
+        await create_player(scope, user=user, now=clock.now())
         return household.id
 
     try:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.energy import service
 from lifeworld.energy.schemas import (
     BoostIn,
@@ -24,25 +24,25 @@ router = APIRouter(prefix="/api/v1/me", tags=["game"])
 
 
 @router.get("/energy", response_model=EnergyStatusOut)
-async def energy(user: CurrentUser, db: SessionDep) -> EnergyStatusOut:
-    return await service.energy(db, user=user, now=clock.now())
+async def energy(user: CurrentUser, scope: ScopeDep) -> EnergyStatusOut:
+    return await service.energy(scope, user=user, now=clock.now())
 
 
 @router.post("/sleep", status_code=status.HTTP_201_CREATED, response_model=SleepResultOut)
-async def log_sleep(body: SleepIn, user: CurrentUser, db: SessionDep) -> SleepResultOut:
-    return await service.log_sleep(db, user=user, now=clock.now(), body=body)
+async def log_sleep(body: SleepIn, user: CurrentUser, scope: ScopeDep) -> SleepResultOut:
+    return await service.log_sleep(scope, user=user, now=clock.now(), body=body)
 
 
 @router.get("/sleep", response_model=list[SleepOut])
 async def list_sleep(
     user: CurrentUser,
-    db: SessionDep,
+    scope: ScopeDep,
     start: Annotated[IsoDate | None, Query(alias="from")] = None,
     end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> list[SleepOut]:
-    return await service.list_sleep(db, user=user, now=clock.now(), start=start, end=end)
+    return await service.list_sleep(scope, user=user, now=clock.now(), start=start, end=end)
 
 
 @router.post("/boosts", status_code=status.HTTP_201_CREATED, response_model=BoostOut)
-async def add_boost(body: BoostIn, user: CurrentUser, db: SessionDep) -> BoostOut:
-    return await service.add_boost(db, user=user, now=clock.now(), body=body)
+async def add_boost(body: BoostIn, user: CurrentUser, scope: ScopeDep) -> BoostOut:
+    return await service.add_boost(scope, user=user, now=clock.now(), body=body)

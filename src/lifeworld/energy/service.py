@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
+from lifeworld.db.scope import Scope
 from lifeworld.energy.models import BoostRecord, SleepLog
 from lifeworld.energy.schemas import (
     BoostIn,
@@ -53,7 +53,7 @@ def _boost_out(row: BoostRecord, now: datetime) -> BoostOut:
 
 async def _status(ctx: PlayerContext) -> EnergyStatusOut:
     status = energy_status(ctx.state, ctx.now)
-    rows = await ctx.session.scalars(
+    rows = await ctx.scope.session.scalars(
         select(BoostRecord)
         .where(
             BoostRecord.user_id == ctx.user.id, BoostRecord.started_at > ctx.now - BOOSTS_SHOWN_FOR
@@ -73,9 +73,9 @@ async def _status(ctx: PlayerContext) -> EnergyStatusOut:
     )
 
 
-async def energy(session: AsyncSession, *, user: User, now: datetime) -> EnergyStatusOut:
+async def energy(scope: Scope, *, user: User, now: datetime) -> EnergyStatusOut:
     """Stored, usable, cap, the live drain and the boosts still worth showing."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     return await _status(ctx)
 
 
@@ -94,21 +94,19 @@ def sleep_out(row: SleepLog) -> SleepOut:
     )
 
 
-async def log_sleep(
-    session: AsyncSession, *, user: User, now: datetime, body: SleepIn
-) -> SleepResultOut:
+async def log_sleep(scope: Scope, *, user: User, now: datetime, body: SleepIn) -> SleepResultOut:
     """Record a night (replacing an earlier log of the same date) and restore energy.
 
     Only last night restores energy: a log dated yesterday, today or tomorrow (a day-start
     hour can put the calendar date a day ahead of the game day) counts; older nights are kept
     for the history but restore nothing, so back-dated logs cannot refill energy again and again.
     """
-    ctx = await open_player(session, user=user, now=now)
+    ctx = await open_player(scope, user=user, now=now)
     if body.date > ctx.today + timedelta(days=1):
         raise InvalidField("date", "The date is in the future.")
     if body.date < ctx.today - timedelta(days=OLDEST_SLEEP_DAYS):
         raise InvalidField("date", "The date is more than a year ago.")
-    row = await session.scalar(
+    row = await scope.session.scalar(
         select(SleepLog)
         .where(SleepLog.user_id == user.id, SleepLog.date == body.date)
         .with_for_update()
@@ -125,32 +123,32 @@ async def log_sleep(
     values = body.model_dump(exclude={"date"})
     if row is None:
         row = SleepLog(user_id=user.id, date=body.date, restored=credited, logged_at=now, **values)
-        session.add(row)
+        scope.session.add(row)
     else:
         for name, value in values.items():
             setattr(row, name, value)
         row.restored = credited
         row.logged_at = now
-    await session.flush()
+    await scope.session.flush()
     return SleepResultOut(sleep=sleep_out(row), energy_restored=added, energy=await _status(ctx))
 
 
 async def list_sleep(
-    session: AsyncSession, *, user: User, now: datetime, start: date | None, end: date | None
+    scope: Scope, *, user: User, now: datetime, start: date | None, end: date | None
 ) -> list[SleepOut]:
-    await open_player(session, user=user, now=now, for_update=False)
+    await open_player(scope, user=user, now=now, for_update=False)
     stmt = select(SleepLog).where(SleepLog.user_id == user.id)
     if start is not None:
         stmt = stmt.where(SleepLog.date >= start)
     if end is not None:
         stmt = stmt.where(SleepLog.date <= end)
-    rows = await session.scalars(stmt.order_by(SleepLog.date.desc()).limit(400))
+    rows = await scope.session.scalars(stmt.order_by(SleepLog.date.desc()).limit(400))
     return [sleep_out(r) for r in rows]
 
 
-async def add_boost(session: AsyncSession, *, user: User, now: datetime, body: BoostIn) -> BoostOut:
+async def add_boost(scope: Scope, *, user: User, now: datetime, body: BoostIn) -> BoostOut:
     """A boost is shown on the energy status; it is never spendable (§11)."""
-    await open_player(session, user=user, now=now, for_update=False)
+    await open_player(scope, user=user, now=now, for_update=False)
     row = BoostRecord(
         user_id=user.id,
         type=body.type.value,
@@ -159,6 +157,6 @@ async def add_boost(session: AsyncSession, *, user: User, now: datetime, body: B
         decay_per_hour=body.decay_per_hour,
         started_at=now,
     )
-    session.add(row)
-    await session.flush()
+    scope.session.add(row)
+    await scope.session.flush()
     return _boost_out(row, now)

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.activities import service as activities
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.energy import service
 from lifeworld.energy.schemas import BoostIn, SleepIn, SleepResultOut
 from lifeworld.errors import InvalidField
@@ -47,18 +47,18 @@ BOOST_MESSAGES = {
 
 
 async def energy_page(
-    request: Request, viewer: Viewer, db: AsyncSession, *, status: int = 200, **forms: PageForm
+    request: Request, viewer: Viewer, scope: Scope, *, status: int = 200, **forms: PageForm
 ) -> Response:
     """Energy now, the sleep and boost forms, the last nights and a picture of two weeks."""
     now = clock.now()
-    state = await players.get_state(db, user=viewer.user, now=now)
+    state = await players.get_state(scope, user=viewer.user, now=now)
     today = state.day.today
-    status_out = await service.energy(db, user=viewer.user, now=now)
+    status_out = await service.energy(scope, user=viewer.user, now=now)
     nights = await service.list_sleep(
-        db, user=viewer.user, now=now, start=today - timedelta(days=HISTORY_DAYS - 1), end=None
+        scope, user=viewer.user, now=now, start=today - timedelta(days=HISTORY_DAYS - 1), end=None
     )
     totals = await activities.daily_totals(
-        db, user=viewer.user, since=today - timedelta(days=CHART_DAYS - 1)
+        scope, user=viewer.user, since=today - timedelta(days=CHART_DAYS - 1)
     )
     chart = charts.energy_over_days(
         {t.day: t.energy for t in totals},
@@ -88,8 +88,8 @@ async def energy_page(
 
 
 @router.get("/energy")
-async def energy(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await energy_page(request, viewer, db)
+async def energy(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    return await energy_page(request, viewer, scope)
 
 
 def slept_message(result: SleepResultOut) -> str:
@@ -107,37 +107,37 @@ def slept_message(result: SleepResultOut) -> str:
 
 
 @router.post("/energy/sleep")
-async def log_sleep(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def log_sleep(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
         SleepIn, optional=("bed_time", "wake_time", "notes"), messages=SLEEP_MESSAGES
     )
     if body is None:
-        raise ShowPage(await energy_page(request, viewer, db, status=422, sleep=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await energy_page(request, viewer, scope, status=422, sleep=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        result = await service.log_sleep(db, user=viewer.user, now=clock.now(), body=body)
+        result = await service.log_sleep(scope, user=viewer.user, now=clock.now(), body=body)
     except InvalidField as exc:
         form.reject(exc)
-        raise ShowPage(await energy_page(request, viewer, db, status=422, sleep=form)) from None
+        raise ShowPage(await energy_page(request, viewer, scope, status=422, sleep=form)) from None
     flash = Flash("success", slept_message(result), section="sleep")
-    return await submissions.done(request, db, form, to="/energy#sleep", flash=flash)
+    return await submissions.done(request, scope, form, to="/energy#sleep", flash=flash)
 
 
 @router.post("/energy/boosts")
-async def add_boost(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def add_boost(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(BoostIn, messages=BOOST_MESSAGES)
     if body is None:
-        raise ShowPage(await energy_page(request, viewer, db, status=422, boost=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    boost = await service.add_boost(db, user=viewer.user, now=clock.now(), body=body)
+        raise ShowPage(await energy_page(request, viewer, scope, status=422, boost=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    boost = await service.add_boost(scope, user=viewer.user, now=clock.now(), body=body)
     text = (
         f"{boost.type.value.title()} boost of {boost.amount} noted for {boost.duration_min} min. "
         "It shows how you feel; it is not spendable energy."
     )
     flash = Flash("success", text, section="boost")
-    return await submissions.done(request, db, form, to="/energy#boost", flash=flash)
+    return await submissions.done(request, scope, form, to="/energy#boost", flash=flash)
 
 
 @router.get("/energy/{part:path}")

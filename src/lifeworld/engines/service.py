@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.service import milestone_listeners, milestones_out
+from lifeworld.db.scope import Scope
 from lifeworld.engines.models import Engine
 from lifeworld.engines.schemas import EngineChangeOut, EngineIn, EngineOut, EnginePatch
 from lifeworld.errors import NotFound
@@ -16,8 +16,8 @@ from lifeworld.game.milestones import award_milestones
 from lifeworld.players.context import PlayerContext, open_player
 
 
-async def _owned(session: AsyncSession, *, user: User, engine_id: int) -> Engine:
-    engine = await session.scalar(
+async def _owned(scope: Scope, *, user: User, engine_id: int) -> Engine:
+    engine = await scope.session.scalar(
         select(Engine).where(Engine.id == engine_id, Engine.user_id == user.id)
     )
     if engine is None:
@@ -27,8 +27,8 @@ async def _owned(session: AsyncSession, *, user: User, engine_id: int) -> Engine
 
 async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChangeOut | None:
     """Recount active engines and award what that reaches (REDUCED_FRAGILITY)."""
-    await ctx.session.flush()
-    active = await ctx.session.scalar(
+    await ctx.scope.session.flush()
+    active = await ctx.scope.session.scalar(
         select(func.count()).where(Engine.user_id == ctx.user.id, Engine.status == "ACTIVE")
     )
     ctx.active_engines = int(active or 0)
@@ -39,36 +39,34 @@ async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChan
         listener(awards)
     if engine is None:
         return None
-    await ctx.session.refresh(engine)
+    await ctx.scope.session.refresh(engine)
     out = EngineChangeOut.model_validate(engine, from_attributes=True)
     out.milestones = milestones_out(awards)
     return out
 
 
-async def list_engines(session: AsyncSession, *, user: User, now: datetime) -> list[EngineOut]:
-    await open_player(session, user=user, now=now, for_update=False)
-    rows = await session.scalars(
+async def list_engines(scope: Scope, *, user: User, now: datetime) -> list[EngineOut]:
+    await open_player(scope, user=user, now=now, for_update=False)
+    rows = await scope.session.scalars(
         select(Engine).where(Engine.user_id == user.id).order_by(Engine.id)
     )
     return [EngineOut.model_validate(r) for r in rows]
 
 
-async def create(
-    session: AsyncSession, *, user: User, now: datetime, body: EngineIn
-) -> EngineChangeOut:
-    ctx = await open_player(session, user=user, now=now)
+async def create(scope: Scope, *, user: User, now: datetime, body: EngineIn) -> EngineChangeOut:
+    ctx = await open_player(scope, user=user, now=now)
     engine = Engine(user_id=user.id, created_at=now, updated_at=now, **body.model_dump())
-    session.add(engine)
+    scope.session.add(engine)
     out = await _after_change(ctx, engine)
     assert out is not None
     return out
 
 
 async def update(
-    session: AsyncSession, *, user: User, now: datetime, engine_id: int, body: EnginePatch
+    scope: Scope, *, user: User, now: datetime, engine_id: int, body: EnginePatch
 ) -> EngineChangeOut:
-    ctx = await open_player(session, user=user, now=now)
-    engine = await _owned(session, user=user, engine_id=engine_id)
+    ctx = await open_player(scope, user=user, now=now)
+    engine = await _owned(scope, user=user, engine_id=engine_id)
     for name, value in body.model_dump(exclude_unset=True).items():
         if value is None and name != "description":
             continue
@@ -79,8 +77,8 @@ async def update(
     return out
 
 
-async def delete(session: AsyncSession, *, user: User, now: datetime, engine_id: int) -> None:
-    ctx = await open_player(session, user=user, now=now)
-    engine = await _owned(session, user=user, engine_id=engine_id)
-    await session.delete(engine)
+async def delete(scope: Scope, *, user: User, now: datetime, engine_id: int) -> None:
+    ctx = await open_player(scope, user=user, now=now)
+    engine = await _owned(scope, user=user, engine_id=engine_id)
+    await scope.session.delete(engine)
     await _after_change(ctx, None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.activities.schemas import MilestoneGainedOut
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.engines import service
 from lifeworld.engines.schemas import EngineIn, EnginePatch, EngineStatus, EngineType
 from lifeworld.schemas_common import IdPath
@@ -40,10 +40,10 @@ STATUS_CHOICES = [
 
 
 async def engines_page(
-    request: Request, viewer: Viewer, db: AsyncSession, *, status: int = 200, **forms: PageForm
+    request: Request, viewer: Viewer, scope: Scope, *, status: int = 200, **forms: PageForm
 ) -> Response:
     """The player's engines and the form for a new one."""
-    engines = await service.list_engines(db, user=viewer.user, now=clock.now())
+    engines = await service.list_engines(scope, user=viewer.user, now=clock.now())
     blank = {"create": PageForm.blank(type="CAREER", fragility="50", status="PLANNING")}
     return render(
         request,
@@ -59,8 +59,8 @@ async def engines_page(
 
 
 @router.get("/engines")
-async def engines(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await engines_page(request, viewer, db)
+async def engines(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    return await engines_page(request, viewer, scope)
 
 
 def _milestones(found: list[MilestoneGainedOut]) -> str:
@@ -68,51 +68,51 @@ def _milestones(found: list[MilestoneGainedOut]) -> str:
 
 
 @router.post("/engines")
-async def create(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def create(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
         EngineIn, optional=("description",), defaults=("monthly_output",), messages=MESSAGES
     )
     if body is None:
-        raise ShowPage(await engines_page(request, viewer, db, status=422, create=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    made = await service.create(db, user=viewer.user, now=clock.now(), body=body)
+        raise ShowPage(await engines_page(request, viewer, scope, status=422, create=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    made = await service.create(scope, user=viewer.user, now=clock.now(), body=body)
     text = f"Engine “{made.name}” added ({label(made.status).lower()})." + _milestones(
         made.milestones
     )
     flash = Flash("success", text, section="engines")
-    return await submissions.done(request, db, form, to="/engines#engines", flash=flash)
+    return await submissions.done(request, scope, form, to="/engines#engines", flash=flash)
 
 
 @router.post("/engines/{engine_id}")
 async def set_status(
-    engine_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    engine_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(EnginePatch, messages=MESSAGES)
     if body is None or body.status is None:
         form.fail("status", MESSAGES["status"])
-        raise ShowPage(await engines_page(request, viewer, db, status=422))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await engines_page(request, viewer, scope, status=422))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     changed = await service.update(
-        db, user=viewer.user, now=clock.now(), engine_id=engine_id, body=body
+        scope, user=viewer.user, now=clock.now(), engine_id=engine_id, body=body
     )
     text = f"“{changed.name}” is now {label(changed.status).lower()}." + _milestones(
         changed.milestones
     )
     flash = Flash("success", text, section="engines")
-    return await submissions.done(request, db, form, to="/engines#engines", flash=flash)
+    return await submissions.done(request, scope, form, to="/engines#engines", flash=flash)
 
 
 @router.post("/engines/{engine_id}/delete")
 async def delete(
-    engine_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    engine_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    await service.delete(db, user=viewer.user, now=clock.now(), engine_id=engine_id)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    await service.delete(scope, user=viewer.user, now=clock.now(), engine_id=engine_id)
     flash = Flash("success", "Engine removed.", section="engines")
-    return await submissions.done(request, db, form, to="/engines#engines", flash=flash)
+    return await submissions.done(request, scope, form, to="/engines#engines", flash=flash)
 
 
 @router.get("/engines/{part:path}")

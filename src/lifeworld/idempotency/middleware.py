@@ -1,7 +1,7 @@
 """The `Idempotency-Key` middleware: the key, the work and the answer commit together.
 
 For an unsafe `/api/` request carrying the header, the request's transaction (see
-`lifeworld.db.session.request_session`) is handed over to `KeyedRequest` instead of being
+`lifeworld.db.session.RequestTransaction`) is handed over to `KeyedRequest` instead of being
 committed when the handler returns. Once the complete answer is known, it is stored with the key
 in that same transaction, committed, and only then sent. So a crash can never keep the work
 without the key or the key without the work, and a client that saw a success knows both are
@@ -17,16 +17,19 @@ from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from lifeworld.accounts.deps import PrincipalDep
 from lifeworld.clock import clock
-from lifeworld.db.session import TRANSACTION_HOOK, run_after_commit
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import TRANSACTION_HOOK
 from lifeworld.errors import error_body
 from lifeworld.idempotency import service
+from lifeworld.internals import dependant
 from lifeworld.routes import literal_route_methods
 
 log = logging.getLogger(__name__)
@@ -51,8 +54,7 @@ def _needs_sign_in(dependant: Any) -> bool:
 
 def _route_needs_sign_in(route: Any) -> bool:
     # Walked on each keyed request only: a few dozen nodes, cheaper than a cache keyed by route.
-    dependant = getattr(route, "dependant", None)
-    return dependant is not None and _needs_sign_in(dependant)
+    return isinstance(route, APIRoute) and _needs_sign_in(dependant(route))
 
 
 class KeyedRequest:
@@ -62,10 +64,10 @@ class KeyedRequest:
         self.key = key
         self.ttl = ttl
         self.user_id: int | None = None
-        self.session: AsyncSession | None = None
+        self.adopted: Scope | None = None
         self.buffer: list[Message] = []
 
-    async def begin(self, request: Request, session: AsyncSession) -> None:
+    async def begin(self, request: Request, scope: Scope) -> None:
         """Reserve the key as the request's first write; raise `Replay` for a repeat."""
         if not _route_needs_sign_in(request.scope.get("route")):
             return  # sign-in, setup, register: nothing to scope a key to
@@ -74,7 +76,7 @@ class KeyedRequest:
             return  # `PATCH /me/investments/growth` fell through to a route it is not: a 405
         principal = await AUTHENTICATE(
             request=request,
-            db=session,
+            scope=scope,
             security=request.app.state.security,
             settings=request.app.state.settings,
         )
@@ -82,7 +84,7 @@ class KeyedRequest:
             request.method, request.url.path, request.scope["query_string"], await request.body()
         )
         earlier = await service.reserve(
-            session,
+            scope,
             user_id=principal.user.id,
             key=service.check_key(self.key),
             digest=digest,
@@ -93,16 +95,16 @@ class KeyedRequest:
             raise Replay(earlier)
         self.user_id = principal.user.id
 
-    def adopt(self, session: AsyncSession) -> bool:
+    def adopt(self, scope: Scope) -> bool:
         """Take over the handler's uncommitted transaction (only when a key was reserved)."""
         if self.user_id is None:
             return False
-        self.session = session
+        self.adopted = scope
         return True
 
     def wrap(self, send: Send) -> Send:
         async def send_after_commit(message: Message) -> None:
-            if self.session is None:
+            if self.adopted is None:
                 await send(message)
                 return
             self.buffer.append(message)
@@ -112,15 +114,15 @@ class KeyedRequest:
         return send_after_commit
 
     async def _finish(self, send: Send) -> None:
-        session, self.session = self.session, None
-        assert session is not None and self.user_id is not None
+        scope, self.adopted = self.adopted, None
+        assert scope is not None and self.user_id is not None
         start, *parts = self.buffer
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
         body = b"".join(m.get("body", b"") for m in parts)
         answer = service.StoredAnswer(start["status"], headers.get("content-type"), body)
         try:
-            await service.record(session, user_id=self.user_id, key=self.key, answer=answer)
-            await session.commit()
+            await service.record(scope, user_id=self.user_id, key=self.key, answer=answer)
+            await scope.commit_work()
         except (OperationalError, PoolTimeoutError):
             log.warning("database unavailable while committing a keyed request")
             await _send_error(send, 503, "database_unavailable", "Try again in a few seconds.")
@@ -130,22 +132,22 @@ class KeyedRequest:
             await _send_error(send, 500, "internal_error", "Something went wrong on our side.")
             return
         else:
-            await run_after_commit(session)
+            await scope.committed()
         finally:
-            await _close(session)
+            await _close(scope)
         for message in self.buffer:
             await send(message)
 
     async def discard(self) -> None:
         """Roll back a transaction that was adopted but never finished (the answer failed)."""
-        if self.session is not None:
-            session, self.session = self.session, None
-            await _close(session)
+        if self.adopted is not None:
+            scope, self.adopted = self.adopted, None
+            await _close(scope)
 
 
-async def _close(session: AsyncSession) -> None:
+async def _close(scope: Scope) -> None:
     try:
-        await session.close()
+        await scope.session.close()
     except Exception:  # the connection is gone: nothing left to roll back
         log.warning("closing a keyed request's session failed", exc_info=True)
 
@@ -166,7 +168,7 @@ class IdempotencyMiddleware:
         self.app = app
         self.ttl = ttl
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         key = _keyed(scope)
         if key is None:
             await self.app(scope, receive, send)
@@ -179,7 +181,7 @@ class IdempotencyMiddleware:
             await keyed.discard()
 
 
-def _keyed(scope: Scope) -> str | None:
+def _keyed(scope: AsgiScope) -> str | None:
     if scope["type"] != "http" or scope["method"] not in UNSAFE:
         return None
     if not scope["path"].startswith("/api/"):

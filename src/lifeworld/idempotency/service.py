@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from lifeworld.db.scope import Scope
 from lifeworld.errors import Conflict, InvalidField
 from lifeworld.idempotency.models import IdempotencyKey
 
@@ -50,14 +50,14 @@ def request_hash(method: str, path: str, query: bytes, body: bytes) -> bytes:
     return digest.digest()
 
 
-async def purge_expired(session: AsyncSession, *, now: datetime) -> None:
+async def purge_expired(scope: Scope, *, now: datetime) -> None:
     """Drop a small batch of expired keys (cheap: an index on expires_at)."""
     expired = (
         select(IdempotencyKey.user_id, IdempotencyKey.key)
         .where(IdempotencyKey.expires_at <= now)
         .limit(PURGE_BATCH)
     )
-    await session.execute(
+    await scope.session.execute(
         delete(IdempotencyKey).where(
             tuple_(IdempotencyKey.user_id, IdempotencyKey.key).in_(expired)
         )
@@ -65,7 +65,7 @@ async def purge_expired(session: AsyncSession, *, now: datetime) -> None:
 
 
 async def reserve(
-    session: AsyncSession,
+    scope: Scope,
     *,
     user_id: int,
     key: str,
@@ -78,7 +78,7 @@ async def reserve(
     Refuses a key reused for a different request (422) and, defensively, a key whose first
     request left no answer (409).
     """
-    await purge_expired(session, now=now)
+    await purge_expired(scope, now=now)
     fresh = {
         "request_hash": digest,
         "created_at": now,
@@ -88,7 +88,7 @@ async def reserve(
         "body": None,
     }
     statement = insert(IdempotencyKey).values(user_id=user_id, key=key, **fresh)
-    taken = await session.scalar(
+    taken = await scope.session.scalar(
         statement.on_conflict_do_update(
             index_elements=[IdempotencyKey.user_id, IdempotencyKey.key],
             set_=fresh,
@@ -97,7 +97,7 @@ async def reserve(
     )
     if taken is not None:
         return None
-    earlier = await session.scalar(
+    earlier = await scope.session.scalar(
         select(IdempotencyKey)
         .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
         .execution_options(populate_existing=True)
@@ -115,9 +115,9 @@ async def reserve(
     return StoredAnswer(earlier.status_code, earlier.content_type, earlier.body or b"")
 
 
-async def record(session: AsyncSession, *, user_id: int, key: str, answer: StoredAnswer) -> None:
+async def record(scope: Scope, *, user_id: int, key: str, answer: StoredAnswer) -> None:
     """Keep the answer with the key, in the transaction that did the work."""
-    await session.execute(
+    await scope.session.execute(
         update(IdempotencyKey)
         .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
         .values(status_code=answer.status_code, content_type=answer.content_type, body=answer.body)

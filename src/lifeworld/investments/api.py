@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.investments import service
 from lifeworld.investments.schemas import (
     GrowthOut,
@@ -23,31 +23,31 @@ router = APIRouter(prefix="/api/v1/me/investments", tags=["game"])
 
 
 @router.get("", response_model=list[InvestmentOut])
-async def list_investments(user: CurrentUser, db: SessionDep) -> list[InvestmentOut]:
-    return await service.list_investments(db, user=user, now=clock.now())
+async def list_investments(user: CurrentUser, scope: ScopeDep) -> list[InvestmentOut]:
+    return await service.list_investments(scope, user=user, now=clock.now())
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=InvestmentCreatedOut)
-async def create(body: InvestmentIn, user: CurrentUser, db: SessionDep) -> InvestmentCreatedOut:
-    return await service.create(db, user=user, now=clock.now(), body=body)
+async def create(body: InvestmentIn, user: CurrentUser, scope: ScopeDep) -> InvestmentCreatedOut:
+    return await service.create(scope, user=user, now=clock.now(), body=body)
 
 
 @router.post("/growth", response_model=GrowthOut)
-async def grow(user: CurrentUser, db: SessionDep) -> GrowthOut:
-    return await service.grow(db, user=user, now=clock.now())
+async def grow(user: CurrentUser, scope: ScopeDep) -> GrowthOut:
+    return await service.grow(scope, user=user, now=clock.now())
 
 
 @router.patch("/{investment_id}", response_model=InvestmentChangeOut)
 async def patch(
-    investment_id: IdPath, body: InvestmentPatch, user: CurrentUser, db: SessionDep
+    investment_id: IdPath, body: InvestmentPatch, user: CurrentUser, scope: ScopeDep
 ) -> InvestmentChangeOut:
     return await service.patch(
-        db, user=user, now=clock.now(), investment_id=investment_id, body=body
+        scope, user=user, now=clock.now(), investment_id=investment_id, body=body
     )
 
 
 @router.delete("/{investment_id}", response_model=SaleOut)
-async def sell(investment_id: IdPath, user: CurrentUser, db: SessionDep) -> SaleOut:
+async def sell(investment_id: IdPath, user: CurrentUser, scope: ScopeDep) -> SaleOut:
     return await service.sell_investment(
-        db, user=user, now=clock.now(), investment_id=investment_id
+        scope, user=user, now=clock.now(), investment_id=investment_id
     )

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.schemas import XPGainedOut
 from lifeworld.activities.service import milestone_listeners, milestones_out
+from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.investments import (
     DEFAULT_YIELDS,
@@ -50,8 +50,8 @@ def investment_out(row: Investment) -> InvestmentOut:
     )
 
 
-async def _owned(session: AsyncSession, user: User, investment_id: int) -> Investment:
-    row = await session.scalar(
+async def _owned(scope: Scope, user: User, investment_id: int) -> Investment:
+    row = await scope.session.scalar(
         select(Investment).where(Investment.id == investment_id, Investment.user_id == user.id)
     )
     if row is None:
@@ -59,21 +59,19 @@ async def _owned(session: AsyncSession, user: User, investment_id: int) -> Inves
     return row
 
 
-async def list_investments(
-    session: AsyncSession, *, user: User, now: datetime
-) -> list[InvestmentOut]:
-    await open_player(session, user=user, now=now, for_update=False)
-    rows = await session.scalars(
+async def list_investments(scope: Scope, *, user: User, now: datetime) -> list[InvestmentOut]:
+    await open_player(scope, user=user, now=now, for_update=False)
+    rows = await scope.session.scalars(
         select(Investment).where(Investment.user_id == user.id).order_by(Investment.id)
     )
     return [investment_out(r) for r in rows]
 
 
 async def create(
-    session: AsyncSession, *, user: User, now: datetime, body: InvestmentIn
+    scope: Scope, *, user: User, now: datetime, body: InvestmentIn
 ) -> InvestmentCreatedOut:
     """Fund a new investment from gold (20 energy, XP by amount and type)."""
-    ctx = await open_player(session, user=user, now=now)
+    ctx = await open_player(scope, user=user, now=now)
     result = create_investment(
         ctx.state, body.amount, body.type, active_engines=ctx.active_engines, achieved=ctx.achieved
     )
@@ -88,7 +86,7 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
+    scope.session.add(row)
     ctx.record_milestones(result.milestones)
     await ctx.save(result.state)
     for listener in milestone_listeners:
@@ -106,11 +104,11 @@ async def create(
 
 
 async def patch(
-    session: AsyncSession, *, user: User, now: datetime, investment_id: int, body: InvestmentPatch
+    scope: Scope, *, user: User, now: datetime, investment_id: int, body: InvestmentPatch
 ) -> InvestmentChangeOut:
     """Rename, change the expected yield, or top up (the difference is charged to gold)."""
-    ctx = await open_player(session, user=user, now=now)
-    row = await _owned(session, user, investment_id)
+    ctx = await open_player(scope, user=user, now=now)
+    row = await _owned(scope, user, investment_id)
     if body.amount is not None and body.amount != row.amount_invested:
         extra = body.amount - row.amount_invested
         if extra < 0:
@@ -125,26 +123,26 @@ async def patch(
     if body.expected_yield is not None:
         row.expected_yield = body.expected_yield
     row.updated_at = now
-    await session.flush()
+    await scope.session.flush()
     return InvestmentChangeOut(investment=investment_out(row), gold=ctx.state.resources.gold)
 
 
 async def sell_investment(
-    session: AsyncSession, *, user: User, now: datetime, investment_id: int
+    scope: Scope, *, user: User, now: datetime, investment_id: int
 ) -> SaleOut:
     """Sell: its current value goes back to gold and the investment is closed."""
-    ctx = await open_player(session, user=user, now=now)
-    row = await _owned(session, user, investment_id)
+    ctx = await open_player(scope, user=user, now=now)
+    row = await _owned(scope, user, investment_id)
     value = row.current_value
     await ctx.save(sell(ctx.state, value))
-    await session.delete(row)
+    await scope.session.delete(row)
     return SaleOut(id=investment_id, sold_for=value, gold=ctx.state.resources.gold)
 
 
-async def grow(session: AsyncSession, *, user: User, now: datetime) -> GrowthOut:
+async def grow(scope: Scope, *, user: User, now: datetime) -> GrowthOut:
     """The monthly growth step: every investment's value grows; gold does not change."""
-    ctx = await open_player(session, user=user, now=now)
-    last = await session.scalar(
+    ctx = await open_player(scope, user=user, now=now)
+    last = await scope.session.scalar(
         select(GrowthStep.month)
         .where(GrowthStep.user_id == user.id)
         .order_by(GrowthStep.month.desc())
@@ -152,7 +150,7 @@ async def grow(session: AsyncSession, *, user: User, now: datetime) -> GrowthOut
     )
     check_growth_allowed(last, ctx.today)
     rows = list(
-        await session.scalars(
+        await scope.session.scalars(
             select(Investment)
             .where(Investment.user_id == user.id)
             .order_by(Investment.id)
@@ -166,6 +164,6 @@ async def grow(session: AsyncSession, *, user: User, now: datetime) -> GrowthOut
         row.current_value = new_value
         row.updated_at = now
     month = date(ctx.today.year, ctx.today.month, 1)
-    session.add(GrowthStep(user_id=user.id, month=month, applied_at=now, total_growth=total))
-    await session.flush()
+    scope.session.add(GrowthStep(user_id=user.id, month=month, applied_at=now, total_growth=total))
+    await scope.session.flush()
     return GrowthOut(month=month, total_growth=total, investments=[investment_out(r) for r in rows])

@@ -10,10 +10,10 @@ from decimal import Decimal, InvalidOperation
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.errors import GameRuleError
 from lifeworld.game.investments import DEFAULT_YIELDS, INVESTMENT_ENERGY_COST, InvestmentType
@@ -43,7 +43,7 @@ MESSAGES = {
 async def investments_page(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     *,
     status: int = 200,
     top_up_forms: dict[int, PageForm] | None = None,
@@ -51,10 +51,10 @@ async def investments_page(
 ) -> Response:
     """Holdings, totals, the forms, and the rebalancing advice."""
     now = clock.now()
-    state = await players.get_state(db, user=viewer.user, now=now)
-    holdings = await service.list_investments(db, user=viewer.user, now=now)
-    config = await rebalancing.get_config(db, user=viewer.user, now=now)
-    advice = await rebalancing.status(db, user=viewer.user, now=now)
+    state = await players.get_state(scope, user=viewer.user, now=now)
+    holdings = await service.list_investments(scope, user=viewer.user, now=now)
+    config = await rebalancing.get_config(scope, user=viewer.user, now=now)
+    advice = await rebalancing.status(scope, user=viewer.user, now=now)
     config_form = PageForm.blank(
         **{k: getattr(v, "value", v) for k, v in config.model_dump().items() if k != "configured"}
     )
@@ -89,23 +89,23 @@ async def investments_page(
 
 
 @router.get("/investments")
-async def investments(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await investments_page(request, viewer, db)
+async def investments(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    return await investments_page(request, viewer, scope)
 
 
 @router.post("/investments")
-async def create(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def create(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(InvestmentIn, optional=("expected_yield",), messages=MESSAGES)
     if body is None:
-        raise ShowPage(await investments_page(request, viewer, db, status=422, create=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await investments_page(request, viewer, scope, status=422, create=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        made = await service.create(db, user=viewer.user, now=clock.now(), body=body)
+        made = await service.create(scope, user=viewer.user, now=clock.now(), body=body)
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
         raise ShowPage(
-            await investments_page(request, viewer, db, status=409, create=form)
+            await investments_page(request, viewer, scope, status=409, create=form)
         ) from None
     text = (
         f"“{made.investment.name}” bought for {money(made.investment.amount_invested)} gold: "
@@ -114,7 +114,7 @@ async def create(request: Request, viewer: FormViewer, db: SessionDep) -> Respon
     for milestone in made.milestones:
         text += f" Milestone reached: {label(milestone.type)} (+{milestone.keys} key)!"
     flash = Flash("success", text, section="portfolio")
-    return await submissions.done(request, db, form, to="/investments#portfolio", flash=flash)
+    return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
 
 
 def _top_up_total(form: PageForm, invested: Decimal) -> str:
@@ -130,11 +130,11 @@ def _top_up_total(form: PageForm, invested: Decimal) -> str:
 
 @router.post("/investments/{investment_id}/top-up")
 async def top_up(
-    investment_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    investment_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
     holding = next(
-        (h for h in await service.list_investments(db, user=viewer.user, now=clock.now())
+        (h for h in await service.list_investments(scope, user=viewer.user, now=clock.now())
          if h.id == investment_id),
         None,
     )  # fmt: skip
@@ -145,18 +145,18 @@ async def top_up(
     if body is None:
         form.errors["add"] = "Enter the gold to add: more than 0, at most 2 decimals."
         page = await investments_page(
-            request, viewer, db, status=422, top_up_forms={investment_id: form}
+            request, viewer, scope, status=422, top_up_forms={investment_id: form}
         )
         raise ShowPage(page)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
         changed = await service.patch(
-            db, user=viewer.user, now=clock.now(), investment_id=investment_id, body=body
+            scope, user=viewer.user, now=clock.now(), investment_id=investment_id, body=body
         )
     except (GameRuleError, InvalidField) as exc:
         form.errors["add"] = exc.message
         page = await investments_page(
-            request, viewer, db, status=409, top_up_forms={investment_id: form}
+            request, viewer, scope, status=409, top_up_forms={investment_id: form}
         )
         raise ShowPage(page) from None
     text = (
@@ -164,40 +164,40 @@ async def top_up(
         f"invested. Gold left: {money(changed.gold)}."
     )
     flash = Flash("success", text, section="portfolio")
-    return await submissions.done(request, db, form, to="/investments#portfolio", flash=flash)
+    return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
 
 
 @router.post("/investments/{investment_id}/sell")
 async def sell(
-    investment_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    investment_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     sale = await service.sell_investment(
-        db, user=viewer.user, now=clock.now(), investment_id=investment_id
+        scope, user=viewer.user, now=clock.now(), investment_id=investment_id
     )
     text = f"Sold for {money(sale.sold_for)} gold. You now have {money(sale.gold)} gold."
     flash = Flash("success", text, section="portfolio")
-    return await submissions.done(request, db, form, to="/investments#portfolio", flash=flash)
+    return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
 
 
 @router.post("/investments/growth")
-async def grow(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def grow(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        growth = await service.grow(db, user=viewer.user, now=clock.now())
+        growth = await service.grow(scope, user=viewer.user, now=clock.now())
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
         raise ShowPage(
-            await investments_page(request, viewer, db, status=409, growth=form)
+            await investments_page(request, viewer, scope, status=409, growth=form)
         ) from None
     text = (
         f"Growth for {growth.month:%B %Y} applied: +{money(growth.total_growth)} across "
         f"{len(growth.investments)} holding{'s' if len(growth.investments) != 1 else ''}."
     )
     flash = Flash("success", text, section="growth")
-    return await submissions.done(request, db, form, to="/investments#growth", flash=flash)
+    return await submissions.done(request, scope, form, to="/investments#growth", flash=flash)
 
 
 @router.get("/investments/{part:path}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
+from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.errors import PresetLocked
 from lifeworld.game.loadouts import (
@@ -22,6 +22,7 @@ from lifeworld.game.loadouts import (
 )
 from lifeworld.loadouts.models import Loadout
 from lifeworld.loadouts.schemas import ItemOut, LoadoutIn, LoadoutOut, LoadoutPatch
+from lifeworld.players import state_cache
 from lifeworld.players.context import open_player
 
 
@@ -72,9 +73,9 @@ def _clean(slots: dict[Slot, str | None]) -> dict[str, str]:
     return {slot.value: item for slot, item in chosen.items() if item}
 
 
-async def _ensure_presets(session: AsyncSession, user: User, now: datetime) -> list[Loadout]:
+async def _ensure_presets(scope: Scope, user: User, now: datetime) -> list[Loadout]:
     rows = list(
-        await session.scalars(
+        await scope.session.scalars(
             select(Loadout).where(Loadout.user_id == user.id).order_by(Loadout.id)
         )
     )
@@ -91,14 +92,14 @@ async def _ensure_presets(session: AsyncSession, user: User, now: datetime) -> l
             slots={slot.value: item for slot, item in zip(Slot, preset.item_ids, strict=True)},
             created_at=now,
         )
-        session.add(row)
+        scope.session.add(row)
         rows.append(row)
-    await session.flush()
+    await scope.session.flush()
     return sorted(rows, key=lambda r: r.id)
 
 
-async def _owned(session: AsyncSession, user: User, loadout_id: int) -> Loadout:
-    row = await session.scalar(
+async def _owned(scope: Scope, user: User, loadout_id: int) -> Loadout:
+    row = await scope.session.scalar(
         select(Loadout).where(Loadout.id == loadout_id, Loadout.user_id == user.id)
     )
     if row is None:
@@ -106,19 +107,18 @@ async def _owned(session: AsyncSession, user: User, loadout_id: int) -> Loadout:
     return row
 
 
-async def list_loadouts(session: AsyncSession, *, user: User, now: datetime) -> list[LoadoutOut]:
-    ctx = await open_player(session, user=user, now=now)
-    rows = await _ensure_presets(session, user, now)
+async def list_loadouts(scope: Scope, *, user: User, now: datetime) -> list[LoadoutOut]:
+    ctx = await open_player(scope, user=user, now=now)
+    rows = await _ensure_presets(scope, user, now)
     if any(r.active for r in rows) and ctx.loadout is None:
-        ctx.changed()  # the first preset just became active: cached states must drop it
+        # the first preset just became active: cached states must drop it
+        state_cache.forget(ctx.scope, ctx.user.id)
     return [loadout_out(r) for r in rows]
 
 
-async def create(
-    session: AsyncSession, *, user: User, now: datetime, body: LoadoutIn
-) -> LoadoutOut:
-    await open_player(session, user=user, now=now)
-    await _ensure_presets(session, user, now)
+async def create(scope: Scope, *, user: User, now: datetime, body: LoadoutIn) -> LoadoutOut:
+    await open_player(scope, user=user, now=now)
+    await _ensure_presets(scope, user, now)
     row = Loadout(
         user_id=user.id,
         name=body.name,
@@ -127,16 +127,16 @@ async def create(
         slots=_clean(body.slots),
         created_at=now,
     )
-    session.add(row)
-    await session.flush()
+    scope.session.add(row)
+    await scope.session.flush()
     return loadout_out(row)
 
 
 async def patch(
-    session: AsyncSession, *, user: User, now: datetime, loadout_id: int, body: LoadoutPatch
+    scope: Scope, *, user: User, now: datetime, loadout_id: int, body: LoadoutPatch
 ) -> LoadoutOut:
-    ctx = await open_player(session, user=user, now=now)
-    row = await _owned(session, user, loadout_id)
+    ctx = await open_player(scope, user=user, now=now)
+    row = await _owned(scope, user, loadout_id)
     if row.preset_id is not None:
         raise PresetLocked()
     if body.name is not None:
@@ -145,34 +145,32 @@ async def patch(
         merged: dict[Slot, str | None] = {Slot(k): v for k, v in row.slots.items()}
         merged.update(body.slots)
         row.slots = _clean(merged)
-    await session.flush()
+    await scope.session.flush()
     if row.active:
-        ctx.changed()
+        state_cache.forget(ctx.scope, ctx.user.id)
     return loadout_out(row)
 
 
-async def delete(session: AsyncSession, *, user: User, now: datetime, loadout_id: int) -> None:
-    ctx = await open_player(session, user=user, now=now)
-    row = await _owned(session, user, loadout_id)
+async def delete(scope: Scope, *, user: User, now: datetime, loadout_id: int) -> None:
+    ctx = await open_player(scope, user=user, now=now)
+    row = await _owned(scope, user, loadout_id)
     if row.preset_id is not None:
         raise PresetLocked()
     if row.active:
-        ctx.changed()
-    await session.delete(row)
+        state_cache.forget(ctx.scope, ctx.user.id)
+    await scope.session.delete(row)
 
 
-async def activate(
-    session: AsyncSession, *, user: User, now: datetime, loadout_id: int
-) -> LoadoutOut:
+async def activate(scope: Scope, *, user: User, now: datetime, loadout_id: int) -> LoadoutOut:
     """Make this loadout the only active one; its bonuses apply to activities from now on."""
-    ctx = await open_player(session, user=user, now=now)
-    row = await _owned(session, user, loadout_id)
-    await session.execute(
+    ctx = await open_player(scope, user=user, now=now)
+    row = await _owned(scope, user, loadout_id)
+    await scope.session.execute(
         update(Loadout).where(Loadout.user_id == user.id, Loadout.active).values(active=False)
     )
-    await session.flush()
+    await scope.session.flush()
     row.active = True
-    await session.flush()
-    await session.refresh(row)
-    ctx.changed()
+    await scope.session.flush()
+    await scope.session.refresh(row)
+    state_cache.forget(ctx.scope, ctx.user.id)
     return loadout_out(row)

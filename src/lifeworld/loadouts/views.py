@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.errors import GameRuleError, PresetLocked
 from lifeworld.game.loadouts import Slot
@@ -46,10 +46,10 @@ def _reject(form: PageForm, exc: InvalidField) -> None:
 
 
 async def loadouts_page(
-    request: Request, viewer: Viewer, db: AsyncSession, *, status: int = 200, **forms: PageForm
+    request: Request, viewer: Viewer, scope: Scope, *, status: int = 200, **forms: PageForm
 ) -> Response:
     """Every loadout of the player (presets first), and the form for a custom one."""
-    loadouts = await service.list_loadouts(db, user=viewer.user, now=clock.now())
+    loadouts = await service.list_loadouts(scope, user=viewer.user, now=clock.now())
     return render(
         request,
         "loadouts/index.html",
@@ -64,29 +64,31 @@ async def loadouts_page(
 
 
 @router.get("/loadouts")
-async def loadouts(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await loadouts_page(request, viewer, db)
+async def loadouts(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    return await loadouts_page(request, viewer, scope)
 
 
 @router.post("/loadouts")
-async def create(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def create(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate_data(LoadoutIn, _body(form), fields=SLOT_FIELDS, messages=MESSAGES)
     if body is None:
-        raise ShowPage(await loadouts_page(request, viewer, db, status=422, create=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await loadouts_page(request, viewer, scope, status=422, create=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        made = await service.create(db, user=viewer.user, now=clock.now(), body=body)
+        made = await service.create(scope, user=viewer.user, now=clock.now(), body=body)
     except InvalidField as exc:
         _reject(form, exc)
-        raise ShowPage(await loadouts_page(request, viewer, db, status=422, create=form)) from None
+        raise ShowPage(
+            await loadouts_page(request, viewer, scope, status=422, create=form)
+        ) from None
     text = f"“{made.name}” saved with power {made.power}. Activate it when you want its bonuses."
     flash = Flash("success", text, section="loadouts")
-    return await submissions.done(request, db, form, to="/loadouts#loadouts", flash=flash)
+    return await submissions.done(request, scope, form, to="/loadouts#loadouts", flash=flash)
 
 
-async def _own(db: AsyncSession, viewer: Viewer, loadout_id: int) -> LoadoutOut:
-    for loadout in await service.list_loadouts(db, user=viewer.user, now=clock.now()):
+async def _own(scope: Scope, viewer: Viewer, loadout_id: int) -> LoadoutOut:
+    for loadout in await service.list_loadouts(scope, user=viewer.user, now=clock.now()):
         if loadout.id == loadout_id:
             return loadout
     raise NotFound("No such loadout.")
@@ -109,9 +111,9 @@ def _edit_page(
 
 @router.get("/loadouts/{loadout_id}/edit")
 async def edit(
-    loadout_id: IdPath, request: Request, viewer: PageViewer, db: SessionDep
+    loadout_id: IdPath, request: Request, viewer: PageViewer, scope: ScopeDep
 ) -> Response:
-    loadout = await _own(db, viewer, loadout_id)
+    loadout = await _own(scope, viewer, loadout_id)
     if loadout.preset:
         note = Flash("info", f"“{loadout.name}” is a preset: {PresetLocked().message}", "loadouts")
         return redirect(request, "/loadouts#loadouts", note)
@@ -121,19 +123,19 @@ async def edit(
 
 @router.post("/loadouts/{loadout_id}")
 async def save(
-    loadout_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    loadout_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    loadout = await _own(db, viewer, loadout_id)
+    loadout = await _own(scope, viewer, loadout_id)
     body = form.validate_data(LoadoutPatch, _body(form), fields=SLOT_FIELDS, messages=MESSAGES)
     if body is not None and not form.value("name").strip():
         form.fail("name", MESSAGES["name"])
     if body is None or not form.ok:
         raise ShowPage(_edit_page(request, viewer, loadout, form, 422))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
         saved = await service.patch(
-            db, user=viewer.user, now=clock.now(), loadout_id=loadout_id, body=body
+            scope, user=viewer.user, now=clock.now(), loadout_id=loadout_id, body=body
         )
     except InvalidField as exc:
         _reject(form, exc)
@@ -142,35 +144,35 @@ async def save(
         form.errors[FORM_ERROR] = exc.message
         raise ShowPage(_edit_page(request, viewer, loadout, form, 409)) from None
     flash = Flash("success", f"“{saved.name}” saved: power {saved.power}.", section="loadouts")
-    return await submissions.done(request, db, form, to="/loadouts#loadouts", flash=flash)
+    return await submissions.done(request, scope, form, to="/loadouts#loadouts", flash=flash)
 
 
 @router.post("/loadouts/{loadout_id}/activate")
 async def activate(
-    loadout_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    loadout_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    active = await service.activate(db, user=viewer.user, now=clock.now(), loadout_id=loadout_id)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    active = await service.activate(scope, user=viewer.user, now=clock.now(), loadout_id=loadout_id)
     text = f"“{active.name}” is active (power {active.power}): its bonuses apply from now on."
     flash = Flash("success", text, section="loadouts")
-    return await submissions.done(request, db, form, to="/loadouts#loadouts", flash=flash)
+    return await submissions.done(request, scope, form, to="/loadouts#loadouts", flash=flash)
 
 
 @router.post("/loadouts/{loadout_id}/delete")
 async def delete(
-    loadout_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    loadout_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        await service.delete(db, user=viewer.user, now=clock.now(), loadout_id=loadout_id)
+        await service.delete(scope, user=viewer.user, now=clock.now(), loadout_id=loadout_id)
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
-        page = await loadouts_page(request, viewer, db, status=409, loadouts=form)
+        page = await loadouts_page(request, viewer, scope, status=409, loadouts=form)
         raise ShowPage(page) from None
     flash = Flash("success", "Loadout deleted.", section="loadouts")
-    return await submissions.done(request, db, form, to="/loadouts#loadouts", flash=flash)
+    return await submissions.done(request, scope, form, to="/loadouts#loadouts", flash=flash)
 
 
 @router.get("/loadouts/{part:path}")

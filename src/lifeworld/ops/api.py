@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from lifeworld.accounts.deps import AdminUser
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField
 from lifeworld.ops import metrics, scrape, service, simulate
 from lifeworld.ops.schemas import AdviceOut, FiguresOut
@@ -29,11 +29,11 @@ def _redis(request: Request) -> bool:
 
 
 @router.get("/metrics", response_class=Response, responses=PROMETHEUS_TEXT)
-async def prometheus_metrics(request: Request, db: SessionDep) -> Response:
+async def prometheus_metrics(request: Request, scope: ScopeDep) -> Response:
     """Every worker's metrics; a bearer token or a client on this machine is required."""
     scrape.authorize(request)
     await scrape.refresh(
-        db,
+        scope.session,
         recorder=request.app.state.ops,
         settings=request.app.state.settings,
         redis=_redis(request),
@@ -43,10 +43,10 @@ async def prometheus_metrics(request: Request, db: SessionDep) -> Response:
 
 
 @router.get("/api/v1/ops/metrics", response_model=FiguresOut)
-async def ops_metrics(request: Request, admin: AdminUser, db: SessionDep) -> FiguresOut:
+async def ops_metrics(request: Request, admin: AdminUser, scope: ScopeDep) -> FiguresOut:
     """The seed's five figures: query latency, cache hit rate, database CPU, concurrent users,
     queries per day (household admin)."""
-    seen = await service.overview(db, now=clock.now(), redis_in_use=_redis(request))
+    seen = await service.overview(scope.session, now=clock.now(), redis_in_use=_redis(request))
     return FiguresOut.of(seen.current)
 
 
@@ -62,7 +62,7 @@ SimulateQuery = Annotated[
 
 @router.get("/api/v1/ops/advice", response_model=AdviceOut)
 async def ops_advice(
-    request: Request, admin: AdminUser, db: SessionDep, simulate_: SimulateQuery = None
+    request: Request, admin: AdminUser, scope: ScopeDep, simulate_: SimulateQuery = None
 ) -> AdviceOut:
     """The scale advice: phase, triggers, recommendation and monthly cost (household admin)."""
     simulation = None
@@ -72,6 +72,6 @@ async def ops_advice(
         except simulate.SimulationError as exc:
             raise InvalidField("simulate", str(exc), code="invalid_simulation") from None
     seen = await service.overview(
-        db, now=clock.now(), redis_in_use=_redis(request), simulation=simulation
+        scope.session, now=clock.now(), redis_in_use=_redis(request), simulation=simulation
     )
     return AdviceOut.of(seen.advice, simulated=simulation is not None)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from lifeworld.accounts.security import Security
 from lifeworld.cache import Cache
 from lifeworld.clock import clock
-from lifeworld.db.session import time_own_statements
+from lifeworld.db.session import Database
 from lifeworld.db.urls import sqlalchemy_url
 from lifeworld.ops import credentials, metrics, service
 from lifeworld.ops.cache_counters import CacheCounters
@@ -93,9 +93,9 @@ class Recorder:
 
     # --- hooks -----------------------------------------------------------------------------
 
-    def attach(self, *, engine: AsyncEngine, cache: Cache) -> None:
-        """Instrument the app's engine, pool and cache (undone by `detach`)."""
-        sync = engine.sync_engine
+    def attach(self, *, db: Database, cache: Cache) -> None:
+        """Instrument the app's engine, pool, player store and cache (undone by `detach`)."""
+        sync, players = db.engine.sync_engine, db.players
 
         def before(conn: Any, *_: Any) -> None:
             conn.info["lw_ops_t0"] = time.perf_counter()
@@ -109,7 +109,7 @@ class Recorder:
         event.listen(sync, "after_cursor_execute", after)
         self._undo.append(lambda: event.remove(sync, "before_cursor_execute", before))
         self._undo.append(lambda: event.remove(sync, "after_cursor_execute", after))
-        self._undo.append(time_own_statements(engine, self.statement))  # players/store.py's
+        self._undo.append(players.time_statements(self.statement))  # the player store's own
 
         pool = sync.pool
         original = pool.connect
@@ -135,9 +135,9 @@ class Recorder:
 
     # --- the background tick ---------------------------------------------------------------
 
-    async def start(self, *, engine: AsyncEngine, cache: Cache) -> None:
+    async def start(self, *, db: Database, cache: Cache) -> None:
         """Instrument and start the tick; the recorder's own engine connects lazily."""
-        self.attach(engine=engine, cache=cache)
+        self.attach(db=db, cache=cache)
         if self.url:
             self.engine = create_async_engine(
                 sqlalchemy_url(self.url),

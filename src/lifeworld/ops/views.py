@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Forbidden
 from lifeworld.ops import service
 from lifeworld.ops.advisor import COSTS_NOTE, PHASES, RULES, Action
@@ -67,12 +67,12 @@ def figure_charts(points: list[ChartPoint], tz_name: str, span: str) -> list[Cha
 
 @router.get("/system")
 async def system(
-    request: Request, viewer: PageViewer, db: SessionDep, span: SpanQuery = "24h"
+    request: Request, viewer: PageViewer, scope: ScopeDep, span: SpanQuery = "24h"
 ) -> Response:
     if not viewer.user.is_admin:
         raise Forbidden("Only the household admin can open this page.", code="admin_only")
     seen = await service.overview(
-        db,
+        scope.session,
         now=clock.now(),
         redis_in_use=request.app.state.cache.redis is not None,
         span=span,

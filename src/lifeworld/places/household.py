@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
+from lifeworld.db.scope import Scope
 from lifeworld.places.gazetteer import distance_km, name_key
 from lifeworld.places.models import HouseholdPlace, SavedPlace
 from lifeworld.places.records import Area, PlaceRecord
@@ -66,21 +66,21 @@ def _in_area(place: PlaceRecord, city: str | None, area: Area | None) -> bool:
 
 
 async def own_places(
-    session: AsyncSession, *, household_id: int, city: str | None, area: Area | None
+    scope: Scope, *, household_id: int, city: str | None, area: Area | None
 ) -> list[PlaceRecord]:
     """The household's places and its members' saved places in (or near) the city."""
     found: dict[str, PlaceRecord] = {}
-    for place in (await session.scalars(household_places(household_id))).all():
+    for place in (await scope.session.scalars(household_places(household_id))).all():
         record = local_record(place)
         found[record.id] = record
     members = select(User.id).where(User.household_id == household_id)
-    saved = await session.scalars(select(SavedPlace).where(SavedPlace.user_id.in_(members)))
+    saved = await scope.session.scalars(select(SavedPlace).where(SavedPlace.user_id.in_(members)))
     for item in saved.all():
         found.setdefault(item.place_id, saved_record(item))
     return [p for p in found.values() if _in_area(p, city, area)]
 
 
-async def local_place(
-    session: AsyncSession, *, household_id: int, place_id: int
-) -> HouseholdPlace | None:
-    return await session.scalar(household_places(household_id).where(HouseholdPlace.id == place_id))
+async def local_place(scope: Scope, *, household_id: int, place_id: int) -> HouseholdPlace | None:
+    return await scope.session.scalar(
+        household_places(household_id).where(HouseholdPlace.id == place_id)
+    )

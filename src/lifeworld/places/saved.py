@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.cache import codec
+from lifeworld.db.scope import Scope
 from lifeworld.errors import Conflict, NotFound
 from lifeworld.places import household, service
 from lifeworld.places.models import SavedPlace
@@ -14,16 +14,16 @@ from lifeworld.places.records import PlaceRecord
 from lifeworld.places.runtime import Places
 
 
-async def list_saved(session: AsyncSession, *, user: User) -> list[SavedPlace]:
+async def list_saved(scope: Scope, *, user: User) -> list[SavedPlace]:
     """The player's saved places, favourites first, newest first."""
     query = household.saved_places(user.id).order_by(
         SavedPlace.favorite.desc(), SavedPlace.created_at.desc(), SavedPlace.id.desc()
     )
-    return list((await session.scalars(query)).all())
+    return list((await scope.session.scalars(query)).all())
 
 
 async def save_place(
-    session: AsyncSession,
+    scope: Scope,
     *,
     places: Places,
     user: User,
@@ -33,7 +33,7 @@ async def save_place(
 ) -> SavedPlace:
     """Save a place the player can see; 409 `already_saved` the second time."""
     fetched = await service.details(
-        session, places=places, user=user, place_id=place_id, refresh=False
+        scope, places=places, user=user, place_id=place_id, refresh=False
     )
     data = codec.loads(fetched.value)
     data.pop("attribution", None)
@@ -54,23 +54,25 @@ async def save_place(
         favorite=favorite,
     )
     try:
-        async with session.begin_nested():
-            session.add(saved)
-            await session.flush()
+        async with scope.session.begin_nested():
+            scope.session.add(saved)
+            await scope.session.flush()
     except IntegrityError:
         raise Conflict("You have already saved this place.", code="already_saved") from None
     return saved
 
 
-async def _own(session: AsyncSession, user: User, saved_id: int) -> SavedPlace:
-    saved = await session.scalar(household.saved_places(user.id).where(SavedPlace.id == saved_id))
+async def _own(scope: Scope, user: User, saved_id: int) -> SavedPlace:
+    saved = await scope.session.scalar(
+        household.saved_places(user.id).where(SavedPlace.id == saved_id)
+    )
     if saved is None:
         raise NotFound("There is no such saved place.")
     return saved
 
 
 async def update_saved(
-    session: AsyncSession,
+    scope: Scope,
     *,
     user: User,
     saved_id: int,
@@ -79,16 +81,16 @@ async def update_saved(
     clear_notes: bool = False,
 ) -> SavedPlace:
     """Change the notes or the favourite mark of one of the player's saved places."""
-    saved = await _own(session, user, saved_id)
+    saved = await _own(scope, user, saved_id)
     if notes is not None or clear_notes:
         saved.notes = notes
     if favorite is not None:
         saved.favorite = favorite
-    await session.flush()
+    await scope.session.flush()
     return saved
 
 
-async def delete_saved(session: AsyncSession, *, user: User, saved_id: int) -> None:
+async def delete_saved(scope: Scope, *, user: User, saved_id: int) -> None:
     """Forget one of the player's saved places (404 for anyone else's)."""
-    await session.delete(await _own(session, user, saved_id))
-    await session.flush()
+    await scope.session.delete(await _own(scope, user, saved_id))
+    await scope.session.flush()

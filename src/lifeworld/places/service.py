@@ -9,11 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from lifeworld.accounts.models import User
 from lifeworld.cache import Fetched, codec
-from lifeworld.db.session import after_commit
+from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.places import OTHER, extract_keywords, rank_places
 from lifeworld.places import household
@@ -78,7 +76,7 @@ def _average_rating(ratings: list[Decimal]) -> float | None:
 
 
 async def search(
-    session: AsyncSession,
+    scope: Scope,
     *,
     places: Places,
     user: User,
@@ -93,7 +91,7 @@ async def search(
     request = SearchRequest(description, keywords, category, city, limit)
     area = resolve_area(city)
     answer = await _provider_answer(places, request, area)
-    own = await household.own_places(session, household_id=user.household_id, city=city, area=area)
+    own = await household.own_places(scope, household_id=user.household_id, city=city, area=area)
     candidates = {p.id: p for p in answer.places}
     candidates.update({p.id: p for p in own})
     ranked = rank_places([p.for_scoring() for p in candidates.values()], keywords, category, limit)
@@ -146,7 +144,7 @@ def _cache_key(place_id: str, household_id: int) -> str:
 
 
 async def details(
-    session: AsyncSession, *, places: Places, user: User, place_id: str, refresh: bool
+    scope: Scope, *, places: Places, user: User, place_id: str, refresh: bool
 ) -> Fetched:
     """The place's details from the cache, or from its provider (then cached)."""
     provider = places.provider_for(place_id)
@@ -158,7 +156,7 @@ async def details(
         if provider is None:
             assert local_id is not None
             row = await household.local_place(
-                session, household_id=user.household_id, place_id=local_id
+                scope, household_id=user.household_id, place_id=local_id
             )
             record = household.local_record(row) if row is not None else None
         else:
@@ -194,7 +192,7 @@ def details_json(fetched: Fetched) -> bytes:
 
 
 async def add_household_place(
-    session: AsyncSession, *, places: Places, user: User, fields: dict[str, Any]
+    scope: Scope, *, places: Places, user: User, fields: dict[str, Any]
 ) -> dict[str, Any]:
     """A venue the household knows, findable by the offline provider as `local:<id>`."""
     data = dict(fields)
@@ -202,27 +200,25 @@ async def add_household_place(
         town = gazetteer().resolve(data["city"])
         data["country"] = town.country if town else ""
     place = HouseholdPlace(household_id=user.household_id, created_by=user.id, **data)
-    session.add(place)
-    await session.flush()
+    scope.session.add(place)
+    await scope.session.flush()
     return household.local_record(place).to_json()
 
 
 async def remove_household_place(
-    session: AsyncSession, *, places: Places, user: User, place_id: str
+    scope: Scope, *, places: Places, user: User, place_id: str
 ) -> None:
     """Delete one of the household's own places; cached copies go everywhere after commit."""
     local_id = _local_id(place_id)
     row = None
     if local_id is not None:
-        row = await household.local_place(
-            session, household_id=user.household_id, place_id=local_id
-        )
+        row = await household.local_place(scope, household_id=user.household_id, place_id=local_id)
     if row is None:
         raise NotFound("There is no such place in your household.")
-    await session.delete(row)
-    await session.flush()
+    await scope.session.delete(row)
+    await scope.session.flush()
 
     async def drop_cached() -> None:
         await places.details.delete_tag(f"place:{place_id}")
 
-    after_commit(session, drop_cached)
+    scope.after_commit(drop_cached)

@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Conflict, InvalidField, NotFound
 from lifeworld.places import saved, service
 from lifeworld.places.deps import PlacesDep
@@ -62,7 +62,7 @@ def _back(search: PageForm) -> str:
 async def places_page(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     places: Places,
     *,
     search: PageForm,
@@ -77,7 +77,7 @@ async def places_page(
         if body is not None:
             try:
                 found = await service.search(
-                    db, places=places, user=viewer.user, **body.model_dump()
+                    scope, places=places, user=viewer.user, **body.model_dump()
                 )
             except InvalidField as exc:
                 search.reject(exc)
@@ -92,7 +92,9 @@ async def places_page(
         for key, f in (save_forms or {}).items()
         if f.form_error and key not in shown and not key.startswith("saved-")
     ]
-    mine = [SavedPlaceOut.model_validate(s) for s in await saved.list_saved(db, user=viewer.user)]
+    mine = [
+        SavedPlaceOut.model_validate(s) for s in await saved.list_saved(scope, user=viewer.user)
+    ]
     blank = {"own": PageForm.blank(category="cafe", city=search.value("city"))}
     return render(
         request,
@@ -114,9 +116,9 @@ async def places_page(
 
 @router.get("/places")
 async def places_search(
-    request: Request, viewer: PageViewer, db: SessionDep, places: PlacesDep
+    request: Request, viewer: PageViewer, scope: ScopeDep, places: PlacesDep
 ) -> Response:
-    return await places_page(request, viewer, db, places, search=_search(request.url.query))
+    return await places_page(request, viewer, scope, places, search=_search(request.url.query))
 
 
 def _search(query: str) -> PageForm:
@@ -132,7 +134,9 @@ def _search_of(form: PageForm) -> PageForm:
 
 
 @router.post("/places/saved")
-async def save(request: Request, viewer: FormViewer, db: SessionDep, places: PlacesDep) -> Response:
+async def save(
+    request: Request, viewer: FormViewer, scope: ScopeDep, places: PlacesDep
+) -> Response:
     form = await PageForm.read(request)
     place_id = form.value("place_id")
     data: dict[str, Any] = {"place_id": place_id, "favorite": "favorite" in form.raw}
@@ -143,9 +147,11 @@ async def save(request: Request, viewer: FormViewer, db: SessionDep, places: Pla
     )
     status = 422
     if body is not None:
-        await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
         try:
-            item = await saved.save_place(db, places=places, user=viewer.user, **body.model_dump())
+            item = await saved.save_place(
+                scope, places=places, user=viewer.user, **body.model_dump()
+            )
         except (Conflict, NotFound) as exc:  # saved already; a place this player cannot see
             form.errors[FORM_ERROR] = exc.message
             status = exc.status_code
@@ -153,9 +159,9 @@ async def save(request: Request, viewer: FormViewer, db: SessionDep, places: Pla
             text = f"“{item.name}” saved{' as a favourite' if item.favorite else ''}."
             to = safe_next(form.value("back"), "/places")
             flash = Flash("success", text, section="saved")
-            return await submissions.done(request, db, form, to=f"{to}#saved", flash=flash)
+            return await submissions.done(request, scope, form, to=f"{to}#saved", flash=flash)
     page = await places_page(
-        request, viewer, db, places, search=_search_of(form), status=status,
+        request, viewer, scope, places, search=_search_of(form), status=status,
         save_forms={place_id: form},
     )  # fmt: skip
     raise ShowPage(page)
@@ -163,20 +169,20 @@ async def save(request: Request, viewer: FormViewer, db: SessionDep, places: Pla
 
 @router.post("/places/saved/{saved_id}")
 async def update_saved(
-    saved_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep, places: PlacesDep
+    saved_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep, places: PlacesDep
 ) -> Response:
     form = await PageForm.read(request)
     data = {"notes": form.value("notes").strip() or None, "favorite": "favorite" in form.raw}
     body = form.validate_data(SavedPlacePatch, data, messages={"notes": NOTES_MESSAGE})
     if body is None:
         page = await places_page(
-            request, viewer, db, places, search=_search_of(form), status=422,
+            request, viewer, scope, places, search=_search_of(form), status=422,
             save_forms={f"saved-{saved_id}": form},
         )  # fmt: skip
         raise ShowPage(page)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     item = await saved.update_saved(
-        db,
+        scope,
         user=viewer.user,
         saved_id=saved_id,
         notes=body.notes,
@@ -185,24 +191,24 @@ async def update_saved(
     )
     flash = Flash("success", f"“{item.name}” updated.", section="saved")
     to = safe_next(form.value("back"), "/places")
-    return await submissions.done(request, db, form, to=f"{to}#saved", flash=flash)
+    return await submissions.done(request, scope, form, to=f"{to}#saved", flash=flash)
 
 
 @router.post("/places/saved/{saved_id}/delete")
 async def delete_saved(
-    saved_id: IdPath, request: Request, viewer: FormViewer, db: SessionDep
+    saved_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
-    await saved.delete_saved(db, user=viewer.user, saved_id=saved_id)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    await saved.delete_saved(scope, user=viewer.user, saved_id=saved_id)
     flash = Flash("success", "Saved place removed.", section="saved")
     to = safe_next(form.value("back"), "/places")
-    return await submissions.done(request, db, form, to=f"{to}#saved", flash=flash)
+    return await submissions.done(request, scope, form, to=f"{to}#saved", flash=flash)
 
 
 @router.post("/places/own")
 async def add_own(
-    request: Request, viewer: FormViewer, db: SessionDep, places: PlacesDep
+    request: Request, viewer: FormViewer, scope: ScopeDep, places: PlacesDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
@@ -213,16 +219,16 @@ async def add_own(
     )
     if body is None:
         page = await places_page(
-            request, viewer, db, places, search=_search_of(form), status=422, own=form
+            request, viewer, scope, places, search=_search_of(form), status=422, own=form
         )
         raise ShowPage(page)
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     added = await service.add_household_place(
-        db, places=places, user=viewer.user, fields=body.model_dump()
+        scope, places=places, user=viewer.user, fields=body.model_dump()
     )
     text = f"“{added['name']}” added: the household can now find it in {added['city']}."
     flash = Flash("success", text, section="own")
-    return await submissions.done(request, db, form, to="/places#own", flash=flash)
+    return await submissions.done(request, scope, form, to="/places#own", flash=flash)
 
 
 @router.get("/places/{part:path}")

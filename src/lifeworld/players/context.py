@@ -10,38 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
-from lifeworld.cache import Cache, Namespace
-from lifeworld.db.session import after_commit
+from lifeworld.db.scope import Scope
 from lifeworld.errors import NotFound
 from lifeworld.game.days import day_start, game_day
 from lifeworld.game.loadouts import NO_BONUSES, LoadoutBonuses, Slot, resolve, summed_benefits
 from lifeworld.game.milestones import Milestone, MilestoneAward
 from lifeworld.game.rollover import DayActivity, RolloverEvent, roll_over
 from lifeworld.game.state import ActivityType, PlayerState
-from lifeworld.players import store
+from lifeworld.players import state_cache
 from lifeworld.players.mapping import row_values, to_state
 
 # Hooks other parts of the app register (metrics of rollovers).
 RolloverListener = Callable[[int, int, list[RolloverEvent]], None]
 rollover_listeners: list[RolloverListener] = []
-
-
-STATE_TTL_S = 3600.0
-
-
-def state_namespace(cache: Cache) -> Namespace:
-    """Where each process keeps players' dashboard states: its own memory only."""
-    return cache.namespace("state", tiers=("memory",), ttl=STATE_TTL_S)
-
-
-def player_tag(user_id: int) -> str:
-    """The cache tag of a player's cached state (dropped on every change of the player)."""
-    return f"player:{user_id}"
 
 
 @dataclass
@@ -55,7 +38,7 @@ class ActiveLoadout:
 class PlayerContext:
     """A player's row and rolled-over state, with the facts the rules take as inputs."""
 
-    session: AsyncSession
+    scope: Scope
     user: User
     version: int  # the stored row's, bumped by every save
     state: PlayerState
@@ -82,31 +65,20 @@ class PlayerContext:
     ) -> int | None:
         """Store a new state for this player, the activity row if given (its id is returned)
         and the milestones recorded since the last save, in one statement; the request commits
-        it. `last`: the request writes nothing after this (see `store.write`)."""
+        it. `last`: the request writes nothing after this (see `PlayerAccess.write`)."""
         assert self.locked, "open the player with for_update=True before changing it"
-        session = self.session
+        session = self.scope.session
         if session.new or session.dirty or session.deleted:
             await session.flush()  # what the service added with it gets its id, as callers expect
         self.version += 1
         values = {**row_values(state), "updated_at": self.now}
         awarded, self.awarded = self.awarded, []
-        saved = await store.write(
-            session, self.user.id, values, self.version, activity, awarded, last=last
+        saved = await self.scope.players.write(
+            self.user.id, values, self.version, activity, awarded, last=last
         )
         self.state = state
-        self.changed()
+        state_cache.forget(self.scope, self.user.id)
         return saved
-
-    def changed(self) -> None:
-        """Drop every cached copy of this player's state, here and in other instances, once
-        the transaction has committed (before the response is sent)."""
-        changed: set[int] = self.session.info.setdefault(_CHANGED_KEY, set())
-        cache = self.session.info.get("cache")
-        if self.user.id not in changed and cache is not None:
-            changed.add(self.user.id)
-            # Scoped to the namespace: no shared tier holds it, so a process alone sends nothing.
-            drop = partial(state_namespace(cache).delete_tag, player_tag(self.user.id))
-            after_commit(self.session, drop)
 
     def record_milestones(self, awards: tuple[MilestoneAward, ...]) -> None:
         """Milestones reached: written by the next `save`, with the state they belong to."""
@@ -122,9 +94,6 @@ class PlayerContext:
         self.achieved = self.achieved | {a.milestone for a in awards}
 
 
-_CHANGED_KEY = "lifeworld.player_changed"
-
-
 def today_for(user: User, now: datetime) -> date:
     """The player's current game day."""
     return game_day(now, user.timezone, user.day_start_hour)
@@ -136,7 +105,7 @@ def _bonuses(slots: dict[str, str]) -> LoadoutBonuses:
 
 
 async def open_player(
-    session: AsyncSession,
+    scope: Scope,
     *,
     user: User,
     now: datetime,
@@ -148,16 +117,16 @@ async def open_player(
     A read (for_update=False) that finds missed days re-reads the row under the lock before
     rolling, so concurrent requests and app instances never apply a day twice. `direct`: the
     caller writes only through this context, so the transaction may run on a connection of
-    its own (see `store.read`).
+    its own (see `PlayerAccess.read`).
     """
-    row = await store.read(session, user.id, locked=for_update, direct=direct)
+    row = await scope.players.read(user.id, locked=for_update, direct=direct)
     if row is None:
         raise NotFound("This account has no player.")
     today = today_for(user, now)
     if not for_update and today > row.last_rolled_day:
-        return await open_player(session, user=user, now=now, for_update=True)
+        return await open_player(scope, user=user, now=now, for_update=True)
     ctx = PlayerContext(
-        session=session,
+        scope=scope,
         user=user,
         version=row.version,
         state=to_state(row.values),
@@ -181,7 +150,7 @@ async def open_player(
 
 async def _roll(ctx: PlayerContext) -> None:
     since = ctx.state.last_rolled_day - timedelta(days=7)
-    rows = await store.recent_activities(ctx.session, ctx.user.id, since)
+    rows = await ctx.scope.players.recent_activities(ctx.user.id, since)
     recent = [DayActivity(day, ActivityType(kind), energy) for day, kind, energy in rows]
     started = day_start(ctx.today, ctx.user.timezone, ctx.user.day_start_hour)
     result = roll_over(

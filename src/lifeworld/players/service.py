@@ -5,24 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.accounts import service as accounts
+from lifeworld.accounts import households
 from lifeworld.accounts.models import Household, User
 from lifeworld.accounts.schemas import HouseholdDetailOut, MemberOut
+from lifeworld.db.scope import Scope
 from lifeworld.game.days import game_day
 from lifeworld.game.errors import QuestionnaireAlreadyDone
 from lifeworld.game.questionnaire import Answers, apply_questionnaire
 from lifeworld.game.ranks import overall_level, rank_for
 from lifeworld.game.state import PlayerState
+from lifeworld.players import state_cache
 from lifeworld.players.context import open_player
-from lifeworld.players.dashboard import build_state
+from lifeworld.players.dashboard import build_state, valid_until
 from lifeworld.players.mapping import row_values
 from lifeworld.players.models import MilestoneRecord, Player, QuestionnaireRecord
 from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
 
 
-async def create_player(session: AsyncSession, *, user: User, now: datetime) -> Player:
+async def create_player(scope: Scope, *, user: User, now: datetime) -> Player:
     """The starting state of GAME_RULES.md §1 for a new account."""
     today = game_day(now, user.timezone, user.day_start_hour)
     player = Player(
@@ -31,16 +32,16 @@ async def create_player(session: AsyncSession, *, user: User, now: datetime) -> 
         version=1,
         **row_values(PlayerState.new(today, now)),
     )
-    session.add(player)
-    await session.flush()
+    scope.session.add(player)
+    await scope.session.flush()
     return player
 
 
-async def household_detail(session: AsyncSession, *, user: User) -> HouseholdDetailOut:
+async def household_detail(scope: Scope, *, user: User) -> HouseholdDetailOut:
     """The household and, of each member, only rank, level and season."""
-    household = await session.get(Household, user.household_id)
+    household = await scope.session.get(Household, user.household_id)
     assert household is not None
-    rows = await session.execute(
+    rows = await scope.session.execute(
         select(User, Player)
         .join(Player, Player.user_id == User.id)
         .where(User.household_id == user.household_id)
@@ -63,22 +64,22 @@ async def household_detail(session: AsyncSession, *, user: User) -> HouseholdDet
     )
 
 
-async def get_state(session: AsyncSession, *, user: User, now: datetime) -> StateOut:
+async def get_state(scope: Scope, *, user: User, now: datetime) -> StateOut:
     """The dashboard state, after the day rollover."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     return build_state(ctx)
 
 
 async def answer_questionnaire(
-    session: AsyncSession, *, user: User, now: datetime, answers: QuestionnaireIn
+    scope: Scope, *, user: User, now: datetime, answers: QuestionnaireIn
 ) -> StateOut:
     """Apply the onboarding questionnaire once (§10)."""
-    ctx = await open_player(session, user=user, now=now)
+    ctx = await open_player(scope, user=user, now=now)
     if ctx.state.questionnaire_done:
         raise QuestionnaireAlreadyDone()
     parsed = Answers(**answers.model_dump())
     await ctx.save(apply_questionnaire(ctx.state, parsed, today=ctx.today))
-    session.add(
+    scope.session.add(
         QuestionnaireRecord(
             user_id=user.id, answers=answers.model_dump(mode="json"), completed_at=now
         )
@@ -86,11 +87,9 @@ async def answer_questionnaire(
     return build_state(ctx)
 
 
-async def list_milestones(
-    session: AsyncSession, *, user: User, now: datetime
-) -> list[MilestoneOut]:
-    await open_player(session, user=user, now=now, for_update=False)
-    rows = await session.scalars(
+async def list_milestones(scope: Scope, *, user: User, now: datetime) -> list[MilestoneOut]:
+    await open_player(scope, user=user, now=now, for_update=False)
+    rows = await scope.session.scalars(
         select(MilestoneRecord)
         .where(MilestoneRecord.user_id == user.id)
         .order_by(MilestoneRecord.achieved_at, MilestoneRecord.type)
@@ -99,7 +98,7 @@ async def list_milestones(
 
 
 async def update_profile(
-    session: AsyncSession,
+    scope: Scope,
     *,
     user: User,
     now: datetime,
@@ -112,13 +111,27 @@ async def update_profile(
     Rolling over before the change means a move never replays or skips a day: days already
     closed stay closed (the rollover only moves forward), missed ones are applied once.
     """
-    ctx = await open_player(session, user=user, now=now)
-    updated = await accounts.update_profile(
-        session,
+    ctx = await open_player(scope, user=user, now=now)
+    updated = await households.update_profile(
+        scope,
         user=user,
         timezone=timezone,
         day_start_hour=day_start_hour,
         display_name=display_name,
     )
-    ctx.changed()
+    state_cache.forget(ctx.scope, ctx.user.id)
     return updated
+
+
+async def state_json(scope: Scope, *, user: User, now: datetime) -> bytes:
+    """`GET /api/v1/me/state` as JSON bytes, from this process's memory while still exact."""
+    cached = await state_cache.recall(scope, user.id, now)
+    if cached is not None:
+        return cached
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
+    built = build_state(ctx)
+    body = built.model_dump_json().encode()
+    if ctx.days_rolled == 0:  # a state this request rolled over is not committed yet
+        ttl = min(state_cache.STATE_TTL_S, (valid_until(ctx, built) - now).total_seconds())
+        await state_cache.remember(scope, user.id, built, body, ttl=ttl)
+    return body

@@ -10,17 +10,49 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from lifeworld.accounts.models import User
-from lifeworld.cache import Cache
+from lifeworld.cache import Cache, Namespace
+from lifeworld.db.scope import Scope
 from lifeworld.game.rounding import quantize
-from lifeworld.players.context import STATE_TTL_S, open_player, player_tag, state_namespace
-from lifeworld.players.dashboard import build_state, valid_until
 from lifeworld.players.schemas import StateOut
 
 HUNDREDTH = Decimal("0.01")
+STATE_TTL_S = 3600.0
+
+
+def namespace(cache: Cache) -> Namespace:
+    """Where each process keeps players' dashboard states: its own memory only."""
+    return cache.namespace("state", tiers=("memory",), ttl=STATE_TTL_S)
+
+
+def tag(user_id: int) -> str:
+    """The cache tag of a player's cached state (dropped on every change of the player)."""
+    return f"player:{user_id}"
+
+
+def forget(scope: Scope, user_id: int) -> None:
+    """Drop every cached copy of the player's state, here and in every other instance, once
+    the scope's transaction has committed (before the answer is sent)."""
+    if scope.cache is not None:
+        # Scoped to the namespace: no shared tier holds it, so a process alone sends nothing.
+        drop = partial(namespace(scope.cache).delete_tag, tag(user_id))
+        scope.after_commit(drop, once=("state", user_id))
+
+
+async def recall(scope: Scope, user_id: int, now: datetime) -> bytes | None:
+    """The cached state of the player as JSON bytes, its countdown brought to `now`."""
+    if scope.cache is None:
+        return None
+    cached = await namespace(scope.cache).get(str(user_id))
+    return _from_cache(cached, now) if cached is not None else None
+
+
+async def remember(scope: Scope, user_id: int, built: StateOut, body: bytes, *, ttl: float) -> None:
+    """Keep a state just built (one this request committed nothing of) for `ttl` seconds."""
+    if scope.cache is not None and ttl > 0:
+        value = _for_cache(built, body)
+        await namespace(scope.cache).set(str(user_id), value, ttl=ttl, tags=[tag(user_id)])
 
 
 # Cached as b"<empty_at in µs since the epoch, or ->\n<json with a placeholder countdown>": a
@@ -51,23 +83,3 @@ def _from_cache(cached: bytes, now: datetime) -> bytes:
     left = max(0, int(stamp) - _micros(now))
     hours = quantize(Decimal(left) / _US_PER_HOUR, HUNDREDTH)
     return body.replace(PLACEHOLDER, b'"hours_until_empty":' + str(float(hours)).encode(), 1)
-
-
-async def state_json(
-    session: AsyncSession, cache: Cache | None, *, user: User, now: datetime
-) -> bytes:
-    """`GET /api/v1/me/state` as JSON bytes, from this process's memory when still exact."""
-    ns = state_namespace(cache) if cache is not None else None
-    key = str(user.id)
-    if ns is not None:
-        cached = await ns.get(key)
-        if cached is not None:
-            return _from_cache(cached, now)
-    ctx = await open_player(session, user=user, now=now, for_update=False)
-    built = build_state(ctx)
-    body = built.model_dump_json().encode()
-    # A state this request rolled over is not committed yet: let the next read cache it.
-    ttl = min(STATE_TTL_S, (valid_until(ctx, built) - now).total_seconds())
-    if ns is not None and ctx.days_rolled == 0 and ttl > 0:
-        await ns.set(key, _for_cache(built, body), ttl=ttl, tags=[player_tag(user.id)])
-    return body

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import QuestionnaireAlreadyDone
 from lifeworld.players import service
 from lifeworld.players.schemas import QuestionnaireIn
@@ -131,8 +131,8 @@ def welcome_page(
 
 
 @router.get("/welcome")
-async def welcome(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    state = await service.get_state(db, user=viewer.user, now=clock.now())
+async def welcome(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    state = await service.get_state(scope, user=viewer.user, now=clock.now())
     if state.questionnaire_done:
         return redirect(request, "/", Flash("info", "You have already answered the questions."))
     return welcome_page(request, viewer, step=1, form=PageForm.blank())
@@ -144,7 +144,7 @@ def _step_number(form: PageForm) -> int:
 
 
 @router.post("/welcome")
-async def welcome_answer(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def welcome_answer(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     step = _step_number(form)
     if form.value("action") == "back":
@@ -160,10 +160,10 @@ async def welcome_answer(request: Request, viewer: FormViewer, db: SessionDep) -
         raise ShowPage(welcome_page(request, viewer, step=first, form=form, status=422))
     if step < len(STEPS) or answers is None:
         return welcome_page(request, viewer, step=step + 1, form=PageForm(values=form.values))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
         state = await service.answer_questionnaire(
-            db, user=viewer.user, now=clock.now(), answers=answers
+            scope, user=viewer.user, now=clock.now(), answers=answers
         )
     except QuestionnaireAlreadyDone:
         raise ShowPage(
@@ -172,7 +172,7 @@ async def welcome_answer(request: Request, viewer: FormViewer, db: SessionDep) -
     rank = state.rank.name.replace("_", " ").title()
     return await submissions.done(
         request,
-        db,
+        scope,
         form,
         to="/",
         flash=Flash(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.portability import service
 from lifeworld.portability.schemas import ExportDocument, ImportOut
 
@@ -20,10 +20,10 @@ IMPORT_PATH = "/api/v1/me/import"
     response_class=Response,
     responses={200: {"model": ExportDocument, "description": "The player's export document"}},
 )
-async def export(user: CurrentUser, db: SessionDep) -> Response:
+async def export(user: CurrentUser, scope: ScopeDep) -> Response:
     """Everything the player owns as one versioned JSON document."""
     now = clock.now()
-    body = await service.export_player(db, user=user, now=now)
+    body = await service.export_player(scope, user=user, now=now)
     filename = f"lifeworld-export-{user.username}-{now.date().isoformat()}.json"
     return Response(
         body,
@@ -33,6 +33,6 @@ async def export(user: CurrentUser, db: SessionDep) -> Response:
 
 
 @router.post("/import", response_model=ImportOut)
-async def import_(document: ExportDocument, user: CurrentUser, db: SessionDep) -> ImportOut:
+async def import_(document: ExportDocument, user: CurrentUser, scope: ScopeDep) -> ImportOut:
     """Restore an export into this player, which must have no history yet (409 otherwise)."""
-    return await service.import_player(db, user=user, now=clock.now(), document=document)
+    return await service.import_player(scope, user=user, now=clock.now(), document=document)

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
+from lifeworld.db.scope import Scope
 from lifeworld.energy.models import BoostRecord, SleepLog
 from lifeworld.engines.models import Engine
 from lifeworld.game.state import PlayerState
@@ -73,21 +73,21 @@ def activity_part(row: Activity) -> dict[str, Any]:
     }
 
 
-async def _all(session: AsyncSession, model: Any, user_id: int, *order: Any) -> list[Any]:
+async def _all(scope: Scope, model: Any, user_id: int, *order: Any) -> list[Any]:
     query = select(model).where(model.user_id == user_id).order_by(*order)
-    return list(await session.scalars(query))
+    return list(await scope.session.scalars(query))
 
 
-async def build_document(session: AsyncSession, *, user: User, now: datetime) -> ExportDocument:
+async def build_document(scope: Scope, *, user: User, now: datetime) -> ExportDocument:
     """Everything the player owns, after the day rollover, as a validated document."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     uid = user.id
-    activities = await _all(session, Activity, uid, Activity.id)
+    activities = await _all(scope, Activity, uid, Activity.id)
     position = {row.id: index for index, row in enumerate(activities)}
-    questionnaire = await session.get(QuestionnaireRecord, uid)
-    rebalancing = await session.get(RebalancingConfig, uid)
+    questionnaire = await scope.session.get(QuestionnaireRecord, uid)
+    rebalancing = await scope.session.get(RebalancingConfig, uid)
     completions = await _all(
-        session, TaskCompletion, uid, TaskCompletion.completed_at, TaskCompletion.task_id
+        scope, TaskCompletion, uid, TaskCompletion.completed_at, TaskCompletion.task_id
     )
     document: dict[str, Any] = {
         "format": FORMAT,
@@ -107,14 +107,14 @@ async def build_document(session: AsyncSession, *, user: User, now: datetime) ->
                 "resources_at_end": r.resources_at_end,
                 "recorded_at": r.recorded_at,
             }
-            for r in await _all(session, SeasonRecord, uid, SeasonRecord.id)
+            for r in await _all(scope, SeasonRecord, uid, SeasonRecord.id)
         ],
-        "engines": [columns(r, ENGINE_FIELDS) for r in await _all(session, Engine, uid, Engine.id)],
+        "engines": [columns(r, ENGINE_FIELDS) for r in await _all(scope, Engine, uid, Engine.id)],
         "sleep_logs": [
-            columns(r, SLEEP_FIELDS) for r in await _all(session, SleepLog, uid, SleepLog.date)
+            columns(r, SLEEP_FIELDS) for r in await _all(scope, SleepLog, uid, SleepLog.date)
         ],
         "boosts": [
-            columns(r, BOOST_FIELDS) for r in await _all(session, BoostRecord, uid, BoostRecord.id)
+            columns(r, BOOST_FIELDS) for r in await _all(scope, BoostRecord, uid, BoostRecord.id)
         ],
         "training_completions": [
             {
@@ -129,26 +129,25 @@ async def build_document(session: AsyncSession, *, user: User, now: datetime) ->
                 "slots": r.slots,
                 "created_at": r.created_at,
             }
-            for r in await _all(session, Loadout, uid, Loadout.id)
+            for r in await _all(scope, Loadout, uid, Loadout.id)
         ],
         "investments": [
-            columns(r, INVESTMENT_FIELDS)
-            for r in await _all(session, Investment, uid, Investment.id)
+            columns(r, INVESTMENT_FIELDS) for r in await _all(scope, Investment, uid, Investment.id)
         ],
         "investment_growth": [
             columns(r, ("month", "applied_at", "total_growth"))
-            for r in await _all(session, GrowthStep, uid, GrowthStep.month)
+            for r in await _all(scope, GrowthStep, uid, GrowthStep.month)
         ],
         "rebalancing": None if rebalancing is None else columns(rebalancing, REBALANCING_FIELDS),
         "milestones": [
             columns(r, ("type", "keys", "achieved_at"))
             for r in await _all(
-                session, MilestoneRecord, uid, MilestoneRecord.achieved_at, MilestoneRecord.type
+                scope, MilestoneRecord, uid, MilestoneRecord.achieved_at, MilestoneRecord.type
             )
         ],
         "saved_places": [
             columns(r, SAVED_PLACE_FIELDS)
-            for r in await _all(session, SavedPlace, uid, SavedPlace.id)
+            for r in await _all(scope, SavedPlace, uid, SavedPlace.id)
         ],
     }
     return ExportDocument.model_validate(document)

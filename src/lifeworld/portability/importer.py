@@ -7,11 +7,11 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.accounts import service as accounts
+from lifeworld.accounts import households
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
+from lifeworld.db.scope import Scope
 from lifeworld.energy.models import BoostRecord, SleepLog
 from lifeworld.engines.models import Engine
 from lifeworld.errors import Conflict
@@ -55,10 +55,10 @@ def plain(value: Any) -> Any:
     return value
 
 
-async def _ensure_empty(session: AsyncSession, user_id: int) -> None:
+async def _ensure_empty(scope: Scope, user_id: int) -> None:
     checks = [exists().where(model.user_id == user_id) for _, model in OWNED]
     checks.append(exists().where(Loadout.user_id == user_id, Loadout.preset_id.is_(None)))
-    found = (await session.execute(select(*checks))).one()
+    found = (await scope.session.execute(select(*checks))).one()
     names = [name for (name, _), hit in zip(OWNED, found, strict=False) if hit]
     if found[-1]:
         names.append("loadouts")
@@ -91,9 +91,9 @@ def _activity_row(user_id: int, doc: ActivityDoc) -> dict[str, Any]:
     return dict(data)
 
 
-async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+async def _insert(scope: Scope, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(model), rows)
+        await scope.session.execute(insert(model), rows)
 
 
 def _rows(user_id: int, parts: list[Any], **extra: Any) -> list[dict[str, Any]]:
@@ -101,25 +101,25 @@ def _rows(user_id: int, parts: list[Any], **extra: Any) -> list[dict[str, Any]]:
 
 
 async def import_document(
-    session: AsyncSession, *, user: User, now: datetime, document: ExportDocument
+    scope: Scope, *, user: User, now: datetime, document: ExportDocument
 ) -> ImportOut:
     """Restore a player from a document: only into an empty player, all or nothing."""
-    ctx = await open_player(session, user=user, now=now)
-    await _ensure_empty(session, user.id)
+    ctx = await open_player(scope, user=user, now=now)
+    await _ensure_empty(scope, user.id)
     check_document(document)
     uid = user.id
-    await accounts.update_profile(
-        session,
+    await households.update_profile(
+        scope,
         user=user,
         timezone=document.account.timezone,
         day_start_hour=document.account.day_start_hour,
         display_name=document.account.display_name,
     )
     await ctx.save(_state(document.player))
-    await session.execute(delete(Loadout).where(Loadout.user_id == uid))
+    await scope.session.execute(delete(Loadout).where(Loadout.user_id == uid))
     activity_ids: list[int] = []
     if document.activities:
-        result = await session.execute(
+        result = await scope.session.execute(
             insert(Activity).returning(Activity.id, sort_by_parameter_order=True),
             [_activity_row(uid, a) for a in document.activities],
         )
@@ -132,7 +132,7 @@ async def import_document(
         }
         for c in document.training_completions
     ]
-    await _insert(session, TaskCompletion, completions)
+    await _insert(scope, TaskCompletion, completions)
     for model, parts in (
         (SeasonRecord, document.seasons),
         (Engine, document.engines),
@@ -144,12 +144,12 @@ async def import_document(
         (MilestoneRecord, document.milestones),
         (SavedPlace, document.saved_places),
     ):
-        await _insert(session, model, _rows(uid, list(parts)))
+        await _insert(scope, model, _rows(uid, list(parts)))
     if document.rebalancing is not None:
-        await _insert(session, RebalancingConfig, _rows(uid, [document.rebalancing]))
+        await _insert(scope, RebalancingConfig, _rows(uid, [document.rebalancing]))
     if document.questionnaire is not None:
-        await _insert(session, QuestionnaireRecord, _rows(uid, [document.questionnaire]))
-    await session.flush()
+        await _insert(scope, QuestionnaireRecord, _rows(uid, [document.questionnaire]))
+    await scope.session.flush()
     return ImportOut(imported=_counts(document))
 
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from lifeworld.accounts.models import User
+from lifeworld.db.scope import Scope
 from lifeworld.portability.export import build_document, render
 from lifeworld.portability.importer import import_document
 from lifeworld.portability.schemas import ExportDocument, ImportOut
 
 
-async def export_player(session: AsyncSession, *, user: User, now: datetime) -> bytes:
+async def export_player(scope: Scope, *, user: User, now: datetime) -> bytes:
     """The player's export document as bytes: the same data always gives the same bytes."""
-    return render(await build_document(session, user=user, now=now))
+    return render(await build_document(scope, user=user, now=now))
 
 
 async def import_player(
-    session: AsyncSession, *, user: User, now: datetime, document: ExportDocument
+    scope: Scope, *, user: User, now: datetime, document: ExportDocument
 ) -> ImportOut:
     """Write a validated document into an empty player (409 `player_not_empty` otherwise)."""
-    return await import_document(session, user=user, now=now, document=document)
+    return await import_document(scope, user=user, now=now, document=document)

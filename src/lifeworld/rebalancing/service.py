@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
+from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField
 from lifeworld.game import rebalancing as rules
 from lifeworld.game.investments import InvestmentType
@@ -27,8 +27,8 @@ from lifeworld.rebalancing.schemas import (
 DEFAULT = RebalancingIn(horizon_years=10)
 
 
-async def _row(session: AsyncSession, user: User) -> RebalancingConfig | None:
-    return await session.get(RebalancingConfig, user.id)
+async def _row(scope: Scope, user: User) -> RebalancingConfig | None:
+    return await scope.session.get(RebalancingConfig, user.id)
 
 
 def _out(config: RebalancingIn, *, configured: bool) -> RebalancingOut:
@@ -49,19 +49,19 @@ def _stored(row: RebalancingConfig) -> RebalancingIn:
     )
 
 
-async def get_config(session: AsyncSession, *, user: User, now: datetime) -> RebalancingOut:
-    await open_player(session, user=user, now=now, for_update=False)
-    row = await _row(session, user)
+async def get_config(scope: Scope, *, user: User, now: datetime) -> RebalancingOut:
+    await open_player(scope, user=user, now=now, for_update=False)
+    row = await _row(scope, user)
     return _out(_stored(row), configured=True) if row else _out(DEFAULT, configured=False)
 
 
 async def put_config(
-    session: AsyncSession, *, user: User, now: datetime, body: RebalancingIn
+    scope: Scope, *, user: User, now: datetime, body: RebalancingIn
 ) -> RebalancingOut:
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     if body.last_rebalanced_on is not None and body.last_rebalanced_on > ctx.today:
         raise InvalidField("last_rebalanced_on", "The date is in the future.")
-    row = await _row(session, user)
+    row = await _row(scope, user)
     values = body.model_dump()
     values.update(
         income_stability=body.income_stability.value,
@@ -71,12 +71,12 @@ async def put_config(
     )
     if row is None:
         row = RebalancingConfig(user_id=user.id, updated_at=now, **values)
-        session.add(row)
+        scope.session.add(row)
     else:
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = now
-    await session.flush()
+    await scope.session.flush()
     return _out(body, configured=True)
 
 
@@ -95,12 +95,12 @@ def _rules_config(config: RebalancingIn) -> rules.RebalancingConfig:
     )
 
 
-async def status(session: AsyncSession, *, user: User, now: datetime) -> RebalancingStatusOut:
+async def status(scope: Scope, *, user: User, now: datetime) -> RebalancingStatusOut:
     """Current mix against the target, drift and what to buy, sell or contribute."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
-    row = await _row(session, user)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
+    row = await _row(scope, user)
     config = _stored(row) if row else DEFAULT
-    holdings = await session.execute(
+    holdings = await scope.session.execute(
         select(Investment.type, Investment.current_value).where(Investment.user_id == user.id)
     )
     advice = rules.advise(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField
 from lifeworld.investments.views import investments_page
 from lifeworld.rebalancing import service
@@ -34,21 +34,23 @@ OPTIONAL = ("target_stocks", "target_bonds", "last_rebalanced_on")
 
 
 @router.post("/rebalancing")
-async def save_config(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def save_config(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(RebalancingIn, optional=OPTIONAL, messages=MESSAGES)
     if body is None:
-        raise ShowPage(await investments_page(request, viewer, db, status=422, mix=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await investments_page(request, viewer, scope, status=422, mix=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
-        await service.put_config(db, user=viewer.user, now=clock.now(), body=body)
+        await service.put_config(scope, user=viewer.user, now=clock.now(), body=body)
     except InvalidField as exc:
         form.reject(exc)
-        raise ShowPage(await investments_page(request, viewer, db, status=422, mix=form)) from None
+        raise ShowPage(
+            await investments_page(request, viewer, scope, status=422, mix=form)
+        ) from None
     flash = Flash(
         "success", "Rebalancing settings saved: the advice below uses them.", "rebalancing"
     )
-    return await submissions.done(request, db, form, to="/investments#rebalancing", flash=flash)
+    return await submissions.done(request, scope, form, to="/investments#rebalancing", flash=flash)
 
 
 @router.get("/rebalancing")

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.players.schemas import StateOut
 from lifeworld.seasons import service
 from lifeworld.seasons.schemas import SeasonChangeIn, SeasonsOut
@@ -15,12 +15,12 @@ router = APIRouter(prefix="/api/v1/me", tags=["game"])
 
 
 @router.get("/seasons", response_model=SeasonsOut)
-async def seasons(user: CurrentUser, db: SessionDep) -> SeasonsOut:
-    return await service.seasons(db, user=user, now=clock.now())
+async def seasons(user: CurrentUser, scope: ScopeDep) -> SeasonsOut:
+    return await service.seasons(scope, user=user, now=clock.now())
 
 
 @router.post("/season", response_model=StateOut)
-async def change_season(body: SeasonChangeIn, user: CurrentUser, db: SessionDep) -> StateOut:
+async def change_season(body: SeasonChangeIn, user: CurrentUser, scope: ScopeDep) -> StateOut:
     return await service.change(
-        db, user=user, now=clock.now(), season=body.season, reason=body.reason
+        scope, user=user, now=clock.now(), season=body.season, reason=body.reason
     )

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
+from lifeworld.db.scope import Scope
 from lifeworld.game.seasons import EndedSeason, allowed_season_moves, change_season, days_in_season
 from lifeworld.game.state import Resources, Season
 from lifeworld.players.context import PlayerContext, open_player
@@ -41,7 +41,7 @@ def _resources_out(stored: Mapping[str, str | int]) -> ResourcesOut:
 
 def record_ended(ctx: PlayerContext, ended: EndedSeason) -> None:
     """Keep the season that ended, with the resources at its end (the original kept the start's)."""
-    ctx.session.add(
+    ctx.scope.session.add(
         SeasonRecord(
             user_id=ctx.user.id,
             season=ended.season.value,
@@ -55,21 +55,21 @@ def record_ended(ctx: PlayerContext, ended: EndedSeason) -> None:
 
 
 async def change(
-    session: AsyncSession, *, user: User, now: datetime, season: Season, reason: str | None
+    scope: Scope, *, user: User, now: datetime, season: Season, reason: str | None
 ) -> StateOut:
     """Move to another season when the rules allow it."""
-    ctx = await open_player(session, user=user, now=now)
+    ctx = await open_player(scope, user=user, now=now)
     state, ended = change_season(ctx.state, season, today=ctx.today, reason=reason)
     record_ended(ctx, ended)
     await ctx.save(state)
     return build_state(ctx)
 
 
-async def seasons(session: AsyncSession, *, user: User, now: datetime) -> SeasonsOut:
+async def seasons(scope: Scope, *, user: User, now: datetime) -> SeasonsOut:
     """The current season, the ended ones newest first, and which moves are allowed now."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
     state = ctx.state
-    rows = await session.scalars(
+    rows = await scope.session.scalars(
         select(SeasonRecord)
         .where(SeasonRecord.user_id == user.id)
         .order_by(SeasonRecord.ended_on.desc(), SeasonRecord.id.desc())

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.seasons import service
 from lifeworld.seasons.schemas import SeasonChangeIn
@@ -26,7 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.post("/season")
-async def change_season(request: Request, viewer: FormViewer, db: SessionDep) -> Response:
+async def change_season(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
         SeasonChangeIn,
@@ -37,19 +37,19 @@ async def change_season(request: Request, viewer: FormViewer, db: SessionDep) ->
         },
     )
     if body is None:
-        raise ShowPage(await today_page(request, viewer, db, status=422, season=form))
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+        raise ShowPage(await today_page(request, viewer, scope, status=422, season=form))
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
         state = await service.change(
-            db, user=viewer.user, now=clock.now(), season=body.season, reason=body.reason
+            scope, user=viewer.user, now=clock.now(), season=body.season, reason=body.reason
         )
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
-        raise ShowPage(await today_page(request, viewer, db, status=409, season=form)) from None
+        raise ShowPage(await today_page(request, viewer, scope, status=409, season=form)) from None
     name = state.season.name.value
     text = f"Welcome to {name.title()}: a season of {SEASON_MEANINGS[name]}."
     flash = Flash("success", text, section="season")
-    return await submissions.done(request, db, form, to="/#season", flash=flash)
+    return await submissions.done(request, scope, form, to="/#season", flash=flash)
 
 
 @router.get("/season")

@@ -6,11 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import User
 from lifeworld.activities.schemas import XPGainedOut
 from lifeworld.activities.service import activity_listeners, activity_values, milestones_out
+from lifeworld.db.scope import Scope
 from lifeworld.errors import NotFound
 from lifeworld.game.activities import ActivityResult, Multipliers, multipliers_for
 from lifeworld.game.resources import ResourceChanges
@@ -28,8 +28,8 @@ def _changes(changes: ResourceChanges) -> dict[str, Decimal | int]:
     return {n: getattr(changes, n) for n in names if getattr(changes, n) is not None}
 
 
-async def _completed(session: AsyncSession, user: User) -> dict[str, str | None]:
-    rows = await session.execute(
+async def _completed(scope: Scope, user: User) -> dict[str, str | None]:
+    rows = await scope.session.execute(
         select(TaskCompletion.task_id, TaskCompletion.notes).where(
             TaskCompletion.user_id == user.id
         )
@@ -37,10 +37,10 @@ async def _completed(session: AsyncSession, user: User) -> dict[str, str | None]
     return {task_id: notes for task_id, notes in rows}
 
 
-async def overview(session: AsyncSession, *, user: User, now: datetime) -> TrainingOut:
+async def overview(scope: Scope, *, user: User, now: datetime) -> TrainingOut:
     """Every module with its unlock state and every task with its status."""
-    ctx = await open_player(session, user=user, now=now, for_update=False)
-    completed = await _completed(session, user)
+    ctx = await open_player(scope, user=user, now=now, for_update=False)
+    completed = await _completed(scope, user)
     modules = training_overview(ctx.state.xp.overall, set(completed))
     return TrainingOut(
         completed_tasks=len(completed),
@@ -78,13 +78,13 @@ async def overview(session: AsyncSession, *, user: User, now: datetime) -> Train
 
 
 async def complete(
-    session: AsyncSession, *, user: User, now: datetime, task_id: str, notes: str | None
+    scope: Scope, *, user: User, now: datetime, task_id: str, notes: str | None
 ) -> CompleteOut:
     """Complete a task: energy, XP, its reward, a LEARNING activity, milestones."""
     if task_id not in TASKS_BY_ID:
         raise NotFound("There is no such training task.")
-    ctx = await open_player(session, user=user, now=now)
-    completed = await _completed(session, user)
+    ctx = await open_player(scope, user=user, now=now)
+    completed = await _completed(scope, user)
     result = complete_task(
         ctx.state,
         task_id,
@@ -118,7 +118,7 @@ async def complete(
     )
     ctx.record_milestones(result.milestones)
     activity_id = await ctx.save(result.state, activity=activity)
-    session.add(
+    scope.session.add(
         TaskCompletion(
             user_id=user.id,
             task_id=task_id,

@@ -10,10 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.game.training_catalogue import TASKS_BY_ID
 from lifeworld.training import service
@@ -37,13 +37,13 @@ def _section(task_id: str) -> str:
 async def training_page(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     *,
     status: int = 200,
     task_forms: dict[str, PageForm] | None = None,
 ) -> Response:
     """Every module with its tasks; available tasks carry a completion form."""
-    overview = await service.overview(db, user=viewer.user, now=clock.now())
+    overview = await service.overview(scope, user=viewer.user, now=clock.now())
     forms = {t: PageForm.blank() for t in TASKS_BY_ID} | (task_forms or {})
     return render(
         request,
@@ -57,8 +57,8 @@ async def training_page(
 
 
 @router.get("/training")
-async def training(request: Request, viewer: PageViewer, db: SessionDep) -> Response:
-    return await training_page(request, viewer, db)
+async def training(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
+    return await training_page(request, viewer, scope)
 
 
 def done_message(title: str, result: CompleteOut) -> str:
@@ -74,7 +74,7 @@ def done_message(title: str, result: CompleteOut) -> str:
 
 @router.post("/training/tasks/{task_id}/complete")
 async def complete(
-    task_id: TaskId, request: Request, viewer: FormViewer, db: SessionDep
+    task_id: TaskId, request: Request, viewer: FormViewer, scope: ScopeDep
 ) -> Response:
     form = await PageForm.read(request)
     body = form.validate(
@@ -82,20 +82,20 @@ async def complete(
     )
     if body is None:
         raise ShowPage(
-            await training_page(request, viewer, db, status=422, task_forms={task_id: form})
+            await training_page(request, viewer, scope, status=422, task_forms={task_id: form})
         )
-    await submissions.once(request, db, form, user_id=viewer.user.id, now=clock.now())
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     try:
         result = await service.complete(
-            db, user=viewer.user, now=clock.now(), task_id=task_id, notes=body.notes
+            scope, user=viewer.user, now=clock.now(), task_id=task_id, notes=body.notes
         )
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
-        page = await training_page(request, viewer, db, status=409, task_forms={task_id: form})
+        page = await training_page(request, viewer, scope, status=409, task_forms={task_id: form})
         raise ShowPage(page) from None
     section = _section(task_id)
     flash = Flash("success", done_message(TASKS_BY_ID[task_id].title, result), section=section)
-    return await submissions.done(request, db, form, to=f"/training#{section}", flash=flash)
+    return await submissions.done(request, scope, form, to=f"/training#{section}", flash=flash)
 
 
 @router.get("/training/{part:path}")

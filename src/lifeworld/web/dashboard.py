@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeworld.accounts import service as accounts
+from lifeworld.accounts import households
 from lifeworld.accounts.models import User
 from lifeworld.activities import service as activities
 from lifeworld.activities.schemas import ActivityOut, QuickPreviewOut
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.scope import Scope
+from lifeworld.db.session import ScopeDep
 from lifeworld.energy import service as energy
 from lifeworld.engines import service as engines
 from lifeworld.engines.schemas import EngineOut
@@ -66,26 +66,26 @@ class Today:
 
 
 async def load_today(
-    session: AsyncSession, *, user: User, now: datetime, state: StateOut | None = None
+    scope: Scope, *, user: User, now: datetime, state: StateOut | None = None
 ) -> Today:
     """The player's state and everything around it for the Today page."""
-    state = state or await players.get_state(session, user=user, now=now)
+    state = state or await players.get_state(scope, user=user, now=now)
     today = state.day.today
     totals = await activities.daily_totals(
-        session, user=user, since=today - timedelta(days=XP_DAYS - 1)
+        scope, user=user, since=today - timedelta(days=XP_DAYS - 1)
     )
     sleep = await energy.list_sleep(
-        session, user=user, now=now, start=today - timedelta(days=ENERGY_DAYS - 1), end=today
+        scope, user=user, now=now, start=today - timedelta(days=ENERGY_DAYS - 1), end=today
     )
-    page = await activities.list_activities(session, user=user, now=now, limit=RECENT, before=None)
+    page = await activities.list_activities(scope, user=user, now=now, limit=RECENT, before=None)
     return Today(
         state=state,
         now=now,
-        quick=await activities.quick_previews(session, user=user, now=now, types=QUICK_TYPES),
+        quick=await activities.quick_previews(scope, user=user, now=now, types=QUICK_TYPES),
         recent=page.items,
-        milestones=await players.list_milestones(session, user=user, now=now),
-        engines=await engines.list_engines(session, user=user, now=now),
-        seasons=await seasons.seasons(session, user=user, now=now),
+        milestones=await players.list_milestones(scope, user=user, now=now),
+        engines=await engines.list_engines(scope, user=user, now=now),
+        seasons=await seasons.seasons(scope, user=user, now=now),
         xp_chart=charts.xp_over_time({t.day: t.xp for t in totals}, end=today, days=XP_DAYS),
         energy_chart=charts.energy_over_days(
             {t.day: t.energy for t in totals},
@@ -100,14 +100,14 @@ async def load_today(
 async def today_page(
     request: Request,
     viewer: Viewer,
-    db: AsyncSession,
+    scope: Scope,
     *,
     status: int = 200,
     state: StateOut | None = None,
     **forms: PageForm,
 ) -> Response:
     """Today, with any form given shown as it was sent (with its errors)."""
-    data = await load_today(db, user=viewer.user, now=clock.now(), state=state)
+    data = await load_today(scope, user=viewer.user, now=clock.now(), state=state)
     blank = {"quick": PageForm.blank(), "season": PageForm.blank()}
     return render(
         request,
@@ -121,10 +121,10 @@ async def today_page(
 
 
 @router.get("/")
-async def home(request: Request, db: SessionDep, viewer: OptionalViewer) -> Response:
+async def home(request: Request, scope: ScopeDep, viewer: OptionalViewer) -> Response:
     if viewer is None:
-        return redirect_response("/setup" if await accounts.setup_needed(db) else "/login")
-    state = await players.get_state(db, user=viewer.user, now=clock.now())
+        return redirect_response("/setup" if await households.setup_needed(scope) else "/login")
+    state = await players.get_state(scope, user=viewer.user, now=clock.now())
     if not state.questionnaire_done:
         return welcome_page(request, viewer, step=1, form=PageForm.blank())
-    return await today_page(request, viewer, db, state=state)
+    return await today_page(request, viewer, scope, state=state)

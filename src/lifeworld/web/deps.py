@@ -16,12 +16,12 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 
-from lifeworld.accounts import service
+from lifeworld.accounts import sessions
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep
 from lifeworld.accounts.models import Session, User
 from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
-from lifeworld.db.session import SessionDep
+from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Forbidden
 
 ANON_CSRF_COOKIE = "lw_csrf"
@@ -103,12 +103,14 @@ def _csrf_refused() -> Forbidden:
 
 
 async def _optional_viewer(
-    request: Request, db: SessionDep, security: SecurityDep, settings: SettingsDep
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
 ) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    resolved = await service.resolve_session(db, security, settings, token=token, now=clock.now())
+    resolved = await sessions.resolve_session(
+        scope, security, settings, token=token, now=clock.now()
+    )
     return Viewer(user=resolved[0], session=resolved[1]) if resolved else None
 
 

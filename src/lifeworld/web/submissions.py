@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from lifeworld.db.scope import Scope
 from lifeworld.web.flash import Flash, Kind
 from lifeworld.web.forms import PageForm, ShowPage
 from lifeworld.web.models import FormSubmission
@@ -32,11 +32,11 @@ SENT_TWICE = "That form was sent twice; it was recorded once."
 
 
 async def claim(
-    session: AsyncSession, *, nonce: str, user_id: int | None, now: datetime
+    scope: Scope, *, nonce: str, user_id: int | None, now: datetime
 ) -> FormSubmission | None:
     """Take the nonce for this submission: None when it is new, else the earlier submission."""
-    await purge_expired(session, now=now)
-    inserted = await session.scalar(
+    await purge_expired(scope, now=now)
+    inserted = await scope.session.scalar(
         insert(FormSubmission)
         .values(nonce=nonce, user_id=user_id, created_at=now, expires_at=now + KEEP_FOR)
         .on_conflict_do_nothing(index_elements=[FormSubmission.nonce])
@@ -44,7 +44,7 @@ async def claim(
     )
     if inserted is not None:
         return None
-    return await session.scalar(
+    return await scope.session.scalar(
         select(FormSubmission)
         .where(FormSubmission.nonce == nonce)
         .execution_options(populate_existing=True)
@@ -52,10 +52,10 @@ async def claim(
 
 
 async def record_outcome(
-    session: AsyncSession, *, nonce: str, redirect_to: str, flash: Flash | None
+    scope: Scope, *, nonce: str, redirect_to: str, flash: Flash | None
 ) -> None:
     """Remember where the first submission went and what it said (never a secret)."""
-    await session.execute(
+    await scope.session.execute(
         update(FormSubmission)
         .where(FormSubmission.nonce == nonce)
         .values(
@@ -66,7 +66,7 @@ async def record_outcome(
     )
 
 
-async def purge_expired(session: AsyncSession, *, now: datetime) -> None:
+async def purge_expired(scope: Scope, *, now: datetime) -> None:
     """Drop a small batch of expired records (cheap: index on expires_at)."""
     expired = (
         select(FormSubmission.nonce)
@@ -74,7 +74,7 @@ async def purge_expired(session: AsyncSession, *, now: datetime) -> None:
         .limit(PURGE_BATCH)
         .scalar_subquery()
     )
-    await session.execute(delete(FormSubmission).where(FormSubmission.nonce.in_(expired)))
+    await scope.session.execute(delete(FormSubmission).where(FormSubmission.nonce.in_(expired)))
 
 
 def replay(request: Request, earlier: FormSubmission, *, user_id: int | None) -> Response:
@@ -93,18 +93,18 @@ def replay(request: Request, earlier: FormSubmission, *, user_id: int | None) ->
 
 
 async def once(
-    request: Request, session: AsyncSession, form: PageForm, *, user_id: int | None, now: datetime
+    request: Request, scope: Scope, form: PageForm, *, user_id: int | None, now: datetime
 ) -> None:
     """Claim the form's nonce or stop here with the replay of the first submission."""
     form.require_nonce()
-    earlier = await claim(session, nonce=form.nonce, user_id=user_id, now=now)
+    earlier = await claim(scope, nonce=form.nonce, user_id=user_id, now=now)
     if earlier is not None:
         raise ShowPage(replay(request, earlier, user_id=user_id))
 
 
 async def done(
     request: Request,
-    session: AsyncSession,
+    scope: Scope,
     form: PageForm,
     *,
     to: str,
@@ -116,5 +116,5 @@ async def done(
     `replay_flash` is what a repeat of the form will say (default: `flash` without its secret).
     """
     remembered = replay_flash or flash
-    await record_outcome(session, nonce=form.nonce, redirect_to=to, flash=remembered)
+    await record_outcome(scope, nonce=form.nonce, redirect_to=to, flash=remembered)
     return redirect(request, to, *([flash] if flash else []))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import Household, User
 from lifeworld.clock import clock
+from lifeworld.db.scope import Scope
 from lifeworld.players.models import Player as PlayerRow
 from lifeworld.players.service import create_player
 from tests.integration.game.helpers import (
@@ -141,7 +142,7 @@ async def test_a_member_is_not_the_admin(client: httpx.AsyncClient, new_client: 
 
 
 async def test_a_player_of_another_household_is_not_found(
-    client: httpx.AsyncClient, db_session: AsyncSession
+    client: httpx.AsyncClient, db_session: AsyncSession, scope: Scope
 ) -> None:
     admin = await start(client)
     # A second household created directly in the database, as the admin CLI does.
@@ -160,7 +161,7 @@ async def test_a_player_of_another_household_is_not_found(
     )
     db_session.add(stranger)
     await db_session.flush()
-    await create_player(db_session, user=stranger, now=clock.now())
+    await create_player(scope, user=stranger, now=clock.now())
     await db_session.commit()
 
     response = await client.put(

@@ -1,0 +1,253 @@
+"""Households and their people: first-run setup, invites, joining, profiles, admins."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+
+from lifeworld.accounts import auth_cache
+from lifeworld.accounts.models import Household, Invite, User
+from lifeworld.accounts.security import Security
+from lifeworld.db.scope import Scope
+from lifeworld.errors import Conflict, InvalidField, NotFound
+from lifeworld.settings import Settings
+
+SETUP_LOCK_KEY = 0x4C57_0001  # advisory lock id serialising first-run setup
+
+
+async def stored_user(scope: Scope, user: User) -> User:
+    """The user's row in this scope (a cached sign-in hands out a transient copy)."""
+    row = await scope.session.get(User, user.id)
+    if row is None:
+        raise NotFound("This account no longer exists.")
+    return row
+
+
+async def setup_needed(scope: Scope) -> bool:
+    """True while no user exists."""
+    return (await scope.session.scalar(select(User.id).limit(1))) is None
+
+
+async def _ensure_unique(scope: Scope, *, username: str, email: str) -> None:
+    if await scope.session.scalar(
+        select(User.id).where(func.lower(User.username) == username.lower())
+    ):
+        raise InvalidField("username", "This username is taken.", code="username_taken")
+    if await scope.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+        raise InvalidField("email", "This email is already registered.", code="email_taken")
+
+
+async def setup_household(
+    scope: Scope,
+    security: Security,
+    *,
+    household_name: str,
+    timezone: str,
+    username: str,
+    email: str,
+    password: str,
+) -> tuple[User, Household]:
+    """Create the household and its admin; refused once any user exists."""
+    await scope.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK_KEY})
+    if not await setup_needed(scope):
+        raise Conflict("This Life World is already set up. Sign in instead.", code="already_set_up")
+    return await create_household(
+        scope,
+        security,
+        name=household_name,
+        timezone=timezone,
+        username=username,
+        email=email,
+        password=password,
+    )
+
+
+async def _new_user(
+    scope: Scope,
+    security: Security,
+    *,
+    household_id: int,
+    username: str,
+    email: str,
+    password: str,
+    timezone: str,
+    is_admin: bool,
+    created_at: datetime | None = None,
+) -> User:
+    """A new account (its display name starts as the username, its day at midnight)."""
+    user = User(
+        household_id=household_id,
+        username=username,
+        email=email,
+        display_name=username,
+        password_hash=security.hash_password(password),
+        is_admin=is_admin,
+        timezone=timezone,
+        day_start_hour=0,
+    )
+    if created_at is not None:
+        user.created_at = created_at
+    scope.session.add(user)
+    await scope.session.flush()
+    return user
+
+
+async def create_invite(
+    scope: Scope, security: Security, settings: Settings, *, admin: User, now: datetime
+) -> tuple[str, datetime]:
+    """A single-use invite code for the admin's household."""
+    code = secrets.token_urlsafe(9)
+    expires = now + timedelta(days=settings.invite_days)
+    scope.session.add(
+        Invite(
+            household_id=admin.household_id,
+            code_digest=security.digest(code),
+            hint=code[:4],
+            created_by=admin.id,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    await scope.session.flush()
+    return code, expires
+
+
+async def register(
+    scope: Scope,
+    security: Security,
+    *,
+    invite_code: str,
+    username: str,
+    email: str,
+    password: str,
+    timezone: str | None,
+    now: datetime,
+) -> User:
+    """Join a household with an invite code (single use, 7 days)."""
+    invite = await scope.session.scalar(
+        select(Invite)
+        .where(Invite.code_digest == security.digest(invite_code.strip()))
+        .with_for_update()
+    )
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        reason = (
+            "This invite code is not valid."
+            if invite is None
+            else (
+                "This invite code has already been used."
+                if invite.used_at
+                else "This invite code has expired."
+            )
+        )
+        raise InvalidField("invite_code", reason, code="invalid_invite")
+    await _ensure_unique(scope, username=username, email=email)
+    household = await scope.session.get(Household, invite.household_id)
+    assert household is not None
+    user = await _new_user(
+        scope,
+        security,
+        household_id=invite.household_id,
+        username=username,
+        email=email,
+        password=password,
+        timezone=timezone or household.timezone,
+        is_admin=False,
+        created_at=now,
+    )
+    await scope.session.execute(
+        update(Invite).where(Invite.id == invite.id).values(used_at=now, used_by=user.id)
+    )
+    return user
+
+
+async def update_profile(
+    scope: Scope,
+    *,
+    user: User,
+    timezone: str | None,
+    day_start_hour: int | None,
+    display_name: str | None,
+) -> User:
+    user = await stored_user(scope, user)
+    auth_cache.forget_user(scope, user.id)
+    if timezone is not None:
+        user.timezone = timezone
+    if day_start_hour is not None:
+        user.day_start_hour = day_start_hour
+    if display_name is not None:
+        user.display_name = display_name
+    await scope.session.flush()
+    return user
+
+
+async def find_user(scope: Scope, *, login: str) -> User | None:
+    """The user with this username or email (case-insensitive)."""
+    account = login.strip().lower()
+    return await scope.session.scalar(
+        select(User).where(
+            (func.lower(User.username) == account) | (func.lower(User.email) == account)
+        )
+    )
+
+
+async def list_users(scope: Scope) -> list[tuple[User, Household]]:
+    """Every user of the instance with their household, by household then user."""
+    rows = await scope.session.execute(
+        select(User, Household)
+        .join(Household, Household.id == User.household_id)
+        .order_by(Household.id, User.id)
+    )
+    return [(user, household) for user, household in rows]
+
+
+async def set_admin(scope: Scope, *, user: User, admin: bool) -> bool:
+    """Give the household admin role, or take it away; False when it was already so.
+
+    A household keeps at least one admin: taking the role from its last one is refused.
+    """
+    if user.is_admin == admin:
+        return False
+    if not admin:
+        admins = await scope.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.household_id == user.household_id, User.is_admin)
+        )
+        if admins == 1:
+            raise Conflict(
+                f"{user.username} is the household's only admin: make another member admin first",
+                code="last_admin",
+            )
+    user.is_admin = admin
+    auth_cache.forget_user(scope, user.id)  # running instances remember the role for a minute
+    return True
+
+
+async def create_household(
+    scope: Scope,
+    security: Security,
+    *,
+    name: str,
+    timezone: str,
+    username: str,
+    email: str,
+    password: str,
+) -> tuple[User, Household]:
+    """Another household on this instance, with its admin (first-run setup makes the first)."""
+    await _ensure_unique(scope, username=username, email=email)
+    household = Household(name=name, timezone=timezone)
+    scope.session.add(household)
+    await scope.session.flush()
+    user = await _new_user(
+        scope,
+        security,
+        household_id=household.id,
+        username=username,
+        email=email,
+        password=password,
+        timezone=timezone,
+        is_admin=True,
+    )
+    return user, household
