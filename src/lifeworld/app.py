@@ -24,7 +24,7 @@ from lifeworld.ops.recorder import Recorder
 from lifeworld.places.runtime import build_places
 from lifeworld.portability.api import IMPORT_PATH
 from lifeworld.routers import routers
-from lifeworld.routes import add_routes, fast_routes, index_routes, lean_routes
+from lifeworld.routes import add_routes, index_routes, lean_routes
 from lifeworld.settings import Environment, Settings
 from lifeworld.translator import ErrorTranslator
 from lifeworld.web.error_pages import render_error_page
@@ -39,10 +39,10 @@ def settle_heap() -> None:
     """Take what start-up built (modules, the catalogue, the gazetteer's index) out of the
     garbage collector's full passes.
 
-    Under load a full (generation 2) collection walked that whole heap: ~90 ms with the event
-    loop stopped, about once a second, so every request in flight waited (the p99 of cached
-    place details was 95 ms against a p50 of 10 ms; bench/, and gc.callbacks timing). Objects
-    made later are collected as usual. Not under tests, where many apps share one process.
+    Under load a full (generation 2) collection walked that whole heap with the event loop
+    stopped, about once a second, and every request in flight waited (docs/PERFORMANCE.md).
+    Objects made later are collected as usual. Not under tests, where many apps share one
+    process.
     """
     gc.collect()
     gc.freeze()
@@ -115,7 +115,6 @@ def create_app(
         add_routes(app, router)
     index_routes(app)
     lean_routes(app)
-    fast_routes(app)
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()

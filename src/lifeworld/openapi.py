@@ -46,11 +46,15 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, item in schema.get("paths", {}).items():
-        for method, operation in item.items():
+        for method, operation in list(item.items()):
+            if "requestBody" in operation:  # a body a handler reads itself (routes.json_body)
+                operation = item[method] = _body_first(operation)
             responses = operation.setdefault("responses", {})
             for status, description in DOCUMENTED_ERRORS.items():
                 existing = responses.get(status)
-                if existing is None or "HTTPValidationError" in str(existing):
+                # FastAPI's own validation answer (its description) is replaced by ours.
+                generic = existing is not None and existing.get("description") == "Validation Error"
+                if existing is None or generic:
                     responses[status] = {"description": description, "content": error_ref}
             if path.startswith("/api/") and method in ("post", "put", "patch", "delete"):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
@@ -58,6 +62,18 @@ def _documented(schema: dict[str, Any]) -> dict[str, Any]:
         if unused not in str(schema["paths"]):
             schema["components"]["schemas"].pop(unused, None)
     return schema
+
+
+def _body_first(operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation with its request body before its answers, where FastAPI puts it."""
+    body = operation.pop("requestBody")
+    ordered: dict[str, Any] = {}
+    for key, value in operation.items():
+        if key == "responses":
+            ordered["requestBody"] = body
+        ordered[key] = value
+    ordered.setdefault("requestBody", body)
+    return ordered
 
 
 def document_errors(app: FastAPI) -> None:

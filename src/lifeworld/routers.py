@@ -40,9 +40,10 @@ def routers(*, testing: bool) -> list[APIRouter]:
     from lifeworld.rebalancing import views as rebalancing_pages
     from lifeworld.seasons import api as seasons
     from lifeworld.seasons import views as seasons_pages
+    from lifeworld.today import views as today_pages
     from lifeworld.training import api as training
     from lifeworld.training import views as training_pages
-    from lifeworld.web import api_docs, dashboard, shell
+    from lifeworld.web import api_docs, shell
 
     api = [
         health.router,
@@ -79,7 +80,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
         admin_pages.router,
         accounts_pages.router,
         settings_pages.router,
-        dashboard.router,
+        today_pages.router,
         ops_pages.router,
     ]
     return api + pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.message
 import inspect
 import json
 from collections.abc import Awaitable, Callable
@@ -9,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, get_type_hints
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.routing import BaseRoute, Match, Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from lifeworld.internals import (
     ModelField,
@@ -31,12 +32,11 @@ from lifeworld.internals import (
 def add_routes(app: FastAPI, router: APIRouter) -> None:
     """The router's routes, as they are, on the app's own router.
 
-    `app.include_router` (FastAPI ≥ 0.16x) keeps the router as one entry that, for every request
-    passing by, scans each of its routes with scope bookkeeping, and scans the chosen one again:
-    reaching `GET /api/v1/places/{id}` cost 277 µs, the Today page 580 µs, against 16 µs for the
-    ping. On the app's router each route is one regular expression. Every router here carries
-    its own prefix, tags and dependencies and is included without options, so nothing changes
-    but the cost (the OpenAPI document is the same: tests/unit/test_routes.py).
+    `app.include_router` keeps the router as one entry that scans each of its routes, with scope
+    bookkeeping, for every request passing by; on the app's router each route is one regular
+    expression. Every router here carries its own prefix, tags and dependencies and is included
+    without options, so nothing changes but the cost (the OpenAPI document is the same:
+    tests/unit/test_routes.py).
     """
     for route in router.routes:
         app.router.routes.append(route)
@@ -71,8 +71,8 @@ class _Node:
 class RouteIndex:
     """The app router's dispatch, trying only the routes a path can match.
 
-    Starlette and FastAPI try every route in order until one matches (3 µs each here, so the
-    131st route, the Today page, cost 300 µs before its handler ran). A route can only match
+    Starlette and FastAPI try every route in order until one matches, so the last routes paid
+    for all the others. A route can only match
     a path that starts with its literal segments, so a trie of those segments gives, for a
     path, the few routes worth trying, still in the app's order. When one of them matches,
     a router holding just that route dispatches the request exactly as the app's router
@@ -218,9 +218,9 @@ def lean_routes(app: FastAPI) -> list[APIRoute]:
     """Serve the routes that need nothing of FastAPI's request handling without it.
 
     A handler that takes only the request and path or query parameters of plain types, and
-    answers with a `Response` it made itself (the busiest cached reads: the dashboard state,
-    place details), still cost FastAPI's dependency solving for its parameters: ~25 µs of a
-    ~130 µs request served from memory (in process, cProfile; bench/). Such a route gets a
+    answers with a `Response` it made itself (the busiest reads: the dashboard state, place
+    details; and logging an activity, which reads its own body) still paid for FastAPI's
+    dependency solving, a large share of a read served from memory. Such a route gets a
     handler that validates its parameters through the same pydantic fields, so errors are the
     same `RequestValidationError`s, and calls the endpoint. Its OpenAPI entry is unchanged.
     Returns the routes served lean.
@@ -240,90 +240,58 @@ def lean_routes(app: FastAPI) -> list[APIRoute]:
     return served
 
 
+# -- a JSON body read by the handler itself ----------------------------------------------
+
 M = TypeVar("M", bound=BaseModel)
-E = TypeVar("E", bound=Callable[..., Any])
-FastHandler = Callable[[Request, M], Awaitable[Response]]
-_FAST = "__lifeworld_fast__"
 
 
-def fast_json(model: type[M], handler: FastHandler[M]) -> Callable[[E], E]:
-    """Give an endpoint that takes one JSON body a handler for its plain requests.
-
-    The endpoint stays what FastAPI serves, documents and falls back to; `handler` takes the
-    request and the body already validated as `model` and answers with a `Response`. See
-    `fast_routes` for which requests it gets.
-    """
-
-    def mark(endpoint: E) -> E:
-        setattr(endpoint, _FAST, (model, handler))
-        return endpoint
-
-    return mark
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI entries of a route whose handler reads a `model` JSON body itself
+    (`read_json`, then `validated`): documented as FastAPI documents a body parameter."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+        "responses": {"422": {"description": "Validation Error"}},
+    }
 
 
-def _plain_json(headers: list[tuple[bytes, bytes]]) -> bool:
-    """A JSON body of a declared length (a length over the limit was already refused)."""
-    json_type = sized = False
-    for name, value in headers:
-        if name == b"content-type":
-            json_type = value.lower() == b"application/json"
-        elif name == b"content-length":
-            sized = True
-    return json_type and sized
+def _is_json(content_type: str) -> bool:
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
-def _replay(body: bytes) -> Receive:
-    """A `receive` that gives the body already read, once, then waits for the disconnect."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-def _fast_app(model: type[BaseModel], handler: FastHandler[Any], slow: ASGIApp) -> ASGIApp:
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if _plain_json(scope["headers"]):
-            request = Request(scope, receive, send)
-            raw = await request.body()
-            try:
-                body = model.model_validate(json.loads(raw))
-            except Exception:  # not JSON, too deep, or not valid: FastAPI says why
-                receive = _replay(raw)
-            else:
-                response = await handler(request, body)
-                await response(scope, receive, send)
-                return
-        await slow(scope, receive, send)
-
-    return app
+async def read_json(request: Request) -> Any:
+    """The body as FastAPI reads a JSON body: parsed when sent as JSON, the raw bytes when sent
+    as something else, None when empty. Malformed JSON is refused here, before anything else
+    (as FastAPI does); whether it fits the model is `validated`'s question."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type")
+    if not raw or not content_type or not _is_json(content_type):
+        return raw or None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        problem = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
+                   "input": {}, "ctx": {"error": exc.msg}}  # fmt: skip
+        raise RequestValidationError([problem]) from exc
+    except Exception as exc:  # invalid UTF-8, nesting too deep: unreadable, like FastAPI says
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from exc
 
 
-def fast_routes(app: FastAPI) -> list[APIRoute]:
-    """Serve the plain requests of the routes marked with `fast_json` by their fast handler.
-
-    Logging an activity through FastAPI's request handling (three nested dependencies with a
-    generator and its exit stacks, the body read and validated, the answer validated again
-    against the response model and serialised) cost ~300 µs of a ~2.7 ms request (in process,
-    py-spy; bench/). A request whose body is `application/json` with a length, and valid, goes
-    to the fast handler, which signs the caller in and runs the same service. Every other
-    request (another content type, invalid JSON, a body that fails validation) goes to FastAPI
-    as before, so errors keep their status, code and order (sign-in before the fields).
-    Returns the routes served so.
-    """
-    served = []
-    for route in app.router.routes:
-        fast = getattr(getattr(route, "endpoint", None), _FAST, None)
-        if isinstance(route, APIRoute) and fast is not None:
-            model, handler = fast
-            route.app = _fast_app(model, handler, route.app)
-            served.append(route)
-    return served
+def validated(document: Any, model: type[M]) -> M:
+    """`document` (from `read_json`) as `model`, or the validation errors FastAPI would give."""
+    if document is None:
+        missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+        raise RequestValidationError([missing])
+    try:
+        return model.model_validate(document, from_attributes=True)  # as FastAPI validates
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
 
 
 # -- which methods a path takes (the 405 answers' Allow header) ---------------------------

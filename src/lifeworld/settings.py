@@ -61,8 +61,7 @@ class Settings(BaseSettings):
     household_timezone: str = "UTC"
 
     # 10 kept open (+5 overflow): with 5, sixteen concurrent writes kept opening and closing
-    # overflow connections; cold dashboard reads and activity logs ran 25-50 % faster with 10
-    # (bench/, A/B on one machine). Replicas on a managed database set it lower.
+    # overflow connections (docs/PERFORMANCE.md). Replicas on a managed database set it lower.
     db_pool_size: int = Field(default=10, ge=1, le=100)
     db_max_overflow: int = Field(default=5, ge=0, le=100)
     # Autocommit connections for reads of one statement outside a transaction (a dashboard

@@ -60,18 +60,18 @@ def _user(fields: dict[str, Any]) -> User:
 def _transient(model: type[_M], values: dict[str, Any]) -> _M:
     """A transient instance holding `values`, made without the mapped class's constructor.
 
-    The constructor records every attribute as a change (instrumented events): ~12 µs for a
-    `User`, against ~1 µs to fill a new instance's attributes directly (as loading a row
-    does). These objects are only read, never added to a session.
+    The constructor records every attribute as a change (instrumented events), many times the
+    cost of filling the attributes directly as loading a row does. These objects are only
+    read, never added to a session.
     """
     instance = new_instance(model)
     instance.__dict__.update(values)
     return instance
 
 
-# Decoding the same cached bytes into objects on every request is most of a cache hit's cost
-# (making a transient `User` alone takes ~70 µs): keep the objects made from the bytes last seen
-# under each key (read-only, never attached), the least recently used dropped first.
+# Decoding the same cached bytes into objects on every request is most of a cache hit's cost:
+# keep the objects made from the bytes last seen under each key (read-only, never attached),
+# the least recently used dropped first.
 _decoded: OrderedDict[str, tuple[bytes, tuple[User, Session | None]]] = OrderedDict()
 _DECODED_MAX = 4096
 

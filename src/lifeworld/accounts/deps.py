@@ -66,7 +66,7 @@ async def authenticate(
     A read whose sign-in came from the database (not cached yet) ends that transaction here.
     Otherwise it would hold a pooled connection while it waits for a value another request is
     computing (single-flight), and that request may be waiting for a connection: with every
-    connection held so, all of them waited out the pool's timeout and failed (bench/, 64
+    connection held so, all of them waited out the pool's timeout and failed (the bench at 64
     connections). A write keeps one transaction: its `Idempotency-Key` hook began it.
     """
     principal = await _identify(request, scope, security, settings)
@@ -117,8 +117,8 @@ class SignedIn:
 
     The same as `scope: ScopeDep` with `user: CurrentUser`, but on a read served from caches
     FastAPI's dependency solving (three nested dependencies, a generator, an exit stack)
-    cost more than the rest of the request together: place details from memory went from
-    ~280 to ~150 µs in process (bench/). Parameters are still declared on the handler.
+    cost more than the rest of the request together. Parameters are still declared on the
+    handler.
     """
 
     __slots__ = ("_request", "_transaction")

@@ -30,8 +30,8 @@ from lifeworld.game.milestones import MilestoneAward
 from lifeworld.game.resources import NO_CHANGES, ResourceChanges
 from lifeworld.game.state import XP, ActivityType, CategoryXP, Season
 from lifeworld.players.context import PlayerContext, open_player
-from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import CategoriesOut
+from lifeworld.players.state_document import build_state
 
 MAX_PAGE = 200
 MAX_ID = 2**63 - 1  # PostgreSQL bigint

@@ -20,8 +20,8 @@ from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.game.state import CATEGORIES, ActivityType
+from lifeworld.today.views import QUICK_TYPES, today_page
 from lifeworld.web import submissions
-from lifeworld.web.dashboard import QUICK_TYPES, today_page
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage

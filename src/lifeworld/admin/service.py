@@ -19,8 +19,8 @@ from lifeworld.game.seasons import EndedSeason
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources
 from lifeworld.players import service as players
 from lifeworld.players.context import open_player
-from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import StateOut
+from lifeworld.players.state_document import build_state
 from lifeworld.seasons.service import record_ended
 
 

@@ -1,6 +1,6 @@
 """The Redis tier (hybrid mode only; this is the one module that imports redis).
 
-A small BlockingConnectionPool (the default pool showed 40–50 ms tail latency under load). When
+A small BlockingConnectionPool (the default one had a long tail under load). When
 Redis stops answering the tier reports itself down, callers fall back to PostgreSQL, and one
 probe per second checks whether it is back; on the way back it first drops every key under its
 prefix, because invalidations published while it was down never reached it.

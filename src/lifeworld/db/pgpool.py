@@ -2,7 +2,7 @@
 
 The app's SQLAlchemy pool serves request transactions. Work that is one statement outside any
 transaction takes a connection from one of these instead, for a few microseconds rather than
-the ~140 µs of CPU a SQLAlchemy session's checkout, commit and return cost: the cache's reads
+the CPU a SQLAlchemy session's checkout, commit and return cost: the cache's reads
 and writes, its locks and listener, and the players' reads outside a transaction
 (`Database.reads`, players/store.py).
 """
@@ -41,7 +41,7 @@ class PgPool:
         self._options = f"-c statement_timeout={statement_timeout_ms}"
         if generic_plans:
             # A prepared statement is planned once, whatever its values: PostgreSQL's own
-            # choice planned `user_id = ANY($1)` anew on every call (~110 µs of its CPU).
+            # choice planned `user_id = ANY($1)` anew on every call.
             self._options += " -c plan_cache_mode=force_generic_plan"
         self._application_name = application_name
         self._prepare_threshold = prepare_threshold  # psycopg's; None: it prepares nothing

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.cache import Cache
+from lifeworld.errors import NotFound
 from lifeworld.players.store import PlayerAccess
 
 log = logging.getLogger(__name__)
 
 Action = Callable[[], Awaitable[None]]
+
+Row = TypeVar("Row")  # a mapped class with `id` and `user_id` columns
 
 
 class Scope:
@@ -86,6 +91,18 @@ class Scope:
                 await action()
             except Exception:
                 log.warning("bookkeeping after a rolled-back request failed", exc_info=True)
+
+    async def owned(self, model: type[Row], row_id: int, *, user_id: int, missing: str) -> Row:
+        """The row of `model` with this id if it belongs to the player, else 404 (`missing`):
+        every query by id of a player's things goes through here, so another player's row is
+        exactly as absent as one that never was."""
+        table: Any = model
+        row: Row | None = await self.session.scalar(
+            select(model).where(table.id == row_id, table.user_id == user_id)
+        )
+        if row is None:
+            raise NotFound(missing)
+        return row
 
     async def commit_reads(self) -> None:
         """Commit what the session has done so far (a sign-in read from the database) and keep

@@ -11,18 +11,8 @@ from lifeworld.activities.service import milestone_listeners, milestones_out
 from lifeworld.db.scope import Scope
 from lifeworld.engines.models import Engine
 from lifeworld.engines.schemas import EngineChangeOut, EngineIn, EngineOut, EnginePatch
-from lifeworld.errors import NotFound
 from lifeworld.game.milestones import award_milestones
 from lifeworld.players.context import PlayerContext, open_player
-
-
-async def _owned(scope: Scope, *, user: User, engine_id: int) -> Engine:
-    engine = await scope.session.scalar(
-        select(Engine).where(Engine.id == engine_id, Engine.user_id == user.id)
-    )
-    if engine is None:
-        raise NotFound("No such engine.")
-    return engine
 
 
 async def _after_change(ctx: PlayerContext, engine: Engine | None) -> EngineChangeOut | None:
@@ -66,7 +56,7 @@ async def update(
     scope: Scope, *, user: User, now: datetime, engine_id: int, body: EnginePatch
 ) -> EngineChangeOut:
     ctx = await open_player(scope, user=user, now=now)
-    engine = await _owned(scope, user=user, engine_id=engine_id)
+    engine = await scope.owned(Engine, engine_id, user_id=user.id, missing="No such engine.")
     for name, value in body.model_dump(exclude_unset=True).items():
         if value is None and name != "description":
             continue
@@ -79,6 +69,6 @@ async def update(
 
 async def delete(scope: Scope, *, user: User, now: datetime, engine_id: int) -> None:
     ctx = await open_player(scope, user=user, now=now)
-    engine = await _owned(scope, user=user, engine_id=engine_id)
+    engine = await scope.owned(Engine, engine_id, user_id=user.id, missing="No such engine.")
     await scope.session.delete(engine)
     await _after_change(ctx, None)

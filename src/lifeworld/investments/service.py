@@ -11,7 +11,7 @@ from lifeworld.accounts.models import User
 from lifeworld.activities.schemas import XPGainedOut
 from lifeworld.activities.service import milestone_listeners, milestones_out
 from lifeworld.db.scope import Scope
-from lifeworld.errors import InvalidField, NotFound
+from lifeworld.errors import InvalidField
 from lifeworld.game.investments import (
     DEFAULT_YIELDS,
     InvestmentType,
@@ -33,8 +33,8 @@ from lifeworld.investments.schemas import (
     SaleOut,
 )
 from lifeworld.players.context import open_player
-from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import CategoriesOut
+from lifeworld.players.state_document import build_state
 
 
 def investment_out(row: Investment) -> InvestmentOut:
@@ -48,15 +48,6 @@ def investment_out(row: Investment) -> InvestmentOut:
         expected_yield=row.expected_yield,
         created_at=row.created_at,
     )
-
-
-async def _owned(scope: Scope, user: User, investment_id: int) -> Investment:
-    row = await scope.session.scalar(
-        select(Investment).where(Investment.id == investment_id, Investment.user_id == user.id)
-    )
-    if row is None:
-        raise NotFound("No such investment.")
-    return row
 
 
 async def list_investments(scope: Scope, *, user: User, now: datetime) -> list[InvestmentOut]:
@@ -108,7 +99,9 @@ async def patch(
 ) -> InvestmentChangeOut:
     """Rename, change the expected yield, or top up (the difference is charged to gold)."""
     ctx = await open_player(scope, user=user, now=now)
-    row = await _owned(scope, user, investment_id)
+    row = await scope.owned(
+        Investment, investment_id, user_id=user.id, missing="No such investment."
+    )
     if body.amount is not None and body.amount != row.amount_invested:
         extra = body.amount - row.amount_invested
         if extra < 0:
@@ -132,7 +125,9 @@ async def sell_investment(
 ) -> SaleOut:
     """Sell: its current value goes back to gold and the investment is closed."""
     ctx = await open_player(scope, user=user, now=now)
-    row = await _owned(scope, user, investment_id)
+    row = await scope.owned(
+        Investment, investment_id, user_id=user.id, missing="No such investment."
+    )
     value = row.current_value
     await ctx.save(sell(ctx.state, value))
     await scope.session.delete(row)

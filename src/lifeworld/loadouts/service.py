@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from lifeworld.accounts.models import User
 from lifeworld.db.scope import Scope
-from lifeworld.errors import InvalidField, NotFound
+from lifeworld.errors import InvalidField
 from lifeworld.game.errors import PresetLocked
 from lifeworld.game.loadouts import (
     ITEMS,
@@ -98,15 +98,6 @@ async def _ensure_presets(scope: Scope, user: User, now: datetime) -> list[Loado
     return sorted(rows, key=lambda r: r.id)
 
 
-async def _owned(scope: Scope, user: User, loadout_id: int) -> Loadout:
-    row = await scope.session.scalar(
-        select(Loadout).where(Loadout.id == loadout_id, Loadout.user_id == user.id)
-    )
-    if row is None:
-        raise NotFound("No such loadout.")
-    return row
-
-
 async def list_loadouts(scope: Scope, *, user: User, now: datetime) -> list[LoadoutOut]:
     ctx = await open_player(scope, user=user, now=now)
     rows = await _ensure_presets(scope, user, now)
@@ -136,7 +127,7 @@ async def patch(
     scope: Scope, *, user: User, now: datetime, loadout_id: int, body: LoadoutPatch
 ) -> LoadoutOut:
     ctx = await open_player(scope, user=user, now=now)
-    row = await _owned(scope, user, loadout_id)
+    row = await scope.owned(Loadout, loadout_id, user_id=user.id, missing="No such loadout.")
     if row.preset_id is not None:
         raise PresetLocked()
     if body.name is not None:
@@ -153,7 +144,7 @@ async def patch(
 
 async def delete(scope: Scope, *, user: User, now: datetime, loadout_id: int) -> None:
     ctx = await open_player(scope, user=user, now=now)
-    row = await _owned(scope, user, loadout_id)
+    row = await scope.owned(Loadout, loadout_id, user_id=user.id, missing="No such loadout.")
     if row.preset_id is not None:
         raise PresetLocked()
     if row.active:
@@ -164,7 +155,7 @@ async def delete(scope: Scope, *, user: User, now: datetime, loadout_id: int) ->
 async def activate(scope: Scope, *, user: User, now: datetime, loadout_id: int) -> LoadoutOut:
     """Make this loadout the only active one; its bonuses apply to activities from now on."""
     ctx = await open_player(scope, user=user, now=now)
-    row = await _owned(scope, user, loadout_id)
+    row = await scope.owned(Loadout, loadout_id, user_id=user.id, missing="No such loadout.")
     await scope.session.execute(
         update(Loadout).where(Loadout.user_id == user.id, Loadout.active).values(active=False)
     )

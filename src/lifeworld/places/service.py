@@ -178,7 +178,7 @@ async def details(
 
 @lru_cache(maxsize=1024)
 def _iso(stamp: float) -> str:
-    # A cached entry's expiry is the same on every hit: format it once (~3 µs a time).
+    # A cached entry's expiry is the same on every hit: format it once.
     return datetime.fromtimestamp(stamp, UTC).isoformat()
 
 

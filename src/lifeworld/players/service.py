@@ -17,10 +17,10 @@ from lifeworld.game.ranks import overall_level, rank_for
 from lifeworld.game.state import PlayerState
 from lifeworld.players import state_cache
 from lifeworld.players.context import open_player
-from lifeworld.players.dashboard import build_state, valid_until
 from lifeworld.players.mapping import row_values
 from lifeworld.players.models import MilestoneRecord, Player, QuestionnaireRecord
 from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
+from lifeworld.players.state_document import build_state, valid_until
 
 
 async def create_player(scope: Scope, *, user: User, now: datetime) -> Player:

@@ -13,8 +13,8 @@ from lifeworld.db.scope import Scope
 from lifeworld.game.seasons import EndedSeason, allowed_season_moves, change_season, days_in_season
 from lifeworld.game.state import Resources, Season
 from lifeworld.players.context import PlayerContext, open_player
-from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import ResourcesOut, SeasonOut, StateOut
+from lifeworld.players.state_document import build_state
 from lifeworld.seasons.models import SeasonRecord
 from lifeworld.seasons.schemas import SeasonHistoryOut, SeasonMoveOut, SeasonsOut
 

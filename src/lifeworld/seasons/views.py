@@ -14,8 +14,8 @@ from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.seasons import service
 from lifeworld.seasons.schemas import SeasonChangeIn
+from lifeworld.today.views import today_page
 from lifeworld.web import submissions
-from lifeworld.web.dashboard import today_page
 from lifeworld.web.deps import FormViewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage

@@ -17,8 +17,8 @@ from lifeworld.game.resources import ResourceChanges
 from lifeworld.game.training import TASK_ENERGY_COST, complete_task, training_overview
 from lifeworld.game.training_catalogue import TASKS_BY_ID
 from lifeworld.players.context import open_player
-from lifeworld.players.dashboard import build_state
 from lifeworld.players.schemas import CategoriesOut
+from lifeworld.players.state_document import build_state
 from lifeworld.training.models import TaskCompletion
 from lifeworld.training.schemas import CompleteOut, ModuleOut, TaskOut, TrainingOut
 

@@ -1,0 +1,1 @@
+"""The Today page (`/`): the questionnaire until it is done, then the day at a glance."""
