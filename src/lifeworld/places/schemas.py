@@ -67,9 +67,10 @@ class SearchOut(BaseModel):
     query: QueryOut
     groups: dict[str, list[PlaceOut]]
     summary: SummaryOut
-    source: str
+    source: str  # who answered: nominatim, google or offline
+    offline: bool  # answered by the offline gazetteer (chosen, or the online service is away)
     attribution: str | None  # shown wherever results are shown (OpenStreetMap's licence asks it)
-    notice: str | None  # e.g. that the offline gazetteer knows no venues
+    notice: str | None  # for the household: searched offline, an unknown town …
     area: AreaOut | None  # the searched city as the gazetteer knows it
 
 

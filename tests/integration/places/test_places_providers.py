@@ -48,9 +48,9 @@ async def test_nominatim_search_follows_the_usage_policy(
     assert "bar" not in body["groups"]  # scored 0 for a quiet cafe: dropped
     [request] = fake_provider.requests
     assert request.path == "/search"
-    assert request.query["q"] == ["cafe in Lyon"]
+    assert request.query["q"] == ["[cafe]"]  # the kind of place, in the box around Lyon
     assert request.query["format"] == ["jsonv2"]
-    assert "viewbox" in request.query  # kept near the city the gazetteer found
+    assert request.query["bounded"] == ["1"] and "viewbox" in request.query
     assert request.headers["user-agent"].startswith("LifeWorldOS/")
 
     again = await client.post("/api/v1/places/search", json=SEARCH)
