@@ -59,9 +59,14 @@ def osm_record(item: dict[str, Any]) -> PlaceRecord:
     """A Nominatim result as a place."""
     kind = str(item.get("type") or "")
     klass = str(item.get("category") or item.get("class") or "")
-    category = OSM_CATEGORIES.get(kind) or ("shop" if klass == "shop" else "other")
     address = item.get("address") or {}
     extratags = item.get("extratags") or {}
+    # The main tag may say little (man_made=tower) where another says more (tourism=attraction).
+    category = (
+        OSM_CATEGORIES.get(kind)
+        or OSM_CATEGORIES.get(str(extratags.get("tourism") or ""))
+        or ("shop" if klass == "shop" else "other")
+    )
     display = str(item.get("display_name") or "")
     city = next(
         (address[k] for k in ("city", "town", "village", "municipality") if address.get(k)), ""
