@@ -28,6 +28,7 @@ class PlaceRecord:
     website: str | None = None
     description: str = ""
     source: str = ""
+    address: str = ""  # the street line, to tell two places of one name apart
 
     def for_scoring(self, distance_km: float | None = None) -> Place:
         return Place(self.id, self.name, self.category, self.rating, self.description, distance_km)

@@ -38,6 +38,7 @@ class PlaceOut(BaseModel):
     lon: float | None
     score: int
     source: str
+    address: str = ""  # the street line where the provider knows it ("7 Carmine Street")
 
 
 class QueryOut(BaseModel):
@@ -86,6 +87,7 @@ class PlaceDetailsOut(BaseModel):
     lon: float | None
     description: str
     source: str
+    address: str = ""
     attribution: str | None
     cached: bool
     expires_at: datetime

@@ -110,7 +110,7 @@ async def test_the_households_own_places_are_found_and_scored(client: httpx.Asyn
     assert found == {
         "id": moka["id"], "name": "Café Moka", "city": "Lyon", "country": "France",
         "category": "cafe", "rating": 4.5, "website": "https://moka.example", "lat": None,
-        "lon": None, "score": 94, "source": "household",
+        "lon": None, "score": 94, "source": "household", "address": "",
     }  # fmt: skip
     assert body["summary"] == {"total": 2, "categories": ["cafe", "park"], "average_rating": 4.7}
     # Berlin's café is not in Lyon

@@ -142,6 +142,9 @@ async def test_exact_name_distances_and_scores_in_detail(online: Any) -> None:
     assert cafe["score"] == 76 and cafe["id"] == "osm:N429968413"
     assert cafe["city"] == "Paris" and cafe["country"] == "France"
     assert cafe["website"] == "https://cafedeflore.fr/"
+    assert cafe["address"] == "172 Boulevard Saint-Germain"
+    gym = await search(client, "gym", "Berlin")
+    assert gym["groups"]["gym"][0]["address"] == "Grunerstraße 2"  # as Germany writes it
     assert flore["area"]["name"] == "Paris" and flore["query"]["city"] == "Paris"
 
     tower = await search(client, "Eiffel Tower", None)
@@ -197,7 +200,9 @@ async def test_repeats_and_aliases_are_answered_by_the_cache(
         assert names(again) == names(first), city
         assert again["query"]["city"] == city
     assert recorded_nominatim.searches() == ["pizza"]  # one request for all six
-    joe = first["groups"]["restaurant"][2]
+    joes = [p for p in first["groups"]["restaurant"] if p["name"] == "Joe's Pizza"]
+    assert [p["address"] for p in joes] == ["7 Carmine Street", "1435 Broadway"]  # told apart
+    joe = joes[0]
     details = (await client.get(f"/api/v1/places/{joe['id']}")).json()
     assert details["cached"] is True and details["name"] == "Joe's Pizza"
     assert len(recorded_nominatim.requests) == 1  # the search cached every place it found

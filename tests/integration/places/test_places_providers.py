@@ -44,6 +44,7 @@ async def test_nominatim_search_follows_the_usage_policy(
         "lon": 4.8357,
         "score": 40,
         "source": "nominatim",
+        "address": "",
     }  # fmt: skip  — §16: 1 of 3 keywords × 50 = 16.67, + 20 category, + 3 "cafe" → 40
     assert "bar" not in body["groups"]  # scored 0 for a quiet cafe: dropped
     [request] = fake_provider.requests

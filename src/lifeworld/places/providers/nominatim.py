@@ -37,6 +37,9 @@ _PARAMS = {
     "format": "jsonv2", "addressdetails": "1", "extratags": "1", "accept-language": "en",
 }  # fmt: skip
 WIFI = frozenset({"wlan", "yes", "wifi"})
+# Countries that write the house number after the street ("Friedrichstraße 44").
+_NUMBER_AFTER_TEXT = "at be ch cz de dk ee es fi gr hr hu is it lt lv nl no pl pt ru se si sk tr ua"
+NUMBER_AFTER = frozenset(_NUMBER_AFTER_TEXT.split())
 
 
 def user_agent(contact: str | None) -> str:
@@ -53,6 +56,15 @@ def _described(kind: str, extratags: dict[str, Any], display: str) -> str:
     wifi = "wifi" if extratags.get("internet_access") in WIFI else ""
     parts = (kind.replace("_", " "), cuisine, *diets, wifi, display)
     return " ".join(p for p in parts if p)
+
+
+def street_line(address: dict[str, Any]) -> str:
+    """ "7 Carmine Street" or "Friedrichstraße 44", as the country writes it; "" without a road."""
+    road, number = str(address.get("road") or ""), str(address.get("house_number") or "")
+    if not road or not number:
+        return road
+    after = str(address.get("country_code") or "").lower() in NUMBER_AFTER
+    return f"{road} {number}" if after else f"{number} {road}"
 
 
 def osm_record(item: dict[str, Any]) -> PlaceRecord:
@@ -83,6 +95,7 @@ def osm_record(item: dict[str, Any]) -> PlaceRecord:
         website=extratags.get("website") or extratags.get("contact:website"),
         description=_described(kind, extratags, display),
         source="nominatim",
+        address=street_line(address),
     )
 
 
