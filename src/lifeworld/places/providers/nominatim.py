@@ -149,15 +149,23 @@ class NominatimProvider:
             asks.append((wanted.venue.phrase, wanted.venue.special))
         if not asks:
             asks.append((" ".join(request.keywords[:5]), False))
-        items: list[dict[str, Any]] = []
+        items: list[Any] = []
         for text, special in asks:  # the name first; the kind only when the name found nothing
-            items = await self._get("search", search_params(text, special, request, area)) or []
+            found = await self._get("search", search_params(text, special, request, area))
+            items = found if isinstance(found, list) else []  # {"error": …} finds nothing
             if items:
                 break
-        return ProviderAnswer([osm_record(i) for i in items if i.get("osm_id") and i.get("lat")])
+        return ProviderAnswer(
+            [
+                osm_record(i)
+                for i in items
+                if isinstance(i, dict) and i.get("osm_id") and i.get("lat")
+            ]
+        )
 
     async def details(self, native_id: str) -> PlaceRecord | None:
         if len(native_id) < 2 or native_id[0] not in "NWR" or not native_id[1:].isdigit():
             return None
         items = await self._get("lookup", {"osm_ids": native_id})
-        return osm_record(items[0]) if items else None
+        found = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        return osm_record(found[0]) if found else None
