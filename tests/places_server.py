@@ -4,11 +4,17 @@
 the recorded places inside the requested `viewbox`, as Nominatim does, so a box drawn around the
 wrong city finds nothing. /lookup answers any recorded place by its OSM id. Anything else: [].
 `stop()` then `start()` brings it down and back on the same port (connection refused between).
+
+`SeparateNominatim` runs the same server in a process of its own, for tests that time arrivals:
+a server thread in the test's process shares the interpreter lock with the app under test, and
+its clock readings lag by up to ~0.1 s whenever the app is busy.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nominatim"
 
@@ -90,11 +97,16 @@ class RecordedNominatim:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                at = time.monotonic()  # one clock for every process of this machine
                 parts = urlsplit(self.path)
                 params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                fake.requests.append(Seen(parts.path, params, headers, time.monotonic()))
-                data = json.dumps(fake.answer(parts.path, params)).encode()
+                if parts.path == "/_seen":  # what a SeparateNominatim's parent asks
+                    answer: Any = [vars(r) for r in fake.requests]
+                else:
+                    fake.requests.append(Seen(parts.path, params, headers, at))
+                    answer = fake.answer(parts.path, params)
+                data = json.dumps(answer).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 self.send_header("content-length", str(len(data)))
@@ -113,3 +125,45 @@ class RecordedNominatim:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+
+
+class SeparateNominatim:
+    """The recorded Nominatim in a child process (`python -m tests.places_server`)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def requests(self) -> list[Seen]:
+        with urlopen(f"{self.url}/_seen", timeout=5) as response:
+            return [Seen(**seen) for seen in json.load(response)]
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.places_server"],
+            cwd=Path(__file__).parents[1],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            if self.process.stdout is not None:
+                self.process.stdout.close()
+            self.process = None
+
+
+if __name__ == "__main__":
+    server = RecordedNominatim()
+    server.start()
+    print(server.port, flush=True)
+    threading.Event().wait()  # until the parent terminates this process

@@ -24,7 +24,7 @@ from lifeworld.places.records import SearchRequest
 from lifeworld.places.service import resolve_area
 from lifeworld.settings import Settings
 from tests.conftest import make_app
-from tests.places_server import FIXTURES, RecordedNominatim
+from tests.places_server import FIXTURES, RecordedNominatim, SeparateNominatim
 
 from ..factories import PASSWORD, set_up_household
 
@@ -213,10 +213,17 @@ async def test_repeats_and_aliases_are_answered_by_the_cache(
     assert recorded_nominatim.searches() == ["pizza", "[museum]"]
 
 
-async def test_concurrent_searches_send_at_most_one_request_a_second(
-    online: Any, recorded_nominatim: RecordedNominatim
-) -> None:
-    app, _ = await online(nominatim_min_interval_s=1.0)  # the public service's policy
+async def test_concurrent_searches_send_at_most_one_request_a_second(online: Any) -> None:
+    nominatim = SeparateNominatim()  # its own process: arrival times unaffected by the app's
+    nominatim.start()
+    try:
+        app, _ = await online(nominatim_min_interval_s=1.0, nominatim_url=nominatim.url)
+        await paced_searches(app, nominatim)
+    finally:
+        nominatim.stop()
+
+
+async def paced_searches(app: FastAPI, nominatim: SeparateNominatim) -> None:
     places = app.state.places
     asked = [("gym", "Berlin"), ("pub", "London"), ("museum", "Tokyo"), ("park", "Paris")]
 
@@ -227,10 +234,13 @@ async def test_concurrent_searches_send_at_most_one_request_a_second(
 
     answers = await asyncio.gather(*(one(d, c) for d, c in asked))
     assert all(a.answer.places and not a.offline for a in answers)
-    times = sorted(r.at for r in recorded_nominatim.requests)
+    times = sorted(r.at for r in nominatim.requests)
     assert len(times) == 4
-    # Lower bounds only (a slow machine is slower, never faster); 50 ms for the clocks' jitter.
-    assert all(b - a >= 0.95 for a, b in itertools.pairwise(times)), times
+    # The pacer starts turns a full second apart (test_places_providers checks the turns);
+    # a request then reaches the server when the machine schedules it, up to ~0.15 s later on
+    # a busy two-core box, so one gap may look short while the rate still holds.
+    assert times[-1] - times[0] >= 3 * 0.98, times
+    assert all(b - a >= 0.8 for a, b in itertools.pairwise(times)), times
 
 
 async def test_a_name_that_finds_nothing_then_asks_for_the_kind(

@@ -115,6 +115,25 @@ async def test_pacing_holds_across_processes(create_database: Any) -> None:
     assert all(b - a >= interval * 0.5 for a, b in itertools.pairwise(turns))
 
 
+async def test_turns_in_one_process_are_a_full_interval_apart() -> None:
+    # Slots space the turns' starts; a turn woken late (the event loop or the machine was busy)
+    # must not bring the next one closer than the interval.
+    pacer = Pacer("nominatim", interval_s=0.2, pool=None)
+    turns: list[float] = []
+
+    async def call() -> None:
+        await pacer.wait_turn()
+        turns.append(time.monotonic())
+
+    async def busy() -> None:
+        await asyncio.sleep(0.1)
+        time.sleep(0.25)  # noqa: ASYNC251 — blocks the loop on purpose: turn 2 wakes at 0.35
+
+    await asyncio.gather(call(), call(), call(), busy())
+    gaps = [b - a for a, b in itertools.pairwise(turns)]
+    assert all(gap >= 0.2 - 0.002 for gap in gaps), gaps  # the loop's clock resolution
+
+
 async def test_pacing_refuses_a_queue_that_is_too_long() -> None:
     pacer = Pacer("nominatim", interval_s=5, pool=None, max_wait_s=1)
     await pacer.wait_turn()

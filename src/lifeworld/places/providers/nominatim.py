@@ -130,12 +130,12 @@ class NominatimProvider:
         self.headers = {"User-Agent": user_agent(contact)}
 
     async def _get(self, path: str, params: dict[str, str]) -> Any:
-        await self.pacer.wait_turn()
         return await call_json(
             self.name,
             "GET",
             f"{self.base_url}/{path}",
             timeout_s=self.timeout_s,
+            turn=self.pacer.wait_turn,
             params={**_PARAMS, **params},
             headers=self.headers,
         )
