@@ -37,6 +37,11 @@ from lifeworld.db.urls import libpq_url, sqlalchemy_url
 from lifeworld.players.store import PlayerStore
 from lifeworld.settings import Settings
 
+# No test reaches the internet: the default place provider (`auto`) would ask OpenStreetMap.
+# Every app a test builds, and every server it starts, searches offline unless the test
+# points a provider at a local server itself (an explicit setting wins over the environment).
+os.environ["LIFEWORLD_PLACES_PROVIDER"] = "offline"
+
 
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(libpq_url(url))

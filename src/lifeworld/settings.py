@@ -28,6 +28,7 @@ class CacheMode(StrEnum):
 
 
 class PlacesProvider(StrEnum):
+    AUTO = "auto"  # OpenStreetMap's Nominatim when it answers, else the offline gazetteer
     OFFLINE = "offline"
     NOMINATIM = "nominatim"
     GOOGLE = "google"
@@ -96,8 +97,13 @@ class Settings(BaseSettings):
     cache_redis_prefix: str = Field(default="lw:", min_length=1, max_length=40)
     cache_invalidation_wait_ms: int = Field(default=50, ge=0, le=5_000)  # for other instances
 
-    places_provider: PlacesProvider = PlacesProvider.OFFLINE
+    places_provider: PlacesProvider = PlacesProvider.AUTO
     places_ttl_hours: float = Field(default=24.0, gt=0)
+    # Who runs this instance (an e-mail or a web address), sent in the User-Agent so that
+    # OpenStreetMap's operators can reach the admin rather than block the address.
+    places_contact: str | None = Field(default=None, max_length=200)
+    # `auto`: after the online service failed, search offline this long before asking it again.
+    places_offline_retry_s: float = Field(default=60.0, ge=0)
     nominatim_url: str = "https://nominatim.openstreetmap.org"
     nominatim_min_interval_s: float = Field(default=1.0, ge=0)  # the public service's policy
     google_places_api_key: SecretStr | None = None
@@ -115,6 +121,15 @@ class Settings(BaseSettings):
         from lifeworld.timezones import validate_timezone
 
         return validate_timezone(value)
+
+    @field_validator("places_contact")
+    @classmethod
+    def _one_line_contact(cls, value: str | None) -> str | None:
+        # It goes into an HTTP header: one line of printable ASCII, or nothing.
+        text = (value or "").strip()
+        if text and not all(" " <= ch <= "~" for ch in text):
+            raise ValueError("use an e-mail or web address on one line (plain ASCII characters)")
+        return text or None
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

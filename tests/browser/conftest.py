@@ -70,8 +70,10 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
-def start_server(database_url: str) -> LiveServer:
-    """Start `lifeworld.asgi` under uvicorn on a free port and wait until it is healthy."""
+def start_server(database_url: str, **settings: str) -> LiveServer:
+    """Start `lifeworld.asgi` under uvicorn on a free port and wait until it is healthy.
+
+    `settings` are more LIFEWORLD_ variables (e.g. PLACES_PROVIDER="auto")."""
     workdir = Path(tempfile.mkdtemp(prefix="lifeworld-browser-"))
     port = _free_port()
     env = {
@@ -83,6 +85,7 @@ def start_server(database_url: str) -> LiveServer:
         "LIFEWORLD_HOST": "127.0.0.1",
         "LIFEWORLD_PORT": str(port),
         "LIFEWORLD_LOG_LEVEL": "warning",
+        **{f"LIFEWORLD_{name}": value for name, value in settings.items()},
     }
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
@@ -123,14 +126,14 @@ def start_server(database_url: str) -> LiveServer:
 
 
 @pytest.fixture(scope="session")
-def server_factory(create_database: Any) -> Iterator[Callable[[], LiveServer]]:
+def server_factory(create_database: Any) -> Iterator[Callable[..., LiveServer]]:
     """Start more servers, each on a fresh migrated database; all are stopped at the end."""
     started: list[LiveServer] = []
 
-    def make() -> LiveServer:
+    def make(**settings: str) -> LiveServer:
         url: str = create_database("lifeworld_browser")
         migrate.upgrade(url)
-        server = start_server(url)
+        server = start_server(url, **settings)
         started.append(server)
         return server
 
@@ -140,7 +143,7 @@ def server_factory(create_database: Any) -> Iterator[Callable[[], LiveServer]]:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_factory: Callable[[], LiveServer]) -> LiveServer:
+def live_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
     """The session's shared server; its household is set up by `household`."""
     return server_factory()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lifeworld.places.gazetteer import distance_km, gazetteer, name_key
 from lifeworld.places.providers.offline import OfflineProvider
 from lifeworld.places.records import Area, SearchRequest
@@ -53,6 +55,36 @@ async def test_the_offline_provider_answers_with_the_city_and_towns_around_it() 
     unknown = await provider.search(
         SearchRequest("cafe", ["cafe"], "cafe", "Atlantis", 10), area=None
     )
-    assert unknown.places == [] and "Atlantis" in (unknown.notice or "")
+    assert unknown.places == [] and unknown.notice is None  # the service says it, in its words
     assert (await provider.details(str(lyon.index))) is not None
     assert await provider.details("not-a-number") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "country"),
+    [
+        ("New York", "New York City", "US"),
+        ("NYC", "New York City", "US"),
+        ("ny", "New York City", "US"),
+        ("New York, NY", "New York City", "US"),  # a state is not a country: ignored
+        ("LA", "Los Angeles", "US"),
+        ("SF", "San Francisco", "US"),
+        ("San Francisco, CA", "San Francisco", "US"),
+        ("Washington, D.C.", "Washington", "US"),
+        ("London", "London", "GB"),
+        ("London, UK", "London", "GB"),
+        ("London, Canada", "London", "CA"),
+        ("Paris", "Paris", "FR"),
+        ("Paris, USA", "Paris", "US"),
+        ("Tokyo", "Tokyo", "JP"),
+        ("Berlin", "Berlin", "DE"),
+        ("Cologne", "Köln", "DE"),  # not the village of Cologne in Lombardy
+        ("Cologne, Italy", "Cologne", "IT"),  # unless that one is asked for
+        ("Geneva", "Genève", "CH"),
+        ("München", "Munich", "DE"),
+    ],
+)
+def test_common_names_and_aliases_resolve(typed: str, name: str, country: str) -> None:
+    town = gazetteer().resolve(typed)
+    assert town is not None, typed
+    assert (town.name, town.country_code) == (name, country)

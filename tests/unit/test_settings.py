@@ -48,3 +48,18 @@ def test_the_public_url_names_the_host_and_the_machine_addresses_still_answer() 
     assert "localhost" in hosts
     assert set(machine_addresses()) <= hosts  # a load balancer's health check by IP
     assert "evil.example" not in hosts
+
+
+def test_place_search_defaults_to_auto_and_the_contact_is_one_header_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LIFEWORLD_PLACES_PROVIDER", raising=False)  # tests/conftest.py sets it
+    settings = Settings(env="test", _env_file=None)  # type: ignore[arg-type, call-arg]
+    assert settings.places_provider.value == "auto"
+    assert settings.places_contact is None and settings.places_offline_retry_s == 60
+    contact = load_settings(env="test", places_contact="  admin@home.example ", _env_file=None)
+    assert contact.places_contact == "admin@home.example"
+    assert load_settings(env="test", places_contact=" ", _env_file=None).places_contact is None
+    for bad in ("admin@home.example\r\nX-Evil: 1", "adé@home.example"):
+        with pytest.raises(SettingsError, match="LIFEWORLD_PLACES_CONTACT: use an e-mail"):
+            load_settings(env="test", places_contact=bad, _env_file=None)

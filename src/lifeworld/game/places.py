@@ -4,6 +4,9 @@ Score = keyword hits / keywords × 50, + 20 when the query's category word appea
 too, + 15 for rating ≥ 4.0, + 3 per shared word longer than 3 letters (at most 15); the sum is
 rounded half away and capped at 100. Words are compared lower-case with accents removed
 ("café" = "cafe"); a place's words come from its name, category and description.
+
+Ranking: a place whose name is exactly what was asked for ("Café de Flore") comes first; then
+the higher score; among equal scores the place nearer the searched city's centre, then the name.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ OTHER = "other"
 _STOP_WORD_TEXT = (
     "a an and any are as at be but by can for from get have i in into is it like looking me my "
     "near nearby need of on or place places some somewhere something that the there to want we "
-    "where which while with would you"
+    "where which while with would you "
+    # the little words of French, Spanish, Italian and German names ("Café de Flore")
+    "de du des la le les el del der die das di da"
 )
 STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
 CATEGORY_WORDS: dict[str, str] = {
@@ -35,6 +40,8 @@ CATEGORY_WORDS: dict[str, str] = {
     **dict.fromkeys(("museum", "museums", "gallery", "exhibition", "art"), "museum"),
     **dict.fromkeys(("bar", "bars", "pub", "pubs", "beer", "cocktail", "cocktails", "wine"), "bar"),
     **dict.fromkeys(("shop", "shops", "store", "stores", "market", "boutique", "bookshop"), "shop"),
+    **dict.fromkeys(("landmark", "landmarks", "sight", "sights", "sightseeing", "monument",
+                     "monuments", "attraction", "attractions", "viewpoint"), "landmark"),
 }  # fmt: skip
 SHARED_WORD_POINTS, SHARED_WORD_MAX = 3, 15
 
@@ -46,6 +53,7 @@ class Place:
     category: str
     rating: Decimal | None = None
     description: str = ""
+    distance_km: float | None = None  # from the searched city's centre, when both are known
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +98,29 @@ def score_place(place: Place, keywords: Iterable[str], category: str) -> int:
     return min(100, round_half_away(Decimal(total.numerator) / Decimal(total.denominator)))
 
 
+def is_named(place: Place, keywords: Iterable[str]) -> bool:
+    """Whether the place's name is exactly what was asked for (its words, stop words aside)."""
+    wanted = set(keywords)
+    return bool(wanted) and {w for w in words(place.name) if w not in STOP_WORDS} == wanted
+
+
+def _order(item: ScoredPlace, wanted: list[str]) -> tuple[bool, int, float, str]:
+    distance = item.place.distance_km
+    return (
+        not is_named(item.place, wanted),
+        -item.score,
+        distance if distance is not None else float("inf"),
+        item.place.name,
+    )
+
+
 def rank_places(
     places: Iterable[Place], keywords: Iterable[str], category: str, limit: int = 10
 ) -> RankedPlaces:
-    """Score, drop zeros, keep the best `limit` (ties by name) and group them by category."""
+    """Score, drop zeros, keep the best `limit` (see the module's ranking) grouped by category."""
     wanted = list(keywords)
     scored = [ScoredPlace(p, score_place(p, wanted, category)) for p in places]
-    best = sorted((s for s in scored if s.score > 0), key=lambda s: (-s.score, s.place.name))
+    best = sorted((s for s in scored if s.score > 0), key=lambda s: _order(s, wanted))
     best = best[: max(0, limit)]
     groups: dict[str, list[ScoredPlace]] = {}
     for item in best:

@@ -20,6 +20,7 @@ from pathlib import Path
 from lifeworld.game.places import words
 
 DATA_FILE = Path(__file__).parent / "data" / "gazetteer.bin.gz"
+ALIASES_FILE = Path(__file__).parent / "data" / "aliases.json"
 MAGIC = b"LWGAZ1\n"
 ATTRIBUTION = "Town data © GeoNames (geonames.org), CC BY 4.0"
 EARTH_KM = 6371.0
@@ -54,8 +55,16 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_KM * math.asin(math.sqrt(a))
 
 
+def _aliases(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Other names of cities ("NYC") and countries ("UK"), keyed as names are compared."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    cities = {name_key(k): v for k, v in data["cities"].items()}
+    countries = {name_key(k): v for k, v in data["countries"].items()}
+    return cities, countries
+
+
 class Gazetteer:
-    def __init__(self, path: Path = DATA_FILE) -> None:
+    def __init__(self, path: Path = DATA_FILE, aliases: Path = ALIASES_FILE) -> None:
         data = gzip.decompress(path.read_bytes())
         if not data.startswith(MAGIC):
             raise ValueError(f"{path} is not a Life World gazetteer file")
@@ -78,6 +87,7 @@ class Gazetteer:
             self.columns[name] = column
         self._country_by_code = {code.lower(): i for i, (code, _) in enumerate(self.countries)}
         self._country_by_name = {name_key(n): i for i, (_, n) in enumerate(self.countries)}
+        self._city_aliases, self._country_aliases = _aliases(aliases)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -112,9 +122,19 @@ class Gazetteer:
         return sorted(towns, key=lambda t: -t.population)
 
     def resolve(self, text: str) -> Town | None:
-        """The place a person most likely means by "Lyon", "Lyon, FR" or "Paris, France"."""
-        name, _, country = text.partition(",")
-        found = self.find(name, country.strip() or None)
+        """The place a person most likely means by "Lyon", "Lyon, FR", "Paris, France" or "NYC".
+
+        A country after the comma is a preference: "Geneva, US" is the town in Illinois, but
+        "San Francisco, CA" (a state, read as Canada) still finds the Californian city.
+        """
+        name, _, rest = text.partition(",")
+        country = self._country_aliases.get(name_key(rest), rest.strip())
+        found = self.find(name, country) if country else []
+        alias = self._city_aliases.get(name_key(text)) or self._city_aliases.get(name_key(name))
+        if not found and alias:
+            alias_name, _, alias_country = alias.partition(",")
+            found = self.find(alias_name, alias_country.strip() or None)
+        found = found or self.find(name)
         return found[0] if found else None
 
     def near(self, lat: float, lon: float, *, radius_km: float, limit: int) -> list[Town]:

@@ -1,8 +1,9 @@
 """Pacing calls to a rate-limited provider for the whole app, across processes and instances.
 
 Each caller reserves the next free slot in `place_provider_slots` with one atomic upsert (on the
-database's clock) and sleeps until its slot; no lock is held while waiting. A reservation that
-would wait too long is refused. Without PostgreSQL the pacing holds within this process only.
+database's clock) and sleeps until its slot; no database lock is held while waiting. A
+reservation that would wait too long is refused. Without PostgreSQL the pacing holds within this
+process only. Within a process, turns are also kept a full interval apart as actually taken.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Pacer:
         self.max_wait_s = max_wait_s
         self._next_local = 0.0
         self._lock = asyncio.Lock()
+        self._last_turn = -float("inf")
+        self._turn_lock = asyncio.Lock()
 
     async def wait_turn(self) -> None:
         """Return when this caller may send its request; ServiceUnavailable if the queue is long."""
@@ -58,6 +61,17 @@ class Pacer:
             )
         if wait > 0:
             await asyncio.sleep(wait)
+        await self._keep_apart()
+
+    async def _keep_apart(self) -> None:
+        # A slot says when a turn may start, but a busy event loop can wake the one before
+        # late and this one on time, bringing two requests closer than the interval. In this
+        # process, a turn also waits for the interval after the last turn actually taken.
+        async with self._turn_lock:
+            gap = self._last_turn + self.interval_s - time.monotonic()
+            if gap > 0:
+                await asyncio.sleep(gap)
+            self._last_turn = time.monotonic()
 
     async def _reserve_shared(self) -> float:
         assert self.pool is not None

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from lifeworld.game.places import OTHER, Place
+from lifeworld.places.query import Wanted
 
 CATEGORIES = (
     "cafe", "restaurant", "park", "gym", "library", "coworking", "museum", "bar", "shop",
-    "city", "town", OTHER,
+    "landmark", "city", "town", OTHER,
 )  # fmt: skip
 
 
@@ -27,9 +28,10 @@ class PlaceRecord:
     website: str | None = None
     description: str = ""
     source: str = ""
+    address: str = ""  # the street line, to tell two places of one name apart
 
-    def for_scoring(self) -> Place:
-        return Place(self.id, self.name, self.category, self.rating, self.description)
+    def for_scoring(self, distance_km: float | None = None) -> Place:
+        return Place(self.id, self.name, self.category, self.rating, self.description, distance_km)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -49,6 +51,7 @@ class SearchRequest:
     category: str
     city: str | None
     limit: int
+    wanted: Wanted = field(default_factory=Wanted)  # the name and kind, for a provider
 
 
 @dataclass(slots=True)

@@ -38,6 +38,7 @@ class PlaceOut(BaseModel):
     lon: float | None
     score: int
     source: str
+    address: str = ""  # the street line where the provider knows it ("7 Carmine Street")
 
 
 class QueryOut(BaseModel):
@@ -67,9 +68,10 @@ class SearchOut(BaseModel):
     query: QueryOut
     groups: dict[str, list[PlaceOut]]
     summary: SummaryOut
-    source: str
+    source: str  # who answered: nominatim, google or offline
+    offline: bool  # answered by the offline gazetteer (chosen, or the online service is away)
     attribution: str | None  # shown wherever results are shown (OpenStreetMap's licence asks it)
-    notice: str | None  # e.g. that the offline gazetteer knows no venues
+    notice: str | None  # for the household: searched offline, an unknown town …
     area: AreaOut | None  # the searched city as the gazetteer knows it
 
 
@@ -85,6 +87,7 @@ class PlaceDetailsOut(BaseModel):
     lon: float | None
     description: str
     source: str
+    address: str = ""
     attribution: str | None
     cached: bool
     expires_at: datetime

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,23 +9,17 @@ from functools import lru_cache
 from typing import Any
 
 from lifeworld.accounts.models import User
-from lifeworld.cache import Fetched, codec
+from lifeworld.cache import Fetched
 from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.places import OTHER, extract_keywords, rank_places
-from lifeworld.places import household
-from lifeworld.places.gazetteer import gazetteer, name_key
+from lifeworld.places import household, messages, searching
+from lifeworld.places.gazetteer import distance_km, gazetteer
 from lifeworld.places.models import HouseholdPlace
-from lifeworld.places.providers.base import PlaceProvider
-from lifeworld.places.records import Area, PlaceRecord, ProviderAnswer, SearchRequest
+from lifeworld.places.query import CITY_POPULATION, interpret, split_city
+from lifeworld.places.records import Area, PlaceRecord, SearchRequest
 from lifeworld.places.runtime import Places
-
-NO_VENUES = (
-    "No venues found: the offline gazetteer knows towns and cities, not cafés or shops. Add your "
-    "household's own places (POST /api/v1/places), or ask the admin to set "
-    "LIFEWORLD_PLACES_PROVIDER=nominatim."
-)
-SETTLEMENTS = frozenset({"city", "town"})
+from lifeworld.places.searching import details_bytes
 
 
 def resolve_area(city: str | None) -> Area | None:
@@ -37,29 +30,9 @@ def resolve_area(city: str | None) -> Area | None:
     return Area(town.id, town.name, town.country, town.lat, town.lon, town.population)
 
 
-async def _provider_answer(
-    places: Places, request: SearchRequest, area: Area | None
-) -> ProviderAnswer:
-    provider = places.active
-    if not provider.cache_searches:
-        return await provider.search(request, area)
-    query = f"{request.category}|{' '.join(request.keywords)}|{name_key(request.city or '')}"
-    digest = hashlib.blake2b(query.encode(), digest_size=12).hexdigest()
-    key = f"{provider.name}:{request.limit}:{digest}"
-
-    async def ask() -> bytes:
-        answer = await provider.search(request, area)
-        for place in answer.places:  # every answer is kept, as the providers' policies ask
-            await places.details.set(
-                place.id,
-                _details_bytes(place, provider),
-                ttl=provider.ttl_s,
-                tags=[f"place:{place.id}"],
-            )
-        return codec.dumps(answer.to_json())
-
-    fetched = await places.searches.fetch(key, ask, ttl=provider.ttl_s, cross_process=True)
-    return ProviderAnswer.from_json(codec.loads(fetched.value))
+def _is_city(text: str) -> bool:
+    town = gazetteer().resolve(text)
+    return town is not None and town.population >= CITY_POPULATION
 
 
 def _place_out(place: PlaceRecord, score: int) -> dict[str, Any]:
@@ -75,6 +48,16 @@ def _average_rating(ratings: list[Decimal]) -> float | None:
     return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def _distance(place: PlaceRecord, area: Area | None) -> float | None:
+    if area is None or place.lat is None or place.lon is None:
+        return None
+    return distance_km(area.lat, area.lon, place.lat, place.lon)
+
+
+def _notice(*parts: str | None) -> str | None:
+    return " ".join(p for p in parts if p) or None
+
+
 async def search(
     scope: Scope,
     *,
@@ -85,26 +68,31 @@ async def search(
     limit: int,
 ) -> dict[str, Any]:
     """Ranked places for a description (and city), grouped by category, with a summary."""
-    keywords, category = extract_keywords(description)
+    city = (city or "").strip() or None
+    wanted_text = description
+    if city is None:  # "museum Tokyo": the city named at the end of the description
+        wanted_text, city = split_city(description, _is_city)
+    keywords, category = extract_keywords(wanted_text)
     if not keywords:
         raise InvalidField("description", "Say what you are looking for, e.g. 'quiet cafe'.")
-    request = SearchRequest(description, keywords, category, city, limit)
+    wanted = interpret(wanted_text)
+    request = SearchRequest(description, keywords, category, city, limit, wanted)
     area = resolve_area(city)
-    answer = await _provider_answer(places, request, area)
+    answered = await searching.answer(places, request, area)
     own = await household.own_places(scope, household_id=user.household_id, city=city, area=area)
-    candidates = {p.id: p for p in answer.places}
+    candidates = {p.id: p for p in answered.answer.places}
     candidates.update({p.id: p for p in own})
-    ranked = rank_places([p.for_scoring() for p in candidates.values()], keywords, category, limit)
+    ranked = rank_places(
+        [p.for_scoring(_distance(p, area)) for p in candidates.values()], keywords, category, limit
+    )
     groups = {
         group: [_place_out(candidates[s.place.id], s.score) for s in items]
         for group, items in ranked.groups.items()
     }
     chosen = [candidates[s.place.id] for s in ranked.best]
-    notice = answer.notice
-    venues = [p for p in chosen if p.category not in SETTLEMENTS]
-    if places.active.name == "offline" and not venues and (category != OTHER or not chosen):
-        notice = f"{notice} {NO_VENUES}" if notice else NO_VENUES
-    used = {p.source for p in chosen} | {places.active.name}
+    unknown = messages.unknown_city(city) if city and area is None and not chosen else None
+    vague = messages.NO_CITY if not city and wanted.name is None and category != OTHER else None
+    used = {p.source for p in chosen} | {answered.provider.name}
     attribution = [
         p.attribution for p in places.by_prefix.values() if p.attribution and p.name in used
     ]
@@ -117,16 +105,12 @@ async def search(
             "categories": list(groups),
             "average_rating": _average_rating([p.rating for p in chosen if p.rating is not None]),
         },
-        "source": places.active.name,
+        "source": answered.provider.name,
+        "offline": answered.offline,
         "attribution": "; ".join(attribution) or None,
-        "notice": notice,
+        "notice": _notice(unknown, vague, answered.answer.notice, answered.notice),
         "area": asdict(area) if area else None,
     }  # fmt: skip
-
-
-def _details_bytes(place: PlaceRecord, provider: PlaceProvider | None) -> bytes:
-    attribution = provider.attribution if provider is not None else None
-    return codec.dumps({**place.to_json(), "attribution": attribution})
 
 
 def _local_id(place_id: str) -> int | None:
@@ -163,7 +147,7 @@ async def details(
             record = await provider.details(place_id.partition(":")[2])
         if record is None:
             raise NotFound("There is no such place.")
-        return _details_bytes(record, provider)
+        return details_bytes(record, provider)
 
     network = provider is not None and provider.cache_searches
     return await places.details.fetch(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lifeworld.settings import Settings
 from tests.conftest import make_app
+from tests.places_server import RecordedNominatim
 
 from .fake_provider import FakeProvider
 
@@ -18,6 +19,17 @@ from .fake_provider import FakeProvider
 @pytest.fixture
 def fake_provider() -> Iterator[FakeProvider]:
     fake = FakeProvider()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def recorded_nominatim() -> Iterator[RecordedNominatim]:
+    """Nominatim's recorded answers (tests/fixtures/nominatim/) served on 127.0.0.1."""
+    fake = RecordedNominatim()
     fake.start()
     try:
         yield fake

@@ -67,12 +67,12 @@ async def test_a_city_search_returns_the_city_and_the_towns_around_it(
     assert all(p["country"] == "France" for p in places)
     assert body["summary"]["total"] == len(places) == 20
     assert set(body["summary"]["categories"]) == set(body["groups"]) <= {"city", "town"}
-    assert body["source"] == "offline"
+    assert body["source"] == "offline" and body["offline"] is True
     assert "GeoNames" in body["attribution"]
-    assert body["notice"] is None
+    assert body["notice"] == "Searching offline: only towns and your saved places."
 
 
-async def test_a_venue_search_offline_says_it_knows_no_venues(client: httpx.AsyncClient) -> None:
+async def test_a_venue_search_offline_says_so_in_plain_words(client: httpx.AsyncClient) -> None:
     await set_up_household(client)
     response = await client.post(
         "/api/v1/places/search", json={"description": "quiet cafe to work from", "city": "Lyon"}
@@ -80,7 +80,15 @@ async def test_a_venue_search_offline_says_it_knows_no_venues(client: httpx.Asyn
     body = response.json()
     assert body["groups"] == {}
     assert body["summary"] == {"total": 0, "categories": [], "average_rating": None}
-    assert "not cafés" in body["notice"]
+    assert body["notice"] == "Searching offline: only towns and your saved places."
+    unknown = await client.post(
+        "/api/v1/places/search", json={"description": "quiet cafe", "city": "Pariss"}
+    )
+    assert unknown.json()["notice"] == (
+        "We couldn't find a town called “Pariss”. Check the spelling, or try a bigger town "
+        "nearby. Searching offline: only towns and your saved places."
+    )
+    assert unknown.json()["area"] is None
 
 
 async def test_the_households_own_places_are_found_and_scored(client: httpx.AsyncClient) -> None:
@@ -102,10 +110,11 @@ async def test_the_households_own_places_are_found_and_scored(client: httpx.Asyn
     assert found == {
         "id": moka["id"], "name": "Café Moka", "city": "Lyon", "country": "France",
         "category": "cafe", "rating": 4.5, "website": "https://moka.example", "lat": None,
-        "lon": None, "score": 94, "source": "household",
+        "lon": None, "score": 94, "source": "household", "address": "",
     }  # fmt: skip
     assert body["summary"] == {"total": 2, "categories": ["cafe", "park"], "average_rating": 4.7}
-    assert body["notice"] is None  # Berlin's café is not in Lyon
+    # Berlin's café is not in Lyon
+    assert body["notice"] == "Searching offline: only towns and your saved places."
 
 
 async def test_search_refuses_bad_input(client: httpx.AsyncClient) -> None:

@@ -44,13 +44,14 @@ async def test_nominatim_search_follows_the_usage_policy(
         "lon": 4.8357,
         "score": 40,
         "source": "nominatim",
+        "address": "",
     }  # fmt: skip  — §16: 1 of 3 keywords × 50 = 16.67, + 20 category, + 3 "cafe" → 40
     assert "bar" not in body["groups"]  # scored 0 for a quiet cafe: dropped
     [request] = fake_provider.requests
     assert request.path == "/search"
-    assert request.query["q"] == ["cafe in Lyon"]
+    assert request.query["q"] == ["[cafe]"]  # the kind of place, in the box around Lyon
     assert request.query["format"] == ["jsonv2"]
-    assert "viewbox" in request.query  # kept near the city the gazetteer found
+    assert request.query["bounded"] == ["1"] and "viewbox" in request.query
     assert request.headers["user-agent"].startswith("LifeWorldOS/")
 
     again = await client.post("/api/v1/places/search", json=SEARCH)
@@ -112,6 +113,25 @@ async def test_pacing_holds_across_processes(create_database: Any) -> None:
     # Lower bounds only: a slow machine can make this slower, never faster.
     assert turns[-1] - started >= 5 * interval * 0.95
     assert all(b - a >= interval * 0.5 for a, b in itertools.pairwise(turns))
+
+
+async def test_turns_in_one_process_are_a_full_interval_apart() -> None:
+    # Slots space the turns' starts; a turn woken late (the event loop or the machine was busy)
+    # must not bring the next one closer than the interval.
+    pacer = Pacer("nominatim", interval_s=0.2, pool=None)
+    turns: list[float] = []
+
+    async def call() -> None:
+        await pacer.wait_turn()
+        turns.append(time.monotonic())
+
+    async def busy() -> None:
+        await asyncio.sleep(0.1)
+        time.sleep(0.25)  # noqa: ASYNC251 — blocks the loop on purpose: turn 2 wakes at 0.35
+
+    await asyncio.gather(call(), call(), call(), busy())
+    gaps = [b - a for a, b in itertools.pairwise(turns)]
+    assert all(gap >= 0.2 - 0.002 for gap in gaps), gaps  # the loop's clock resolution
 
 
 async def test_pacing_refuses_a_queue_that_is_too_long() -> None:

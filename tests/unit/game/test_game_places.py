@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from lifeworld.game.places import Place, extract_keywords, rank_places, score_place
+from lifeworld.game.places import Place, extract_keywords, is_named, rank_places, score_place
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,19 @@ def test_rank_places() -> None:
     assert [
         s.place.id for s in rank_places([SHOP, BAR, LIBRARY, CORNER], KEYWORDS, CATEGORY, 2).best
     ] == ["1", "2"]
+
+
+def test_an_exact_name_comes_first_then_score_then_distance() -> None:
+    keywords, category = extract_keywords("Cafe de Flore")
+    assert keywords == ["cafe", "flore"]  # "de" is one of the little words
+    flore = Place("f", "Café de Flore", "cafe", None, "cafe")  # 50 + 20 + 6 = 76
+    rated = Place("r", "Flore Cafe Bar", "cafe", Decimal("4.5"), "", 0.2)  # 50 + 20 + 15 + 6
+    near = Place("n", "Cafe Flore", "cafe", Decimal("4.5"), "", 0.5)  # exact too (same words)
+    far = Place("z", "Bar Flore", "bar", None, "cafe", 9.0)  # 76: far
+    close = Place("a", "Zinc Flore", "bar", None, "cafe", 1.0)  # 76: nearer than "Bar Flore"
+    unplaced = Place("u", "Amber Flore", "bar", None, "cafe")  # 76: distance unknown, last
+    ranked = rank_places([far, unplaced, rated, close, flore, near], keywords, category)
+    assert [(s.place.id, s.score) for s in ranked.best] == [
+        ("n", 91), ("f", 76), ("r", 91), ("a", 76), ("z", 76), ("u", 76),
+    ]  # fmt: skip
+    assert is_named(flore, keywords) and not is_named(rated, keywords)

@@ -1,7 +1,7 @@
 """The offline provider: towns and cities from the shipped gazetteer (no internet, no key).
 
 It knows where places are, not which cafés they have: venues come from the household's own
-places (the service adds those), and the service says so when a venue search finds none.
+places (the service adds those), and the service says that it searched offline.
 """
 
 from __future__ import annotations
@@ -47,11 +47,8 @@ class OfflineProvider:
 
     async def search(self, request: SearchRequest, area: Area | None) -> ProviderAnswer:
         """The searched city and the towns around it (largest first), with coordinates."""
-        if area is None:
-            notice = None
-            if request.city:
-                notice = f"{request.city!r} is not in the offline gazetteer of towns and cities."
-            return ProviderAnswer([], notice)
+        if area is None:  # the service says so when a city was named but is not known
+            return ProviderAnswer()
         towns = gazetteer()
         centre = towns.town(int(area.id.removeprefix("geo:")))
         if centre is None:
