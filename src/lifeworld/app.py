@@ -16,6 +16,7 @@ from lifeworld.accounts.settings_views import router as settings_pages
 from lifeworld.accounts.views import router as accounts_pages
 from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
+from lifeworld.connect.views import router as connect_pages
 from lifeworld.db.session import Database, create_database
 from lifeworld.errors import translator
 from lifeworld.game_api import game_routers
@@ -130,12 +131,15 @@ def create_app(
     add_routes(app, settings_pages)
     add_routes(app, dashboard_pages)
     add_routes(app, ops_pages)
+    add_routes(app, connect_pages)
     index_routes(app)
     lean_routes(app)
     fast_routes(app)
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
+    if settings.mdns:
+        extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(
         ImportAwareBodyLimit,
