@@ -14,12 +14,7 @@ import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from zeroconf import (
-    AddressResolverIPv4,  # type: ignore[attr-defined]  # left out of __all__
-    IPVersion,
-    ServiceInfo,
-    Zeroconf,
-)
+from zeroconf import AddressResolverIPv4, IPVersion, ServiceInfo, Zeroconf
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,10 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_S = 5.0  # how often a new connection looks at the files' modification times
-CERT_ENV = "LIFEWORLD_TLS_CERT_FILE"
-KEY_ENV = "LIFEWORLD_TLS_KEY_FILE"
+# Set by `lifeworld serve` for its workers: the files in use, the home CA's or the user's own
+# (not the settings LIFEWORLD_TLS_CERT_FILE/_KEY_FILE, which mean "the user's own").
+CERT_ENV = "LIFEWORLD_SERVING_CERT"
+KEY_ENV = "LIFEWORLD_SERVING_KEY"
 
 
 @dataclass(frozen=True)
