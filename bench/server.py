@@ -24,6 +24,9 @@ BASE_ENV = {
     "LIFEWORLD_BACKUP_INTERVAL_HOURS": "0",
     "LIFEWORLD_CACHE_MEMORY_MAX_ENTRIES": "200000",
     "LIFEWORLD_CACHE_MEMORY_MAX_BYTES": str(512 * 1024 * 1024),
+    # Plain HTTP, as behind a proxy, for every row but the HTTPS ones (scenarios.https_rows).
+    "LIFEWORLD_TLS": "off",
+    "LIFEWORLD_MDNS": "off",
 }
 
 
