@@ -34,8 +34,12 @@ ENV PATH=/opt/lifeworld/bin:$PATH \
     LIFEWORLD_PORT=8000 \
     LIFEWORLD_DATA_DIR=/tmp/lifeworld \
     LIFEWORLD_BACKUP_DIR=/var/lib/lifeworld/backups \
-    LIFEWORLD_BACKUP_INTERVAL_HOURS=0
+    LIFEWORLD_BACKUP_INTERVAL_HOURS=0 \
+    LIFEWORLD_TLS=off \
+    LIFEWORLD_MDNS=off
 
+# TLS ends at the proxy or load balancer in front (compose, Kubernetes): the app speaks plain
+# HTTP, and its health check too. No mDNS: a container's network is not the home's.
 # No scheduled backups inside a container by default: they would land in its own disposable
 # filesystem. Use the managed database's backups, or mount a volume on /var/lib/lifeworld/backups
 # and set LIFEWORLD_BACKUP_INTERVAL_HOURS=24 (the compose file does).

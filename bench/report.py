@@ -19,6 +19,7 @@ TAIL_LIMIT = 4.0  # p99 ≤ 4 × p50 at 16 connections
 ROLLOVER_LIMIT = 5.0  # the first request after 365 days away ≤ 5 × after 1 day
 GROWTH_LIMIT = 1.2  # with 100,000 activities ≤ 1.2 × with 100
 TARGET_CONNECTIONS = 16
+HTTPS_TARGET = 0.85  # over HTTPS ≥ 0.85 × the same over HTTP: TLS costs ≤ 15 % (issue 18)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ def verdicts(report: Report) -> list[Verdict]:
             ok = row.valid and row.ratio is not None and row.ratio >= goal
             out.append(Verdict(f"{row.label} ≥ {goal:g}× no-op ({where}, 16 conn)",
                                _ratio(row), ok))  # fmt: skip
+        if scenario.endswith("_https") and row.rps is not None:
+            ok = row.valid and row.ratio is not None and row.ratio >= HTTPS_TARGET
+            out.append(Verdict(f"{row.label} ≥ {HTTPS_TARGET:g}× over HTTP ({where}, "
+                               f"{row.connections} conn)", _ratio(row), ok))  # fmt: skip
+            continue
         if at16 and row.tail is not None and row.ratio is not None:  # HTTP runs only
             ok = row.valid and row.tail <= TAIL_LIMIT
             out.append(Verdict(f"{row.label}: p99 ≤ 4× p50 ({where}, 16 conn)",

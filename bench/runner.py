@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import latency, profile, scenarios, tiers
+from bench import https, latency, profile, scenarios, tiers
 from bench.infra import Postgres, Redis, free_port
 from bench.plan import Plan
 from bench.results import Report, Row
@@ -81,8 +81,9 @@ class Run:
         self.startups: list[float] = []
         self.profiles: list[str] = []
 
-    def start(self, database_url: str, env: dict[str, str]) -> AppServer:
-        server = AppServer(database_url, free_port(), {**env, **dict(self.plan.settings)})
+    def start(self, database_url: str, env: dict[str, str], *, tls: bool = False) -> AppServer:
+        settings = {**env, **dict(self.plan.settings)}
+        server = AppServer(database_url, free_port(), settings, tls=tls)
         self.startups.append(server.startup_s)
         return server
 
@@ -96,6 +97,8 @@ class Run:
             with RssSampler(server) as sampler:
                 scenarios.household_scenarios(bench)
             if first:
+                say(f"{mode}: HTTPS beside HTTP")
+                bench.rows += self._https(bench, pg, redis, world, mode)
                 say(f"{mode}: rollover and growth")
                 latency.rollover(bench, pg.url)
                 latency.growth(bench, pg.url)
@@ -134,6 +137,20 @@ class Run:
             bare.stop(failed=failed)
         self.report.rows += bench.rows + nomem.rows
         self.profiles += bench.profiles + nomem.profiles
+
+    def _https(
+        self, plain: Bench, pg: Postgres, redis: Redis | None, world: World, mode: str
+    ) -> list[Row]:
+        """A second server of the same configuration over HTTPS, beside the plain one."""
+        server = self.start(pg.url, _env(mode, redis, memory=True), tls=True)
+        tls = Bench(server, f"{mode}-https", self.plan, world, self.out_dir)
+        failed = True
+        try:
+            rows = https.https_rows(plain, tls)
+            failed = False
+        finally:
+            server.stop(failed=failed)
+        return rows
 
     def execute(self) -> Report:
         plan, report = self.plan, self.report

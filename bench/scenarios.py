@@ -56,7 +56,7 @@ class Bench:
         """Send one request of a list and insist on its answer (before measuring)."""
         answer = httpx.request(
             req.method, self.server.base + req.path, headers=dict(req.headers),
-            content=req.body.encode() or None, timeout=30,
+            content=req.body.encode() or None, timeout=30, verify=self.server.verify,
         )  # fmt: skip
         if answer.status_code != status or contains not in answer.content:
             raise SystemExit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,15 +25,22 @@ BASE_ENV = {
     "LIFEWORLD_BACKUP_INTERVAL_HOURS": "0",
     "LIFEWORLD_CACHE_MEMORY_MAX_ENTRIES": "200000",
     "LIFEWORLD_CACHE_MEMORY_MAX_BYTES": str(512 * 1024 * 1024),
+    # Plain HTTP, as behind a proxy, for every row but the HTTPS ones (scenarios.https_rows).
+    "LIFEWORLD_TLS": "off",
+    "LIFEWORLD_MDNS": "off",
 }
 
 
 class AppServer:
-    """`lifeworld serve --no-migrate` (one worker) against an initialised database."""
+    """`lifeworld serve --no-migrate` (one worker) against an initialised database; with `tls`,
+    over HTTPS with the home CA it makes (as a household's server runs)."""
 
-    def __init__(self, database_url: str, port: int, env: dict[str, str]) -> None:
-        self.base = f"http://127.0.0.1:{port}"
+    def __init__(
+        self, database_url: str, port: int, env: dict[str, str], *, tls: bool = False
+    ) -> None:
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
         self.port = port
+        self.tls = tls
         self._dir = Path(tempfile.mkdtemp(prefix="lifeworld-bench-serve-"))
         self._log = self._dir / "serve.log"
         full_env = {
@@ -42,6 +50,7 @@ class AppServer:
             "LIFEWORLD_PUBLIC_URL": self.base,
             "LIFEWORLD_DATA_DIR": str(self._dir),
             **env,
+            **({"LIFEWORLD_TLS": "auto"} if tls else {}),
         }
         exe = Path(sys.executable).parent / "lifeworld"
         started = time.perf_counter()
@@ -57,20 +66,27 @@ class AppServer:
         self.startup_s = self._wait_healthy(started)
         self.process = psutil.Process(self.proc.pid)
 
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What a client trusts to reach it: the home CA this server made, over HTTPS."""
+        if not self.tls:
+            return True
+        return ssl.create_default_context(cafile=self._dir / "tls" / "home-ca.crt")
+
     def _wait_healthy(self, started: float) -> float:
         deadline = started + 60
-        with httpx.Client(timeout=1) as client:
-            while True:
-                try:
-                    if client.get(self.base + "/api/v1/health").status_code == 200:
-                        return time.perf_counter() - started
-                except httpx.HTTPError:
-                    pass
-                if time.perf_counter() > deadline or self.proc.poll() is not None:
-                    tail = self.log_tail()
-                    self.stop()
-                    raise SystemExit(f"lifeworld serve did not become healthy:\n{tail}")
-                time.sleep(0.02)
+        while True:
+            try:
+                answer = httpx.get(self.base + "/api/v1/health", timeout=1, verify=self.verify)
+                if answer.status_code == 200:
+                    return time.perf_counter() - started
+            except (httpx.HTTPError, OSError):  # OSError: the home CA is not written yet
+                pass
+            if time.perf_counter() > deadline or self.proc.poll() is not None:
+                tail = self.log_tail()
+                self.stop()
+                raise SystemExit(f"lifeworld serve did not become healthy:\n{tail}")
+            time.sleep(0.02)
 
     def settle(self, limit_s: float = 20.0) -> None:
         """Wait until the server has worked off what a finished load left queued (idle CPU)."""

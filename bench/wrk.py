@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -87,4 +88,53 @@ def parse_wrk(output: str, connections: int) -> Load:
         max_ms=doc["max_us"] / 1000,
         errors=int(errors),
         beyond_list=int(doc["beyond_list"]),
+    )
+
+
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk_static(base: str, req: Req, *, seconds: int, connections: int) -> Load:
+    """One request sent again and again, without the Lua script (the HTTPS rows).
+
+    With a Lua `request()` wrk copies each request into a new buffer, and when OpenSSL asked it
+    to retry a write it retries with that new buffer, which OpenSSL refuses ("bad write retry"):
+    hundreds of write errors a second and reconnections (new handshakes) that measure wrk, not
+    the server. A static request is written from one buffer.
+    """
+    if req.method != "GET" or req.body:
+        raise ValueError("the static runs send GET requests without a body")
+    threads = min(THREADS, connections)
+    argv = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            "--latency", *(a for k, v in req.headers for a in ("-H", f"{k}: {v}")),
+            base + req.path]  # fmt: skip
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60).stdout
+    return parse_static(out, connections)
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * _UNIT_MS[unit]
+
+
+def parse_static(output: str, connections: int) -> Load:
+    """The Load from wrk's own summary (`--latency`)."""
+    found = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s)", output)
+    if found is None:
+        raise RuntimeError(f"wrk printed no summary:\n{output[-2000:]}")
+    requests, seconds = int(found[1]), _ms(found[2] + found[3]) / 1000
+    percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, flags=re.MULTILINE))
+    latency_max = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", output)
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non2xx[1]) if non2xx else 0
+    return Load(
+        tool="wrk",
+        connections=connections,
+        requests=requests,
+        seconds=seconds,
+        p50_ms=_ms(percentile["50"]),
+        p99_ms=_ms(percentile["99"]),
+        max_ms=_ms(latency_max[1]) if latency_max else 0.0,
+        errors=errors,
     )

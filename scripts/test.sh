@@ -57,6 +57,14 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium || die "Chromium is needed for the browser tests: apt install chromium"
 fi
 echo "  chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
+# certutil (libnss3-tools) gives the HTTPS browser test's Chromium the home CA in its NSS store;
+# ip (iproute2) makes the network namespaces the mDNS test announces in.
+if ! command -v certutil >/dev/null; then
+  apt_install libnss3-tools || die "certutil is needed for the HTTPS browser test: apt install libnss3-tools"
+fi
+if ! command -v ip >/dev/null; then
+  apt_install iproute2 || die "ip is needed for the mDNS test: apt install iproute2"
+fi
 # The replica tests run their own nginx and redis-server (Debian's packages) on free ports.
 if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then
   apt_install nginx || die "nginx is needed for the replica tests: apt install nginx"

@@ -118,6 +118,8 @@ def create_app(
 
     install_idempotency(app, ttl_hours=settings.idempotency_ttl_hours)  # innermost middleware
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
+    if settings.mdns:
+        extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(
         BodyLimit,

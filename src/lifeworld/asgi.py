@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lifeworld.app import create_app
+from lifeworld.connect.plain_http import PlainHttpRedirect
 from lifeworld.db.resolve import database_url
 from lifeworld.logging_setup import configure_logging
 from lifeworld.settings import load_settings
@@ -15,3 +16,9 @@ def app_from_environment() -> FastAPI:
     settings = load_settings()
     configure_logging(settings.log_level)
     return create_app(settings, database_url=database_url(settings))
+
+
+def https_app_from_environment() -> PlainHttpRedirect:
+    """What `lifeworld serve` runs with TLS on: plain HTTP on the same port is redirected,
+    except the Connect a phone page (tls/listener.py tells the two apart)."""
+    return PlainHttpRedirect(app_from_environment())

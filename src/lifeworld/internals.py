@@ -1,4 +1,4 @@
-"""Every private name of FastAPI, Starlette and SQLAlchemy the app relies on, and nothing else.
+"""Every private name of FastAPI, Starlette, SQLAlchemy and the event loops the app relies on.
 
 The app's speed work (routes.py, the sign-in cache) needs a few things these frameworks do not
 promise to keep. They are reached only through this module, so a release that moves one breaks
@@ -115,6 +115,22 @@ def new_instance(model: type[_M]) -> _M:
     return instance
 
 
+def tls_layer(loop: object) -> Any:
+    """The event loop's own TLS protocol class (uvloop's, or asyncio's).
+
+    `loop.start_tls` would do, but it cannot be given bytes already read from the connection,
+    and uvloop starts reading a new connection right after `connection_made` (tls/listener.py
+    reads the first bytes to tell TLS from plain HTTP). Both classes take
+    (loop, app_protocol, sslcontext, waiter, server_side, …) and are fed with
+    get_buffer/buffer_updated.
+    """
+    if type(loop).__module__.startswith("uvloop"):
+        return _take("uvloop", "uvloop.loop", "SSLProtocol")
+    import asyncio.sslproto
+
+    return asyncio.sslproto.SSLProtocol
+
+
 def problems() -> list[str]:
     """What the installed frameworks lack of the names above (empty when all is in place)."""
     found = []
@@ -124,6 +140,7 @@ def problems() -> list[str]:
         ("fastapi", "APIRouter().form_limits", lambda: APIRouter().form_limits),
         ("fastapi", "APIRoute.dependant", _dependant_fields),
         ("sqlalchemy", "mapped class ._sa_class_manager.new_instance", _sa_new_instance),
+        ("uvloop", "uvloop.loop.SSLProtocol", _uvloop_tls_layer),
     ]
     for framework, name, probe in probes:
         try:
@@ -158,3 +175,16 @@ def _sa_new_instance() -> None:
     made.__dict__["id"] = 1
     if made.id != 1:
         raise AttributeError("an instance made so does not read its attributes")
+
+
+def _uvloop_tls_layer() -> None:
+    import uvloop
+
+    loop = uvloop.new_event_loop()
+    try:
+        layer = tls_layer(loop)
+        for name in ("connection_made", "get_buffer", "buffer_updated"):
+            if not hasattr(layer, name):
+                raise AttributeError(f"SSLProtocol has no {name}")
+    finally:
+        loop.close()

@@ -19,6 +19,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
     from lifeworld.activities import views as activities_pages
     from lifeworld.admin import api as admin
     from lifeworld.admin import views as admin_pages
+    from lifeworld.connect import views as connect_pages
     from lifeworld.energy import api as energy
     from lifeworld.energy import views as energy_pages
     from lifeworld.engines import api as engines
@@ -82,5 +83,6 @@ def routers(*, testing: bool) -> list[APIRouter]:
         settings_pages.router,
         today_pages.router,
         ops_pages.router,
+        connect_pages.router,  # Connect a phone: reachable over plain HTTP too
     ]
     return api + pages

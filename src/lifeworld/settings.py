@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,14 @@ class PlacesProvider(StrEnum):
     GOOGLE = "google"
 
 
+class TlsMode(StrEnum):
+    AUTO = "auto"  # HTTPS with the home CA's certificate, or LIFEWORLD_TLS_CERT_FILE's
+    OFF = "off"  # plain HTTP: a proxy in front ends TLS
+
+
+MDNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
 class SettingsError(ValueError):
     """The configuration cannot be used; the message says how to fix it."""
 
@@ -60,6 +69,15 @@ class Settings(BaseSettings):
     keep_alive_s: int = Field(default=5, ge=1, le=3600)
     log_level: str = "info"
     household_timezone: str = "UTC"
+
+    # HTTPS (README "HTTPS at home"): `auto` serves the home CA's certificate, made under
+    # <data_dir>/tls, or the user's own files below; `off` where a proxy ends TLS.
+    tls: TlsMode = TlsMode.AUTO
+    tls_cert_file: Path | None = None  # PEM: the certificate, then any intermediates
+    tls_key_file: Path | None = None  # PEM, unencrypted
+    # lifeworld.local on the home network (mDNS); a name another machine has gets a suffix.
+    mdns: bool = True
+    mdns_name: str = "lifeworld"
 
     # 10 kept open (+5 overflow): with 5, sixteen concurrent writes kept opening and closing
     # overflow connections (docs/PERFORMANCE.md). Replicas on a managed database set it lower.
@@ -131,6 +149,26 @@ class Settings(BaseSettings):
             raise ValueError("use an e-mail or web address on one line (plain ASCII characters)")
         return text or None
 
+    @field_validator("mdns_name")
+    @classmethod
+    def _valid_mdns_name(cls, value: str) -> str:
+        label = value.strip().lower().removesuffix(".").removesuffix(".local")
+        if not MDNS_LABEL.match(label):
+            raise ValueError(
+                "must be one name of letters, digits and hyphens (up to 63), e.g. lifeworld "
+                "(announced as lifeworld.local)"
+            )
+        return label
+
+    @model_validator(mode="after")
+    def _check_tls(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise SettingsError(
+                "LIFEWORLD_TLS_CERT_FILE and LIFEWORLD_TLS_KEY_FILE go together: set both "
+                "(your own certificate) or neither (the home CA's certificate is made for you)."
+            )
+        return self
+
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:
         if self.env is Environment.TEST:
@@ -172,6 +210,8 @@ class Settings(BaseSettings):
             "host": self.host,
             "port": self.port,
             "public_url": self.public_url,
+            "tls": self.tls.value if self.tls_cert_file is None else "own certificate",
+            "mdns": f"{self.mdns_name}.local" if self.mdns else "off",
             "cache": self.cache.value,
             "redis_url": redact_url(self.redis_url) if self.redis_url else None,
             "secret_key": "set" if self.secret_key.get_secret_value() else "missing",

@@ -16,7 +16,7 @@ import yaml
 
 from lifeworld.net import allowed_hosts
 from lifeworld.portability.api import IMPORT_PATH
-from lifeworld.settings import CacheMode, Settings, SettingsError, load_settings
+from lifeworld.settings import CacheMode, Settings, SettingsError, TlsMode, load_settings
 from tests.slow.processes import image_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +142,9 @@ def test_an_overlay_renders_a_complete_deployment(
     assert settings.cache is CacheMode(cache)
     assert settings.database_url == SECRET["LIFEWORLD_DATABASE_URL"]
     assert settings.backup_interval_hours == 0, "no scheduled backups into a pod's /tmp"
+    # TLS ends at the ingress, and the probes speak plain HTTP.
+    assert settings.tls is TlsMode.OFF and not settings.mdns
+    assert all(probe.get("scheme", "HTTP") == "HTTP" for probe in probes.values())
 
 
 def test_phase2_refuses_to_start_without_a_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,6 +198,7 @@ def test_compose_phase1_is_app_and_postgres(monkeypatch: pytest.MonkeyPatch) -> 
     assert f"backups:{image_environment()['LIFEWORLD_BACKUP_DIR']}" in services["app"]["volumes"]
     assert settings.cache is CacheMode.POSTGRES
     assert settings.public_url == "https://life.example.org"
+    assert settings.tls is TlsMode.OFF and not settings.mdns, "TLS ends at the proxy in front"
 
 
 def test_compose_phase2_turns_on_redis_and_the_hybrid_cache(
@@ -216,6 +220,9 @@ def test_compose_refuses_to_start_without_a_secret_key() -> None:
 def test_the_image_keeps_nothing_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings(monkeypatch, {**image_environment(), **SECRET})
     assert settings.backup_interval_hours == 0, "backups into the container's own disk"
+    # The HEALTHCHECK asks plain http://127.0.0.1: the image must not speak TLS.
+    assert settings.tls is TlsMode.OFF and not settings.mdns
+    assert "http://127.0.0.1" in DOCKERFILE.split("HEALTHCHECK", 1)[1]
     assert str(settings.data_dir).startswith("/tmp/")
     owned = f"chown -R 10001:10001 {Path(image_environment()['LIFEWORLD_BACKUP_DIR']).parent}"
     assert owned in DOCKERFILE, "a volume mounted for backups must be writable by the app"

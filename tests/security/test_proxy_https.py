@@ -32,6 +32,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, create_database: Any) -> It
         data_dir=str(tmp),
         forwarded_allow_ips="127.0.0.1",
         log_level="warning",
+        tls="off",  # deliberately: TLS ends at the proxy in front
+        mdns="off",
     )
     command = [LIFEWORLD, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
     app = AppProcess("serve", port, env, tmp / "serve.log", command=command)

@@ -37,6 +37,12 @@ PUBLIC = {
     "GET /offline",
     "GET /sw.js",
     "GET /favicon.ico",
+    # Connect a phone: reached before a phone trusts the server, before anyone signs in. The
+    # home CA's certificate only (tests/integration/tls: never a private key).
+    "GET /connect",
+    "GET /connect/lifeworld-home-ca.crt",
+    "GET /connect/lifeworld-home-ca.mobileconfig",
+    "GET /connect/check",
 }
 SAMPLE = {"part": "x", "place_id": "local:1", "task_id": "build-emergency-fund-1"}
 FORGED = {

@@ -111,6 +111,9 @@ def _environment(home: Path, port: int) -> dict[str, str]:
         LIFEWORLD_HOST="127.0.0.1",
         LIFEWORLD_PORT=str(port),
         LIFEWORLD_MDNS="off",
+        # Deliberately plain HTTP: this test is about what the wheel carries; the HTTPS a
+        # household gets is the setup script's test (tests/slow/test_setup_script.py).
+        LIFEWORLD_TLS="off",
     )
     return env
 

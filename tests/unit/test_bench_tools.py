@@ -13,7 +13,7 @@ from bench.history import play, stretch
 from bench.profile import cumulative, summarise
 from bench.scenarios import SignedIn
 from bench.world import noon_timezone
-from bench.wrk import Req, parse_wrk
+from bench.wrk import Req, parse_static, parse_wrk
 
 from lifeworld.game.capacity import energy_cap
 from lifeworld.game.state import ActivityType
@@ -110,3 +110,27 @@ def test_postgres_cpu_counts_what_each_process_used_and_never_goes_negative() ->
     used = inprocess.postgres_cpu_s_between(before, after)
     assert used == pytest.approx((30 + 1 + 5) * tick)
     assert inprocess.postgres_cpu_s_between({10: 900}, {}) == 0
+
+
+WRK_STATIC = """Running 3s test @ https://127.0.0.1:5173/api/v1/ping
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.90ms    1.51ms  24.95ms   94.76%
+    Req/Sec     4.65k     1.19k    9.38k    86.89%
+  Latency Distribution
+     50%    1.53ms
+     75%    2.10ms
+     90%    3.01ms
+     99%  740.00us
+  28209 requests in 3.10s, 12.13MB read
+  Socket errors: connect 0, read 1, write 2, timeout 3
+  Non-2xx or 3xx responses: 4
+Requests/sec:   9100.81
+"""
+
+
+def test_parse_static_reads_wrks_own_summary() -> None:
+    load = parse_static(WRK_STATIC, 16)
+    assert (load.requests, load.seconds) == (28209, 3.1)
+    assert (load.p50_ms, load.p99_ms, load.max_ms) == (1.53, 0.74, 24.95)
+    assert load.errors == 10

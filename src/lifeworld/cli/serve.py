@@ -7,19 +7,22 @@ import os
 import shutil
 import signal
 import socket
-import sys
 import time
 
-import segno
 import typer
 import uvicorn
 from sqlalchemy.exc import OperationalError
 
+from lifeworld.cli.banner import print_banner
 from lifeworld.cli.common import console, fail, ready_database, settings_or_exit
 from lifeworld.db import migrate
 from lifeworld.db.embedded import EmbeddedPostgres
-from lifeworld.net import lan_address
-from lifeworld.settings import Settings
+from lifeworld.mdns import Announcement, announce
+from lifeworld.net import machine_addresses
+from lifeworld.settings import Settings, TlsMode
+from lifeworld.tls.context import CERT_ENV, KEY_ENV
+from lifeworld.tls.keeper import CertificateKeeper
+from lifeworld.tls.serving import ServedTls, TlsSetupError, prepare_tls, wanted_names
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -55,29 +58,41 @@ def prepare(settings: Settings) -> tuple[str, EmbeddedPostgres | None, bool]:
     return url, embedded, started
 
 
-def _print_banner(settings: Settings, host: str, port: int) -> None:
-    local_url = f"http://localhost:{port}/"
-    console.print()
-    console.print("[bold]Life World OS is running.[/]")
-    console.print(f"  On this computer:   [cyan]{local_url}[/]")
-    if host in ("0.0.0.0", "::"):
-        lan = lan_address()
-        if lan:
-            lan_url = settings.public_url or f"http://{lan}:{port}/"
-            console.print(f"  On your home WiFi:  [cyan]{lan_url}[/]")
-            console.print("  Scan this with your phone's camera:")
-            qr = segno.make(lan_url, error="m")
-            qr.terminal(out=sys.stdout, compact=True, border=2)
-        else:
-            console.print("  No network address found: other devices cannot reach this machine.")
-    else:
-        console.print(f"  Listening only on {host} (other devices cannot reach it).")
-    console.print("  Stop it with Ctrl+C.")
-    console.print()
-
-
 def _raise_exit(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def _announce(settings: Settings, *, https: bool) -> tuple[Announcement | None, str]:
+    """lifeworld.local on the network, when on and the app listens there; and a note to print."""
+    if not settings.mdns:
+        return None, ""
+    if settings.host not in ("0.0.0.0", "::"):
+        return None, ""
+    try:
+        announced = announce(settings.mdns_name, settings.port, machine_addresses(), https=https)
+    except (OSError, RuntimeError) as exc:
+        return None, f"{settings.mdns_name}.local is not announced ({exc}); use the address."
+    if announced is None:
+        return None, ""
+    # The workers answer to the name in use, which may carry a suffix.
+    os.environ["LIFEWORLD_MDNS_NAME"] = announced.name
+    return announced, ""
+
+
+def _tls(settings: Settings, announced: Announcement | None) -> ServedTls | None:
+    names = wanted_names(settings, machine_addresses(), announced.host if announced else None)
+    try:
+        served = prepare_tls(settings, names)
+    except TlsSetupError as exc:
+        fail(str(exc), 2)
+    if served is None:
+        return None
+    if served.created_authority:
+        console.print("[green]✓[/] made this home's certificate authority (phones install it once)")
+    if served.renewed:
+        console.print(f"[green]✓[/] made the server's certificate ({served.renewed})")
+    os.environ[CERT_ENV], os.environ[KEY_ENV] = str(served.files.cert), str(served.files.key)
+    return served
 
 
 def serve(
@@ -92,6 +107,35 @@ def serve(
     started_at = time.monotonic()
     settings = settings_or_exit(host=host, port=port)
     _check_port_free(settings.host, settings.port)
+    # The name first: the certificate covers the one announced (it may carry a suffix).
+    announced, mdns_note = _announce(settings, https=settings.tls is not TlsMode.OFF)
+    keeper: CertificateKeeper | None = None
+    try:
+        served = _tls(settings, announced)
+        if served is not None and served.authority is not None and served.paths is not None:
+            host_name = announced.host if announced else None
+            keeper = CertificateKeeper(
+                served.paths,
+                served.authority,
+                lambda: wanted_names(settings, machine_addresses(), host_name),
+            ).start()
+        _run(settings, workers, migrate_first, served, announced, mdns_note, started_at)
+    finally:
+        if keeper is not None:
+            keeper.stop()
+        if announced is not None:
+            announced.close()
+
+
+def _run(
+    settings: Settings,
+    workers: int,
+    migrate_first: bool,
+    served: ServedTls | None,
+    announced: Announcement | None,
+    mdns_note: str,
+    started_at: float,
+) -> None:
     if migrate_first:
         url, embedded, started = prepare(settings)
     else:
@@ -107,15 +151,19 @@ def serve(
 
         metrics_dir, own_metrics_dir = prepare_multiprocess_dir()
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    _print_banner(settings, settings.host, settings.port)
+    print_banner(settings, https=served is not None, announced=announced, mdns_note=mdns_note)
     console.print(f"[dim]ready to start in {time.monotonic() - started_at:.1f} s[/]")
     # uvicorn re-raises SIGTERM after its graceful shutdown: turn it into an exception so
     # the embedded database is stopped below instead of the process dying on the spot.
     signal.signal(signal.SIGTERM, _raise_exit)
     try:
         uvicorn.run(
-            "lifeworld.asgi:app_from_environment",
+            "lifeworld.asgi:https_app_from_environment"
+            if served
+            else "lifeworld.asgi:app_from_environment",
             factory=True,
+            # With TLS: one port for both, the first byte of a connection decides (listener.py).
+            http="lifeworld.tls.listener:TlsOrPlainHttp" if served else "auto",
             host=settings.host,
             port=settings.port,
             workers=workers,

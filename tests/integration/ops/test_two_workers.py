@@ -1,15 +1,18 @@
 """`lifeworld serve --workers 2`: every scrape adds up both workers' counts, and a worker that died
-is dropped from the live gauges while its counts stay."""
+is dropped from the live gauges while its counts stay. Over HTTPS, the default: both workers
+serve TLS and plain HTTP on the one port (tls/listener.py), and a restarted worker too."""
 
 from __future__ import annotations
 
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +36,23 @@ class Served:
     process: subprocess.Popen[bytes]
     metrics_dir: Path
     log: Path
+    data_dir: Path
+
+    @cached_property
+    def verify(self) -> ssl.SSLContext:
+        """Trusts the home CA `lifeworld serve` made before its workers started."""
+        return ssl.create_default_context(cafile=self.data_dir / "tls" / "home-ca.crt")
+
+    def get(self, path: str) -> httpx.Response:
+        """A request on a new connection (a new TLS handshake each time)."""
+        return httpx.get(f"{self.url}{path}", timeout=10, verify=self.verify)
 
     def workers(self) -> list[psutil.Process]:
         children = psutil.Process(self.process.pid).children()
         return [c for c in children if "spawn_main" in " ".join(c.cmdline())]
 
     def scrape(self) -> str:
-        response = httpx.get(f"{self.url}/metrics", timeout=10)  # a new connection each time
+        response = self.get("/metrics")
         assert response.status_code == 200, response.text
         return response.text
 
@@ -77,6 +90,7 @@ def served(create_database: Any, tmp_path: Path) -> Iterator[Served]:
         "LIFEWORLD_DATABASE_URL": url,
         "LIFEWORLD_DATA_DIR": str(tmp_path / "data"),
         "LIFEWORLD_LOG_LEVEL": "warning",
+        "LIFEWORLD_MDNS": "off",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
     log = tmp_path / "serve.log"
@@ -87,9 +101,9 @@ def served(create_database: Any, tmp_path: Path) -> Iterator[Served]:
             command, env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-    result = Served(f"http://127.0.0.1:{port}", process, metrics_dir, log)
+    result = Served(f"https://127.0.0.1:{port}", process, metrics_dir, log, tmp_path / "data")
     try:
-        wait_for(lambda: _healthy(result.url) and len(result.workers()) == 2, "2 workers", result)
+        wait_for(lambda: _healthy(result) and len(result.workers()) == 2, "2 workers", result)
         yield result
     finally:
         if process.poll() is None:
@@ -101,20 +115,22 @@ def served(create_database: Any, tmp_path: Path) -> Iterator[Served]:
                 process.wait(timeout=10)
 
 
-def _healthy(url: str) -> bool:
+def _healthy(served: Served) -> bool:
     try:
-        return httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
+        return served.get("/api/v1/health").status_code == 200
+    except (httpx.HTTPError, OSError):  # OSError: the home CA's file is not there yet
         return False
 
 
 def test_both_workers_counts_add_up_in_every_scrape(served: Served) -> None:
     assert not (served.metrics_dir / "counter_999999.db").exists()  # a clean start
+    plain = httpx.get(served.url.replace("https://", "http://") + "/metrics", timeout=10)
+    assert plain.status_code == 307 and plain.headers["location"] == f"{served.url}/metrics"
     sent = 0
     while len([c for c in served.pings_by_pid().values() if c > 0]) < 2:
         assert sent < 4000, "every new connection went to the same worker"
         for _ in range(20):
-            assert httpx.get(f"{served.url}/api/v1/ping", timeout=10).status_code == 200
+            assert served.get("/api/v1/ping").status_code == 200
         sent += 20
     per_worker = served.pings_by_pid()
     assert sum(per_worker.values()) == sent
@@ -131,7 +147,7 @@ def test_both_workers_counts_add_up_in_every_scrape(served: Served) -> None:
         "the worker restarted",
         served,
     )
-    wait_for(lambda: _healthy(served.url), "healthy again", served)
+    wait_for(lambda: _healthy(served), "healthy again", served)
     wait_for(lambda: value(served.scrape(), "lifeworld_workers") == 2, "2 live workers", served)
     text = served.scrape()
     assert value(text, COUNT, **PING) == sent  # the dead worker's requests still count

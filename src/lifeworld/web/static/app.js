@@ -124,7 +124,41 @@
     return text;
   }
 
+  // Connect a phone: ask the HTTPS address from the plain page; the request only gets an
+  // answer when the phone trusts the server's certificate.
+  function checkTrust(box) {
+    const status = box.querySelector("[data-trust-status]");
+    const retry = box.querySelector("[data-trust-retry]");
+    const open = box.querySelector("[data-trust-open]");
+    const run = () => {
+      status.textContent = "Checking whether this phone trusts your server…";
+      fetch(box.dataset.trustCheck, { cache: "no-store", credentials: "omit" })
+        .then((response) => response.json())
+        .then((body) => {
+          if (!body.trusted) {
+            throw new Error("not over HTTPS");
+          }
+          box.dataset.trusted = "yes";
+          status.textContent = "Yes: this phone trusts your Life World server.";
+          open.hidden = false;
+        })
+        .catch(() => {
+          box.dataset.trusted = "no";
+          status.textContent =
+            "Not yet: this phone does not trust your server. Install the certificate above " +
+            "(on an iPhone, also turn on full trust), then check again.";
+          open.hidden = true;
+        })
+        .finally(() => {
+          retry.hidden = false;
+        });
+    };
+    retry.addEventListener("click", run);
+    run();
+  }
+
   const enhancers = {
+    "[data-trust-check]": checkTrust,
     // A form is sent once: later submits are ignored until the page changes.
     "form[data-once]": (form) => {
       form.addEventListener("submit", (event) => {
