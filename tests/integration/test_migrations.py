@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 import psycopg
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -71,3 +74,30 @@ def test_models_match_the_migrated_schema(database_url: str) -> None:
     finally:
         engine.dispose()
     assert diff == []
+
+
+def test_a_second_migrating_process_says_it_waits_then_migrates(
+    create_database: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two instances starting at once: the one that finds the lock taken says so, waits for the
+    other to let go, then carries on."""
+    url = create_database("lifeworld_migration_lock")
+    result: list[bool] = []
+    with psycopg.connect(libpq_url(url), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [migrate.MIGRATION_LOCK_KEY])
+        with caplog.at_level(logging.WARNING, logger="lifeworld.db.migrate"):
+            waiting = threading.Thread(target=lambda: result.append(migrate.upgrade(url)))
+            waiting.start()
+            for _ in range(600):  # until it says it waits (bounded)
+                if any("waiting for it to finish" in r.message for r in caplog.records):
+                    break
+                waiting.join(0.05)
+            assert waiting.is_alive(), "it must wait while another process holds the lock"
+            assert result == []
+            other.execute("SELECT pg_advisory_unlock(%s)", [migrate.MIGRATION_LOCK_KEY])
+            waiting.join(120)
+    assert result == [True]
+    assert migrate.current_revision(url) == migrate.head_revision()
+    messages = [r.message for r in caplog.records]
+    assert any("another Life World OS process is migrating" in m for m in messages), messages
+    assert any("finished migrating" in m for m in messages), messages
