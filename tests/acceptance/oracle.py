@@ -53,8 +53,9 @@ class OraclePlayer:
 
     @classmethod
     def new(cls, timezone: str, now: datetime) -> OraclePlayer:
+        """A new account's player (§1), born with the five presets, The Balanced active (§13)."""
         today = game_day(now, timezone, 0)
-        return cls(timezone, PlayerState.new(today, now))
+        return cls(timezone, PlayerState.new(today, now), bonuses=preset_bonuses("The Balanced"))
 
     def today(self, now: datetime) -> date:
         return max(game_day(now, self.timezone, 0), self.state.last_rolled_day)

@@ -15,6 +15,7 @@ from lifeworld.game.errors import QuestionnaireAlreadyDone
 from lifeworld.game.questionnaire import Answers, apply_questionnaire
 from lifeworld.game.ranks import overall_level, rank_for
 from lifeworld.game.state import PlayerState
+from lifeworld.loadouts.service import add_presets
 from lifeworld.players.context import open_player
 from lifeworld.players.dashboard import build_state
 from lifeworld.players.mapping import row_values
@@ -23,7 +24,8 @@ from lifeworld.players.schemas import MilestoneOut, QuestionnaireIn, StateOut
 
 
 async def create_player(session: AsyncSession, *, user: User, now: datetime) -> Player:
-    """The starting state of GAME_RULES.md §1 for a new account."""
+    """The starting state of GAME_RULES.md §1 for a new account, born whole: with the five
+    loadout presets of §13, The Balanced active, in the same transaction."""
     today = game_day(now, user.timezone, user.day_start_hour)
     player = Player(
         user_id=user.id,
@@ -32,6 +34,7 @@ async def create_player(session: AsyncSession, *, user: User, now: datetime) -> 
         **row_values(PlayerState.new(today, now)),
     )
     session.add(player)
+    add_presets(session, user_id=user.id, now=now)
     await session.flush()
     return player
 

@@ -108,13 +108,13 @@ async def test_insufficient_gold(client: httpx.AsyncClient) -> None:
 async def test_investing_needs_20_energy(client: httpx.AsyncClient) -> None:
     await with_gold(client, 100)
     for _ in range(3):
-        await log(client, "WORK_PROJECT")  # 100 → 10
+        await log(client, "WORK_PROJECT")  # 27 each with The Balanced: 100 → 19
     response = await client.post(
         "/api/v1/me/investments", json={"type": "CASH", "name": "Jar", "amount": 10}
     )
     err = error(response, 409)
     assert err["code"] == "insufficient_energy"
-    assert err["details"] == {"needed": 20, "usable": 10}
+    assert err["details"] == {"needed": 20, "usable": 19}
     assert await listed(client) == []
     assert dec((await state(client))["resources"]["gold"]) == 100
 
