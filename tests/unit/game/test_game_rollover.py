@@ -95,6 +95,9 @@ def test_oxygen_decay_floors_at_zero() -> None:
     assert roll(state).state.resources.oxygen == Decimal("0.15")
     assert roll(state, days=3).state.resources.oxygen == 0
     assert roll(state, days=5, engines=1).state.resources.oxygen == 0  # 0.25 − 5 × 0.05
+    # 0 as the database stores it (4 places): the export's bytes do not depend on whether
+    # the request that builds it also replayed the day that emptied the oxygen
+    assert str(roll(state, days=3).state.resources.oxygen) == "0.0000"
 
 
 # --- 2. capacity neglect ----------------------------------------------------------------------
