@@ -20,6 +20,7 @@ from lifeworld.activities.service import changes_json
 from lifeworld.game.activities import perform_activity
 from lifeworld.game.days import day_start
 from lifeworld.game.errors import GameRuleError
+from lifeworld.game.loadouts import FIRST_PRESET, preset_items, summed_benefits
 from lifeworld.game.milestones import award_milestones
 from lifeworld.game.questionnaire import (
     Answers,
@@ -85,6 +86,10 @@ def settled(today: date, tz: str) -> Played:
     return Played(state, [], [(a.milestone.value, a.keys, at) for a in awards])
 
 
+# The crowd's players have the five presets, The Balanced active (seed.crowd), as the app's do.
+BORN_WITH = summed_benefits(preset_items(FIRST_PRESET).values()).bonuses()
+
+
 def play(*, start: date, end: date, tz: str, seed: int) -> Played:
     """Play every day from `start` to the day before `end`, then roll over to `end`."""
     rng = random.Random(seed)
@@ -100,7 +105,12 @@ def play(*, start: date, end: date, tz: str, seed: int) -> Played:
             changes = SAVING if kind is ActivityType.SAVE_EXPENSES else NO_CHANGES
             try:
                 result = perform_activity(
-                    state, kind, today=day, resource_changes=changes, achieved=frozenset(achieved)
+                    state,
+                    kind,
+                    today=day,
+                    resource_changes=changes,
+                    bonuses=BORN_WITH,
+                    achieved=frozenset(achieved),
                 )
             except GameRuleError:
                 continue  # out of energy, or work refused in burnout: the player does no more

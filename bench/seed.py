@@ -9,6 +9,7 @@ keyed with the bench server's secret exactly as the app keys them.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import psycopg
 from bench.history import ACTIVITY_COLUMNS, Row
 from bench.server import SECRET
 from lifeworld.accounts.security import Security, new_token
+from lifeworld.game.loadouts import missing_presets, preset_slots
 from lifeworld.game.state import PlayerState
 from lifeworld.players.mapping import row_values
 
@@ -110,8 +112,9 @@ def crowd(
     now: datetime,
     awards: list[tuple[str, int, datetime]],
 ) -> Crowd:
-    """`count` users with their player in `state`, the milestones it has reached (`awards`),
-    and an API token each (already used: the first request does not write `last_used_at`)."""
+    """`count` users with their player in `state` and its five presets, the milestones it has
+    reached (`awards`), and an API token each (already used: the first request does not write
+    `last_used_at`)."""
     password_hash = _security.hash_password(secrets.token_urlsafe(16))
     rows = conn.execute(
         "INSERT INTO users (household_id, username, email, display_name, password_hash, "
@@ -127,6 +130,13 @@ def crowd(
     with conn.cursor().copy(f"COPY players ({', '.join(columns)}) FROM STDIN") as copy:
         for user_id in user_ids:
             copy.write_row((user_id, household_id, 1, *values.values()))
+    with conn.cursor().copy(
+        "COPY loadouts (user_id, name, preset_id, active, slots, created_at) FROM STDIN"
+    ) as copy:  # born whole, as the app makes players: the five presets, The Balanced active
+        for user_id in user_ids:
+            for preset, active in missing_presets((), has_active=False):
+                slots = json.dumps(preset_slots(preset))
+                copy.write_row((user_id, preset.name, preset.id, active, slots, now))
     with conn.cursor().copy(
         "COPY milestones (user_id, type, keys, achieved_at) FROM STDIN"
     ) as copy:

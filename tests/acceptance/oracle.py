@@ -16,7 +16,12 @@ from typing import Any
 from lifeworld.game.activities import perform_activity
 from lifeworld.game.days import day_start, game_day
 from lifeworld.game.errors import GameRuleError
-from lifeworld.game.investments import InvestmentType, create_investment, grown_value
+from lifeworld.game.investments import (
+    InvestmentType,
+    after_growth,
+    create_investment,
+    grown_value,
+)
 from lifeworld.game.loadouts import (
     NO_BONUSES,
     PRESETS,
@@ -53,8 +58,9 @@ class OraclePlayer:
 
     @classmethod
     def new(cls, timezone: str, now: datetime) -> OraclePlayer:
+        """A new account's player (§1), born with the five presets, The Balanced active (§13)."""
         today = game_day(now, timezone, 0)
-        return cls(timezone, PlayerState.new(today, now))
+        return cls(timezone, PlayerState.new(today, now), bonuses=preset_bonuses("The Balanced"))
 
     def today(self, now: datetime) -> date:
         return max(game_day(now, self.timezone, 0), self.state.last_rolled_day)
@@ -152,3 +158,8 @@ class OraclePlayer:
         self.roll(now)
         for investment in self.investments:
             investment["value"] = grown_value(investment["value"], investment["yield"])
+        checked = after_growth(
+            self.state, active_engines=self.active_engines, achieved=self.achieved
+        )
+        self.state = checked.state  # milestones are checked after growth too (§8)
+        self._award(checked.milestones)

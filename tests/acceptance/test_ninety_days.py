@@ -158,10 +158,12 @@ async def _ninety_days(client: httpx.AsyncClient, new_client: Any) -> None:
     })  # fmt: skip
 
     # A hand-checked anchor: grace's first WORK_PROJECT, capacity 40 (band 21–40: XP ×0.80),
-    # SUMMER ×1.3: round(500 × 1.3) = 650, round(650 × 0.80) = 520. Her 1,000 gold from the
-    # questionnaire earns FIRST_ASSET at this first check (§8: checked after every activity).
+    # SUMMER ×1.3, The Balanced she was born with (xpGain .12, energyCostReduction .10; no
+    # Loadouts page read): round(500 × 1.3) = 650, round(650 × 0.80) = 520, round(520 × 1.12)
+    # = 582; energy round(30 × 0.9) = 27. Her 1,000 gold from the questionnaire earns
+    # FIRST_ASSET at this first check (§8: checked after every activity).
     first = await _activity(grace, START, ActivityType.WORK_PROJECT)
-    assert first == {"xp": 520, "energy_used": 30, "milestones": ["FIRST_ASSET"]}
+    assert first == {"xp": 582, "energy_used": 27, "milestones": ["FIRST_ASSET"]}
 
     months_grown: set[tuple[int, int]] = set()
     grace_burnouts: list[str] = []
@@ -171,10 +173,9 @@ async def _ninety_days(client: httpx.AsyncClient, new_client: Any) -> None:
 
         # ada: balanced days, a loadout, two engines, an investment, a season, monthly growth.
         await _sleep(ada, now)
-        if day == 1:
+        if day == 1:  # a read: The Balanced has been active since her first activity
             loadouts = (await ada.client.get("/api/v1/me/loadouts")).json()
             assert [lo["name"] for lo in loadouts if lo["active"]] == ["The Balanced"]
-            ada.oracle.bonuses = preset_bonuses("The Balanced")
         if day == 3:
             r = await ada.client.post(
                 "/api/v1/me/investments",

@@ -2,7 +2,8 @@
 sleep, engines and the admin page. Each test is a new member of the shared household.
 
 Numbers follow GAME_RULES.md for the answers in `support.QUESTIONNAIRE`: SPRING (×1.2),
-capacity 75 (XP ×1.10, rewards ×1.05), energy 100, gold 3,500.
+capacity 75 (XP ×1.10, rewards ×1.05), energy 100, gold 3,500, and The Balanced active from
+birth (§13: activity XP ×1.12, energy costs × 0.9 rounded).
 """
 
 from __future__ import annotations
@@ -173,9 +174,10 @@ async def test_custom_activity_with_live_preview(household: Household, page: Pag
     await custom.get_by_label("Overall XP").fill("100")
     await custom.get_by_label("Capacity").fill("50")
     preview = custom.locator("[data-preview-output]")
-    # 100 × 1.2 × 1.10 = 132 and 50 × 1.2 × 1.10 = 66, as the server computes them.
+    # 100 × 1.2 × 1.10 = 132 × 1.12 = 147.84 → 148 and 50 → 60 → 66 → 73.92 → 74, for
+    # 20 × 0.9 = 18 energy (The Balanced), as the server computes them.
     await expect(preview).to_have_text(
-        "Logged now, this gives +132 XP (capacity +66) for 20 energy, leaving 80."
+        "Logged now, this gives +148 XP (capacity +74) for 18 energy, leaving 82."
     )
     await custom.get_by_label("Overall XP").evaluate("e => e.removeAttribute('max')")
     await custom.get_by_label("Overall XP").fill("6000")
@@ -189,7 +191,7 @@ async def test_custom_activity_with_live_preview(household: Household, page: Pag
     await custom.get_by_label("Overall XP").fill("100")
     await custom.get_by_role("button", name="Log it").click()
     await expect(page.locator("#custom").get_by_role("status")).to_have_text(
-        "Fixed the bike logged: +132 XP, 20 energy used (80 left). "
+        "Fixed the bike logged: +148 XP, 18 energy used (82 left). "
         "Milestone reached: First asset (+1 key)!"  # the questionnaire's gold, checked now
     )
     await expect(page.locator("#history")).to_contain_text("Fixed the bike")
@@ -201,7 +203,7 @@ async def test_sleep_restores_energy_and_shows_in_the_history(
     await ready_player(page, household.new_member("sleeper"))
     await api(page, "POST", "/api/v1/me/activities", {"type": "WORK_PROJECT"})
     await page.goto("/energy")
-    await expect(page.locator("[data-live-value]")).to_have_text("70")
+    await expect(page.locator("[data-live-value]")).to_have_text("73")  # 30 × 0.9 = 27 spent
     sleep = page.locator("#sleep")
     await sleep.get_by_label("Hours slept").evaluate("e => e.removeAttribute('max')")
     await sleep.get_by_label("Hours slept").fill("25")
@@ -210,12 +212,12 @@ async def test_sleep_restores_energy_and_shows_in_the_history(
     await sleep.get_by_label("Hours slept").fill("7.5")
     await sleep.get_by_label("Quality").select_option("8")
     await sleep.get_by_role("button", name="Log sleep").click()
-    # §11: floor(7.5 × (0.5 + 0.8)) + 20 = 29 → 70 + 29 = 99 of 100.
+    # §11: floor(7.5 × (0.5 + 0.8)) + 20 = 29 → min(73 + 29, cap 100) = 100: +27.
     await expect(page.locator("#sleep").get_by_role("status")).to_contain_text("Slept 7.5 h (good)")
     await expect(page.locator("#sleep").get_by_role("status")).to_contain_text(
-        "restoration 29. +29 energy: 99 of 100."
+        "restoration 29. +27 energy: 100 of 100."
     )
-    await expect(page.locator("[data-live-value]")).to_have_text("99")
+    await expect(page.locator("[data-live-value]")).to_have_text("100")
     await expect(page.locator("#nights tbody tr")).to_have_count(1)
     await expect(page.locator("#nights tbody tr")).to_contain_text("8 · good")
     await screenshot(page, "energy", widths=(360, 1280))

@@ -1,7 +1,8 @@
 """Today in a real browser: the questionnaire, quick actions, energy, keyboard use, no overflow.
 
 Numbers are those of GAME_RULES.md for a player who answered `QUESTIONNAIRE` (support.py):
-SPRING (×1.2), capacity 75 (health strong: band high, XP ×1.10), energy 100, no loadout yet.
+SPRING (×1.2), capacity 75 (health strong: band high, XP ×1.10), energy 100, and The Balanced
+active from birth (§13: XP ×1.12, energy costs × 0.9 rounded).
 """
 
 from __future__ import annotations
@@ -86,15 +87,15 @@ async def test_quick_action_updates_today_in_place_once(household: Household, pa
     await page.evaluate("window.__sameDocument = true")
 
     exercise = page.get_by_role("button", name=re.compile("^Exercise"))
-    await expect(exercise).to_contain_text("25")
-    await expect(exercise).to_contain_text("+264 XP")  # 200 × 1.2 × 1.10
+    await expect(exercise).to_contain_text("23")  # 25 × 0.9 = 22.5 → 23
+    await expect(exercise).to_contain_text("+296 XP")  # 200 × 1.2 × 1.10 × 1.12 = 295.68
     await exercise.dblclick()  # a double tap
 
     quick = page.locator("#quick")
     await expect(quick.get_by_role("status")).to_contain_text(
-        "Exercise logged: +264 XP, 25 energy used (75 left)."
+        "Exercise logged: +296 XP, 23 energy used (77 left)."
     )
-    await expect(page.locator("[data-live-value]")).to_have_text("75")
+    await expect(page.locator("[data-live-value]")).to_have_text("77")
     await expect(page.locator("#recent .activity-item")).to_have_count(1)
     await expect(page.locator("#recent")).to_contain_text("Exercise")
     assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
@@ -106,22 +107,22 @@ async def test_energy_short_message_next_to_the_quick_actions(
     household: Household, page: Page
 ) -> None:
     await ready_player(page, household.new_member("tired"))
-    for _ in range(3):
-        await api(page, "POST", "/api/v1/me/activities", {"type": "WORK_PROJECT"})
+    for kind in ("WORK_PROJECT", "WORK_PROJECT", "WORK_PROJECT", "SAVE_EXPENSES"):
+        await api(page, "POST", "/api/v1/me/activities", {"type": kind})  # 100 − 3 × 27 − 14 = 5
     await page.reload()
     work = page.get_by_role("button", name=re.compile("^Work"))
     await expect(work).to_contain_text("too tired")
     await work.click()
     alert = page.locator("#quick").get_by_role("alert")
-    await expect(alert).to_have_text("Not enough energy: this needs 30, you have 10 usable.")
+    await expect(alert).to_have_text("Not enough energy: this needs 27, you have 5 usable.")
     await expect(alert).to_be_focused()
     await screenshot(page, "energy-short", widths=(360,))
-    # Rest costs 18: refused as well, with its own numbers; nothing is ever recorded.
+    # Rest costs 16: refused as well, with its own numbers; nothing is ever recorded.
     await page.get_by_role("button", name=re.compile("^Rest")).click()
     await expect(page.locator("#quick").get_by_role("alert")).to_have_text(
-        "Not enough energy: this needs 18, you have 10 usable."
+        "Not enough energy: this needs 16, you have 5 usable."
     )
-    assert await _activity_count(page) == 3
+    assert await _activity_count(page) == 4
 
 
 async def test_quick_action_with_javascript_off(
@@ -132,9 +133,9 @@ async def test_quick_action_with_javascript_off(
     await page.get_by_role("button", name=re.compile("^Learning")).click()
     await expect(page).to_have_url(re.compile(r"/#quick$"))
     await expect(page.locator("#quick").get_by_role("status")).to_contain_text(
-        "Learning logged: +528 XP, 20 energy used (80 left)."  # 400 × 1.2 × 1.10
+        "Learning logged: +591 XP, 18 energy used (82 left)."  # 400 × 1.2 × 1.10 × 1.12
     )
-    await expect(page.locator(".energy-number")).to_contain_text("80")
+    await expect(page.locator(".energy-number")).to_contain_text("82")
 
 
 async def test_keyboard_reaches_the_quick_actions_with_a_visible_focus(

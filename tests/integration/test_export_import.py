@@ -96,6 +96,60 @@ async def test_import_into_an_empty_player_gives_back_the_same_bytes(
     assert [a["type"] for a in listed] == ["LEARNING", "CUSTOM", "EXERCISE"]
 
 
+async def test_a_new_players_export_holds_the_presets_it_was_born_with(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    """§13: the presets come with the player, so an export made before anything was read holds
+    them, The Balanced active."""
+    bob = await _household(client, new_client)
+    doc = json.loads(await _export(bob))
+    assert [(lo["preset_id"], lo["active"]) for lo in doc["loadouts"]] == [
+        ("the-balanced", True),
+        ("the-warrior", False),
+        ("the-strategist", False),
+        ("the-guardian", False),
+        ("the-explorer", False),
+    ]
+    assert {lo["created_at"] for lo in doc["loadouts"]} == {"2026-03-02T12:00:00Z"}  # bob's birth
+
+
+@pytest.mark.parametrize(
+    ("kept", "active"),
+    [
+        ("none", ["the-balanced"]),  # no loadout at all: The Balanced is added active
+        ("own", [None]),  # her own loadout, active: it stays the active one
+        ("own-inactive", []),  # a loadout of her own, none active: The Balanced is added active
+    ],
+)
+async def test_an_import_without_presets_gets_the_ones_it_lacks(
+    client: httpx.AsyncClient, new_client: NewClient, kept: str, active: list[str | None]
+) -> None:
+    """A document made before players were born with presets may hold none: the document's
+    loadouts win (which one is active too), and the presets it lacks are added after them, as
+    the upgrade (revision 0007) adds them to a player who had none. A player is born whole,
+    imported or not."""
+    bob = await _household(client, new_client)
+    doc = json.loads(await _export(client))
+    own = [lo for lo in doc["loadouts"] if lo["preset_id"] is None]
+    doc["loadouts"] = [] if kept == "none" else own
+    if kept == "own-inactive":
+        own[0]["active"] = False
+        active = ["the-balanced"]
+    response = await bob.post("/api/v1/me/import", json=doc)
+    assert response.status_code == 200, response.text
+    back = json.loads(await _export(bob))
+    assert back["loadouts"][: len(doc["loadouts"])] == doc["loadouts"]
+    added = back["loadouts"][len(doc["loadouts"]) :]
+    assert [lo["preset_id"] for lo in added] == [
+        "the-balanced",
+        "the-warrior",
+        "the-strategist",
+        "the-guardian",
+        "the-explorer",
+    ]
+    assert [lo["preset_id"] for lo in back["loadouts"] if lo["active"]] == active
+
+
 async def test_import_refuses_a_player_with_history_and_changes_nothing(
     client: httpx.AsyncClient, new_client: NewClient
 ) -> None:

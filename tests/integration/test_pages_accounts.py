@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeworld.accounts.models import ApiToken, User
 from lifeworld.clock import clock
+from lifeworld.loadouts.models import Loadout
 from lifeworld.players.models import Player
 from lifeworld.web.flash import FLASH_COOKIE
 from tests.integration.factories import PASSWORD, invite_code, set_up_household
@@ -24,6 +25,25 @@ SETUP = {
     "email": "ada@example.org",
     "password": PASSWORD,
 }
+
+
+# §13: every player is made with the five presets, The Balanced active (the page paths too).
+BORN_WITH = [
+    ("the-balanced", True),
+    ("the-warrior", False),
+    ("the-strategist", False),
+    ("the-guardian", False),
+    ("the-explorer", False),
+]
+
+
+async def _presets(db: AsyncSession, user_id: int) -> list[tuple[str | None, bool]]:
+    rows = await db.execute(
+        select(Loadout.preset_id, Loadout.active)
+        .where(Loadout.user_id == user_id)
+        .order_by(Loadout.id)
+    )
+    return [(preset_id, active) for preset_id, active in rows]
 
 
 async def test_home_leads_to_setup_then_login(client: httpx.AsyncClient) -> None:
@@ -48,6 +68,7 @@ async def test_setup_page_creates_household_admin_player_and_session(
     user = await db_session.scalar(select(User).where(User.username == "ada"))
     assert user is not None and user.is_admin
     assert await db_session.get(Player, user.id) is not None
+    assert await _presets(db_session, user.id) == BORN_WITH
 
 
 async def test_setup_errors_keep_values_and_write_nothing(
@@ -257,7 +278,7 @@ async def test_join_with_a_bad_code_keeps_values(client: httpx.AsyncClient) -> N
 
 
 async def test_invites_are_for_the_admin_and_shown_once(
-    client: httpx.AsyncClient, new_client: Any
+    client: httpx.AsyncClient, new_client: Any, db_session: AsyncSession
 ) -> None:
     await set_up_household(client)
     made = await submit(client, "/settings", "/settings/invites", {})
@@ -280,6 +301,8 @@ async def test_invites_are_for_the_admin_and_shown_once(
         },
     )
     assert joined.headers["location"] == "/"
+    grace = await db_session.scalar(select(User.id).where(User.username == "grace"))
+    assert grace is not None and await _presets(db_session, grace) == BORN_WITH
     member_settings = await member.get("/settings")
     assert "/settings/invites" not in member_settings.text
     fields = hidden_fields(member_settings.text, "/settings/tokens")

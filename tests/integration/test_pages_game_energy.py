@@ -45,11 +45,12 @@ async def test_sleep_restores_energy_once_and_is_listed(
     second = await client.post("/energy/sleep", data=form)
     assert first.headers["location"] == second.headers["location"] == "/energy#sleep"
     shown = await follow(client, first)
-    # §11: floor(7.5 × 1.3) + 20 = 29, from 70 to 99 (cap 100).
-    assert "restoration 29. +29 energy: 99 of 100." in shown
+    # §11: floor(7.5 × 1.3) + 20 = 29; from 73 (the work cost round(30 × 0.9) = 27 with The
+    # Balanced) to min(73 + 29, cap 100) = 100: +27.
+    assert "restoration 29. +27 energy: 100 of 100." in shown
     assert "8 · good 29" in shown
     assert await db_session.scalar(select(func.count()).select_from(SleepLog)) == 1
-    assert (await client.get("/api/v1/me/energy")).json()["usable"] == 99
+    assert (await client.get("/api/v1/me/energy")).json()["usable"] == 100
 
 
 async def test_sleep_errors_keep_values_and_write_nothing(

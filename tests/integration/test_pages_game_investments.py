@@ -93,6 +93,20 @@ async def test_top_up_growth_and_sale(client: httpx.AsyncClient) -> None:
     assert "Sold for 1 5" in page and "No investments yet." in page
 
 
+async def test_a_sale_that_reaches_a_milestone_says_so(client: httpx.AsyncClient) -> None:
+    """§8: milestones are checked after a sale. The questionnaire's 3,500 gold (no check) all
+    invested leaves 0 gold (no milestone at the purchase); the sale brings it back above 0."""
+    await set_up_household(client)
+    await ready_player(client)
+    response = await client.post("/api/v1/me/investments", json={**BUY, "amount": "3500"})
+    assert response.status_code == 201 and response.json()["milestones"] == []
+    holding = int(response.json()["investment"]["id"])
+    sold = await submit(client, "/investments", f"/investments/{holding}/sell", {})
+    page = await follow(client, sold)
+    assert "Sold for 3 500.00 gold. You now have 3 500.00 gold." in page
+    assert "Milestone reached: First asset (+1 key)!" in page
+
+
 async def test_another_players_investment_is_the_404_page(
     client: httpx.AsyncClient, new_client: NewClient
 ) -> None:

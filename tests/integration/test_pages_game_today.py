@@ -119,9 +119,11 @@ async def test_today_shows_the_state_from_the_services(client: httpx.AsyncClient
     assert "Sleep & boosts 100 of 100" in page
     assert "Recruit Level 1" in page and "750 XP" in page and "250 XP to Private" in page
     assert "Gold savings and assets 3 500.00" in page
-    assert "Work 30 +660 XP" in page  # 500 × 1.2 × 1.10
-    assert "Save 15 +1 320 XP" in page  # 1,000 × 1.2 × 1.10
-    assert "Rest 18 +0 XP" in page
+    # Born with The Balanced (§13: xpGain .12, energyCostReduction .10), no Loadouts page read:
+    # 500 × 1.2 = 600 × 1.10 = 660 × 1.12 = 739.2 → 739, 30 × 0.9 = 27 energy.
+    assert "Work 27 +739 XP" in page
+    assert "Save 14 +1 478 XP" in page  # 1,000 × 1.2 × 1.10 = 1,320 × 1.12 = 1,478.4; 13.5 → 14
+    assert "Rest 16 +0 XP" in page  # round(18 × 0.9)
     assert "Summer : A season lasts at least 28 days; this one is 0 days old." in page
     assert "XP earned over the last 30 days" in page and "Your five clouds" in page
 
@@ -138,11 +140,12 @@ async def test_quick_action_logs_once_and_says_what_it_gained(
     second = await client.post("/activities", data=form)
     assert first.headers["location"] == second.headers["location"] == "/#quick"
     page = await follow(client, second)
-    assert "Exercise logged: +264 XP, 25 energy used (75 left)." in page  # 200 × 1.2 × 1.10
+    # 200 × 1.2 × 1.10 = 264 × 1.12 (The Balanced) = 295.68 → 296; 25 × 0.9 = 22.5 → 23 energy
+    assert "Exercise logged: +296 XP, 23 energy used (77 left)." in page
     assert "Milestone reached: First asset (+1 key)!" in page
     assert "recorded once" in page
     assert await _count(db_session, Activity) == 1
-    assert "Sleep & boosts 75 of 100" in text((await client.get("/")).text)
+    assert "Sleep & boosts 77 of 100" in text((await client.get("/")).text)
 
 
 async def test_energy_short_refusal_is_shown_next_to_the_actions_and_nothing_written(
@@ -154,7 +157,8 @@ async def test_energy_short_refusal_is_shown_next_to_the_actions_and_nothing_wri
         await client.post("/api/v1/me/activities", json={"type": "WORK_PROJECT"})
     refused = await submit(client, "/", "/activities", {"type": "WORK_PROJECT"})
     assert refused.status_code == 409
-    assert form_error(refused.text) == "Not enough energy: this needs 30, you have 10 usable."
+    # three works of 27 (The Balanced): 100 → 19
+    assert form_error(refused.text) == "Not enough energy: this needs 27, you have 19 usable."
     assert "Quick actions" in text(refused.text)  # Today again, not a bare error page
     assert await _count(db_session, Activity) == 3
     # The refused form's key was not used up: sending it again is tried again (and refused).
@@ -201,10 +205,11 @@ async def test_custom_activity_errors_keep_values_then_it_logs(
     done = await submit(client, "/activities", "/activities", data)
     assert done.headers["location"] == "/activities#custom"
     page = await follow(client, done)
-    # XP 100 × 1.2 × 1.10 = 132; gold 12.50 × reward efficiency 1.05 = 13.125 → 13.13.
-    assert "Fixed the bike logged: +132 XP, 20 energy used (80 left), gold +13.13." in page
+    # XP 100 × 1.2 × 1.10 = 132 × 1.12 (The Balanced) = 147.84 → 148; capacity 50 → 60 → 66 →
+    # 73.92 → 74; energy 20 × 0.9 = 18; gold 12.50 × reward efficiency 1.05 = 13.125 → 13.13.
+    assert "Fixed the bike logged: +148 XP, 18 energy used (82 left), gold +13.13." in page
     row = await db_session.scalar(select(Activity))
-    assert row is not None and (row.xp_overall, row.xp_capacity) == (132, 66)
+    assert row is not None and (row.xp_overall, row.xp_capacity) == (148, 74)
 
 
 async def test_activity_history_pages_back(client: httpx.AsyncClient) -> None:

@@ -73,11 +73,11 @@ async def test_refusals_are_shown_next_to_the_task_with_the_notes_kept(
         == "Error: Use at most 2000 characters."
     )
     assert "x" * 2001 in too_long.text
-    for _ in range(4):  # 4 × 25 energy: too tired for a task (20)
+    for _ in range(4):  # 4 × 23 energy (25 × 0.9, The Balanced): 8 left, too few for a task (20)
         await client.post("/api/v1/me/activities", json={"type": "EXERCISE"})
     tired = await client.post(FIRST, data={**fields, "notes": "kept"})
     assert tired.status_code == 409
-    assert form_error(tired.text) == "Not enough energy: this needs 20, you have 0 usable."
+    assert form_error(tired.text) == "Not enough energy: this needs 20, you have 8 usable."
     assert ">kept</textarea>" in tired.text
     assert await _count(db_session) == 0
 

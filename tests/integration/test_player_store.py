@@ -123,7 +123,7 @@ async def test_a_read_outside_a_transaction_takes_a_read_connection_not_the_sess
         assert (
             row.values["user_id"] == user_id and row.version == _stored(committed_app, user_id)[0]
         )
-        assert row.active_engines == 0 and row.loadout_id is None
+        assert row.active_engines == 0 and row.loadout_name == "The Balanced"  # born with it
         assert not session.in_transaction()  # nothing checked out, nothing to commit
         assert len(_readers(committed_app)) == 1  # and the read connection was kept
         assert await players.read(987_654, locked=False) is None

@@ -64,7 +64,9 @@ async def test_household_create_makes_a_second_household_that_sees_only_itself(
         assert household["name"] == "The Hoppers"
         assert household["timezone"] == "America/New_York"
         assert [m["username"] for m in household["members"]] == ["grace"]
-        assert (await grace.get("/api/v1/me/state")).status_code == 200  # she has a player
+        state = await grace.get("/api/v1/me/state")
+        assert state.status_code == 200  # she has a player, born with The Balanced active
+        assert state.json()["active_loadout"]["name"] == "The Balanced"
     code, out = await run_cli(committed_app, "user", "list")
     assert code == 0, out
     assert "ada" in out and "grace" in out and "The Hoppers" in out and "The Lovelaces" in out

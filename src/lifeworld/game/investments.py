@@ -108,17 +108,50 @@ def create_investment(
     return InvestmentResult(final, gained, INVESTMENT_ENERGY_COST, awards)
 
 
-def top_up(state: PlayerState, extra: Decimal) -> PlayerState:
-    """Charge the extra amount invested to gold."""
+@dataclass(frozen=True, slots=True)
+class PortfolioChange:
+    """The state after a sale, top-up or growth step, and the milestones checked after it."""
+
+    state: PlayerState
+    milestones: tuple[MilestoneAward, ...]
+
+
+def top_up(
+    state: PlayerState,
+    extra: Decimal,
+    *,
+    active_engines: int = 0,
+    achieved: Set[Milestone] = frozenset(),
+) -> PortfolioChange:
+    """Charge the extra amount invested to gold; a top-up is a purchase, so milestones are
+    checked after it (§8): it can lower gold only, but one reached earlier without a check (an
+    admin's edit) is awarded here rather than waiting for the next activity."""
     extra = quantize(max(D(0), extra), CENT)
     check_gold(state, extra)
-    return replace(state, resources=replace(state.resources, gold=state.resources.gold - extra))
+    charged = replace(state, resources=replace(state.resources, gold=state.resources.gold - extra))
+    return PortfolioChange(*award_milestones(charged, active_engines, achieved))
 
 
-def sell(state: PlayerState, value: Decimal) -> PlayerState:
-    """Selling credits the investment's current value to gold."""
+def sell(
+    state: PlayerState,
+    value: Decimal,
+    *,
+    active_engines: int = 0,
+    achieved: Set[Milestone] = frozenset(),
+) -> PortfolioChange:
+    """Selling credits the investment's current value to gold, then milestones are checked
+    (§8): a sale that lifts gold from 0 above 0 awards FIRST_ASSET (+1 key), once."""
     gold = state.resources.gold + quantize(max(D(0), value), CENT)
-    return replace(state, resources=replace(state.resources, gold=gold))
+    sold = replace(state, resources=replace(state.resources, gold=gold))
+    return PortfolioChange(*award_milestones(sold, active_engines, achieved))
+
+
+def after_growth(
+    state: PlayerState, *, active_engines: int = 0, achieved: Set[Milestone] = frozenset()
+) -> PortfolioChange:
+    """Growth raises the investments' values only (§14), but milestones are checked after it
+    too (§8): one reached without a check since (an admin's edit) is awarded then."""
+    return PortfolioChange(*award_milestones(state, active_engines, achieved))
 
 
 def monthly_growth(value: Decimal, yield_pct: Decimal) -> Decimal:

@@ -152,6 +152,30 @@ PRESETS: tuple[Preset, ...] = tuple(
 )  # fmt: skip
 
 
+FIRST_PRESET = PRESETS[0]  # The Balanced: active from a player's first activity on
+
+
+def preset_slots(preset: Preset) -> dict[str, str]:
+    """A preset's item ids by slot name, as a loadout row stores them."""
+    return {slot.value: item for slot, item in zip(Slot, preset.item_ids, strict=True)}
+
+
+def missing_presets(have: Iterable[str | None], *, has_active: bool) -> list[tuple[Preset, bool]]:
+    """The presets a player lacks, in book order, each with whether it starts active (§13).
+
+    A player is born with all five, The Balanced active. Where presets are added later (a
+    player made before that rule, an imported document without them), the ones missing are
+    added and The Balanced becomes active only when no loadout is: a choice the player made
+    stands.
+    """
+    held = set(have)
+    return [
+        (preset, preset is FIRST_PRESET and not has_active)
+        for preset in PRESETS
+        if preset.id not in held
+    ]
+
+
 def resolve(slots: Mapping[Slot, str | None]) -> dict[Slot, Item]:
     """Look up item ids per slot, refusing unknown items and items in the wrong slot."""
     items: dict[Slot, Item] = {}

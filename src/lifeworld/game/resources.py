@@ -52,15 +52,19 @@ def scale_changes(changes: ResourceChanges, capacity: int) -> ResourceChanges:
 
 
 def apply_changes(resources: Resources, changes: ResourceChanges) -> Resources:
-    """Add oxygen, gold and keys (never below 0); set water and armor (clamped 0–100)."""
+    """Add oxygen, gold and keys (never below 0); set water and armor (clamped 0–100).
+
+    Quantized after the floor, so 0 is stored and shown as 0.0000 oxygen or 0.00 gold, the
+    same as the value read back from the database (an export's bytes must not depend on it).
+    """
     oxygen, water, gold = resources.oxygen, resources.water, resources.gold
     armor, keys = resources.armor, resources.keys
     if changes.oxygen is not None:
-        oxygen = max(ZERO, quantize(oxygen + changes.oxygen, OXYGEN_QUANTUM))
+        oxygen = quantize(max(ZERO, oxygen + changes.oxygen), OXYGEN_QUANTUM)
     if changes.water is not None:
         water = quantize(min(HUNDRED, max(ZERO, changes.water)), CENT)
     if changes.gold is not None:
-        gold = max(ZERO, quantize(gold + changes.gold, CENT))
+        gold = quantize(max(ZERO, gold + changes.gold), CENT)
     if changes.armor is not None:
         armor = min(100, max(0, changes.armor))
     if changes.keys is not None:

@@ -29,6 +29,7 @@ from enum import StrEnum
 
 from lifeworld.game.activities import RECOVERY_ACTIONS
 from lifeworld.game.capacity import energy_cap
+from lifeworld.game.rounding import OXYGEN_QUANTUM, quantize
 from lifeworld.game.state import ActivityType, Category, Clouds, PlayerState
 
 AT = ActivityType
@@ -203,7 +204,8 @@ def roll_over(
     while day <= today:
         cap = energy_cap(w.clouds[Category.CAPACITY], w.burnout)  # the cap of day N − 1
         if decay:
-            w.oxygen = max(Decimal(0), w.oxygen - decay)
+            # quantized after the floor: 0 reads 0.0000, as the stored value does
+            w.oxygen = quantize(max(Decimal(0), w.oxygen - decay), OXYGEN_QUANTUM)
         if _due_every_week(day, state.last_effort_activity_day):
             w.lower(day, Category.CAPACITY, 2, NEGLECT_FLOOR, Reason.CAPACITY_NEGLECT)
         if _due_every_week(day, state.last_activity_day):

@@ -53,15 +53,18 @@ class InvestmentCreatedOut(BaseModel):
 class InvestmentChangeOut(BaseModel):
     investment: InvestmentOut
     gold: Number
+    milestones: list[MilestoneGainedOut]  # checked after a top-up (§8)
 
 
 class SaleOut(BaseModel):
     id: int
     sold_for: Number
     gold: Number
+    milestones: list[MilestoneGainedOut]  # checked after the sale (§8)
 
 
 class GrowthOut(BaseModel):
     month: date
     total_growth: Number
     investments: list[InvestmentOut]
+    milestones: list[MilestoneGainedOut]  # checked after growth (§8)

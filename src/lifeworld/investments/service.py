@@ -8,13 +8,15 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from lifeworld.accounts.models import User
-from lifeworld.activities.schemas import XPGainedOut
+from lifeworld.activities.schemas import MilestoneGainedOut, XPGainedOut
 from lifeworld.activities.service import milestone_listeners, milestones_out
 from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField
 from lifeworld.game.investments import (
     DEFAULT_YIELDS,
     InvestmentType,
+    PortfolioChange,
+    after_growth,
     check_growth_allowed,
     create_investment,
     grown_value,
@@ -32,7 +34,7 @@ from lifeworld.investments.schemas import (
     InvestmentPatch,
     SaleOut,
 )
-from lifeworld.players.context import open_player
+from lifeworld.players.context import PlayerContext, open_player
 from lifeworld.players.schemas import CategoriesOut
 from lifeworld.players.state_document import build_state
 
@@ -48,6 +50,15 @@ def investment_out(row: Investment) -> InvestmentOut:
         expected_yield=row.expected_yield,
         created_at=row.created_at,
     )
+
+
+async def _save(ctx: PlayerContext, change: PortfolioChange) -> list[MilestoneGainedOut]:
+    """Store the state after a sale, top-up or growth with the milestones checked after it."""
+    ctx.record_milestones(change.milestones)
+    await ctx.save(change.state)
+    for listener in milestone_listeners:
+        listener(change.milestones)
+    return milestones_out(change.milestones)
 
 
 async def list_investments(scope: Scope, *, user: User, now: datetime) -> list[InvestmentOut]:
@@ -97,18 +108,21 @@ async def create(
 async def patch(
     scope: Scope, *, user: User, now: datetime, investment_id: int, body: InvestmentPatch
 ) -> InvestmentChangeOut:
-    """Rename, change the expected yield, or top up (the difference is charged to gold)."""
+    """Rename, change the expected yield, or top up (the difference is charged to gold, then
+    milestones are checked: a top-up is a purchase, §8)."""
     ctx = await open_player(scope, user=user, now=now)
     row = await scope.owned(
         Investment, investment_id, user_id=user.id, missing="No such investment."
     )
+    awards: list[MilestoneGainedOut] = []
     if body.amount is not None and body.amount != row.amount_invested:
         extra = body.amount - row.amount_invested
         if extra < 0:
             raise InvalidField(
                 "amount", "An investment can only be topped up; sell it to take money out."
             )
-        await ctx.save(top_up(ctx.state, extra))
+        checked = top_up(ctx.state, extra, active_engines=ctx.active_engines, achieved=ctx.achieved)
+        awards = await _save(ctx, checked)
         row.amount_invested = body.amount
         row.current_value = row.current_value + extra
     if body.name is not None:
@@ -117,25 +131,32 @@ async def patch(
         row.expected_yield = body.expected_yield
     row.updated_at = now
     await scope.session.flush()
-    return InvestmentChangeOut(investment=investment_out(row), gold=ctx.state.resources.gold)
+    return InvestmentChangeOut(
+        investment=investment_out(row), gold=ctx.state.resources.gold, milestones=awards
+    )
 
 
 async def sell_investment(
     scope: Scope, *, user: User, now: datetime, investment_id: int
 ) -> SaleOut:
-    """Sell: its current value goes back to gold and the investment is closed."""
+    """Sell: its current value goes back to gold, the investment is closed, milestones are
+    checked (§8)."""
     ctx = await open_player(scope, user=user, now=now)
     row = await scope.owned(
         Investment, investment_id, user_id=user.id, missing="No such investment."
     )
     value = row.current_value
-    await ctx.save(sell(ctx.state, value))
+    sold = sell(ctx.state, value, active_engines=ctx.active_engines, achieved=ctx.achieved)
+    awards = await _save(ctx, sold)
     await scope.session.delete(row)
-    return SaleOut(id=investment_id, sold_for=value, gold=ctx.state.resources.gold)
+    return SaleOut(
+        id=investment_id, sold_for=value, gold=ctx.state.resources.gold, milestones=awards
+    )
 
 
 async def grow(scope: Scope, *, user: User, now: datetime) -> GrowthOut:
-    """The monthly growth step: every investment's value grows; gold does not change."""
+    """The monthly growth step: every investment's value grows; gold does not change; milestones
+    are checked after it (§8)."""
     ctx = await open_player(scope, user=user, now=now)
     last = await scope.session.scalar(
         select(GrowthStep.month)
@@ -160,5 +181,12 @@ async def grow(scope: Scope, *, user: User, now: datetime) -> GrowthOut:
         row.updated_at = now
     month = date(ctx.today.year, ctx.today.month, 1)
     scope.session.add(GrowthStep(user_id=user.id, month=month, applied_at=now, total_growth=total))
+    checked = after_growth(ctx.state, active_engines=ctx.active_engines, achieved=ctx.achieved)
+    awards = await _save(ctx, checked) if checked.milestones else []
     await scope.session.flush()
-    return GrowthOut(month=month, total_growth=total, investments=[investment_out(r) for r in rows])
+    return GrowthOut(
+        month=month,
+        total_growth=total,
+        investments=[investment_out(r) for r in rows],
+        milestones=awards,
+    )

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from lifeworld.activities.schemas import MilestoneGainedOut
 from lifeworld.clock import clock
 from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep
@@ -111,10 +112,14 @@ async def create(request: Request, viewer: FormViewer, scope: ScopeDep) -> Respo
         f"“{made.investment.name}” bought for {money(made.investment.amount_invested)} gold: "
         f"+{made.xp_gained.overall:,} XP, {made.energy_used} energy used."
     )
-    for milestone in made.milestones:
-        text += f" Milestone reached: {label(milestone.type)} (+{milestone.keys} key)!"
+    text += _reached(made.milestones)
     flash = Flash("success", text, section="portfolio")
     return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
+
+
+def _reached(milestones: list[MilestoneGainedOut]) -> str:
+    """What a flash adds for the milestones an action reached (§8)."""
+    return "".join(f" Milestone reached: {label(m.type)} (+{m.keys} key)!" for m in milestones)
 
 
 def _top_up_total(form: PageForm, invested: Decimal) -> str:
@@ -162,7 +167,7 @@ async def top_up(
     text = (
         f"“{changed.investment.name}” topped up to {money(changed.investment.amount_invested)} "
         f"invested. Gold left: {money(changed.gold)}."
-    )
+    ) + _reached(changed.milestones)
     flash = Flash("success", text, section="portfolio")
     return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
 
@@ -177,6 +182,7 @@ async def sell(
         scope, user=viewer.user, now=clock.now(), investment_id=investment_id
     )
     text = f"Sold for {money(sale.sold_for)} gold. You now have {money(sale.gold)} gold."
+    text += _reached(sale.milestones)
     flash = Flash("success", text, section="portfolio")
     return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
 
@@ -195,7 +201,7 @@ async def grow(request: Request, viewer: FormViewer, scope: ScopeDep) -> Respons
     text = (
         f"Growth for {growth.month:%B %Y} applied: +{money(growth.total_growth)} across "
         f"{len(growth.investments)} holding{'s' if len(growth.investments) != 1 else ''}."
-    )
+    ) + _reached(growth.milestones)
     flash = Flash("success", text, section="growth")
     return await submissions.done(request, scope, form, to="/investments#growth", flash=flash)
 

@@ -1,7 +1,12 @@
-"""Loadouts (§13): presets created on first use, custom sets, one active at a time."""
+"""Loadouts (§13): the five presets a player is born with, custom sets, one active at a time.
+
+Reading loadouts writes nothing: the presets exist from the player's creation on (`add_presets`,
+in the same transaction), so opening the Loadouts page never changes what a later action yields.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -13,10 +18,11 @@ from lifeworld.game.errors import PresetLocked
 from lifeworld.game.loadouts import (
     ITEMS,
     ITEMS_BY_ID,
-    PRESETS,
     Item,
     Slot,
     loadout_power,
+    missing_presets,
+    preset_slots,
     resolve,
     summed_benefits,
 )
@@ -73,43 +79,42 @@ def _clean(slots: dict[Slot, str | None]) -> dict[str, str]:
     return {slot.value: item for slot, item in chosen.items() if item}
 
 
-async def _ensure_presets(scope: Scope, user: User, now: datetime) -> list[Loadout]:
-    rows = list(
-        await scope.session.scalars(
-            select(Loadout).where(Loadout.user_id == user.id).order_by(Loadout.id)
-        )
-    )
-    if any(r.preset_id for r in rows):
-        return rows
-    # First use: create the five presets; the first is active unless a custom one already is.
-    has_active = any(r.active for r in rows)
-    for index, preset in enumerate(PRESETS):
-        row = Loadout(
-            user_id=user.id,
+def add_presets(
+    scope: Scope,
+    *,
+    user_id: int,
+    now: datetime,
+    have: Iterable[str | None] = (),
+    has_active: bool = False,
+) -> list[Loadout]:
+    """Add the presets the player lacks (`have`: preset ids it holds), The Balanced active when
+    no loadout is (`game.loadouts.missing_presets`); the caller's transaction writes them."""
+    rows = [
+        Loadout(
+            user_id=user_id,
             name=preset.name,
             preset_id=preset.id,
-            active=index == 0 and not has_active,
-            slots={slot.value: item for slot, item in zip(Slot, preset.item_ids, strict=True)},
+            active=active,
+            slots=preset_slots(preset),
             created_at=now,
         )
-        scope.session.add(row)
-        rows.append(row)
-    await scope.session.flush()
-    return sorted(rows, key=lambda r: r.id)
+        for preset, active in missing_presets(have, has_active=has_active)
+    ]
+    scope.session.add_all(rows)
+    return rows
 
 
 async def list_loadouts(scope: Scope, *, user: User, now: datetime) -> list[LoadoutOut]:
-    ctx = await open_player(scope, user=user, now=now)
-    rows = await _ensure_presets(scope, user, now)
-    if any(r.active for r in rows) and ctx.loadout is None:
-        # the first preset just became active: cached states must drop it
-        state_cache.forget(ctx.scope, ctx.user.id)
+    """The player's loadouts, presets first (they are the oldest); a read: it writes nothing."""
+    await open_player(scope, user=user, now=now, for_update=False)
+    rows = await scope.session.scalars(
+        select(Loadout).where(Loadout.user_id == user.id).order_by(Loadout.id)
+    )
     return [loadout_out(r) for r in rows]
 
 
 async def create(scope: Scope, *, user: User, now: datetime, body: LoadoutIn) -> LoadoutOut:
     await open_player(scope, user=user, now=now)
-    await _ensure_presets(scope, user, now)
     row = Loadout(
         user_id=user.id,
         name=body.name,

@@ -1,7 +1,7 @@
 """Loadout pages: presets and custom sets, a slot picker, power and benefits, activation.
 
-Same services as `loadouts/api.py`: `list_loadouts` (creates the presets on first use),
-`catalogue`, `create`, `patch`, `delete`, `activate`.
+Same services as `loadouts/api.py`: `list_loadouts` (a read: the presets come with the
+player), `catalogue`, `create`, `patch`, `delete`, `activate`.
 """
 
 from __future__ import annotations

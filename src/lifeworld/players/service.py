@@ -15,6 +15,7 @@ from lifeworld.game.errors import QuestionnaireAlreadyDone
 from lifeworld.game.questionnaire import Answers, apply_questionnaire
 from lifeworld.game.ranks import overall_level, rank_for
 from lifeworld.game.state import PlayerState
+from lifeworld.loadouts.service import add_presets
 from lifeworld.players import state_cache
 from lifeworld.players.context import open_player
 from lifeworld.players.mapping import row_values
@@ -24,7 +25,8 @@ from lifeworld.players.state_document import build_state, valid_until
 
 
 async def create_player(scope: Scope, *, user: User, now: datetime) -> Player:
-    """The starting state of GAME_RULES.md §1 for a new account."""
+    """The starting state of GAME_RULES.md §1 for a new account, born whole: with the five
+    loadout presets of §13, The Balanced active, in the same transaction."""
     today = game_day(now, user.timezone, user.day_start_hour)
     player = Player(
         user_id=user.id,
@@ -33,6 +35,7 @@ async def create_player(scope: Scope, *, user: User, now: datetime) -> Player:
         **row_values(PlayerState.new(today, now)),
     )
     scope.session.add(player)
+    add_presets(scope, user_id=user.id, now=now)
     await scope.session.flush()
     return player
 

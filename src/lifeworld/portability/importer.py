@@ -18,6 +18,7 @@ from lifeworld.errors import Conflict
 from lifeworld.game.state import XP, CategoryXP, Clouds, PlayerState, Resources
 from lifeworld.investments.models import GrowthStep, Investment
 from lifeworld.loadouts.models import Loadout
+from lifeworld.loadouts.service import add_presets
 from lifeworld.places.models import SavedPlace
 from lifeworld.players.context import open_player
 from lifeworld.players.models import MilestoneRecord, QuestionnaireRecord
@@ -27,7 +28,8 @@ from lifeworld.rebalancing.models import RebalancingConfig
 from lifeworld.seasons.models import SeasonRecord
 from lifeworld.training.models import TaskCompletion
 
-# What makes a player "not empty": any row of these (preset loadouts are recreated freely).
+# What makes a player "not empty": any row of these (the presets a player is born with do not
+# count: an import replaces them with the document's loadouts).
 OWNED: tuple[tuple[str, Any], ...] = (
     ("activities", Activity),
     ("seasons", SeasonRecord),
@@ -145,6 +147,15 @@ async def import_document(
         (SavedPlace, document.saved_places),
     ):
         await _insert(scope, model, _rows(uid, list(parts)))
+    # The document's loadouts win, which one is active included; presets it lacks (an export
+    # made before players were born with them) are added as the upgrade added them.
+    add_presets(
+        scope,
+        user_id=uid,
+        now=now,
+        have=[lo.preset_id for lo in document.loadouts],
+        has_active=any(lo.active for lo in document.loadouts),
+    )
     if document.rebalancing is not None:
         await _insert(scope, RebalancingConfig, _rows(uid, [document.rebalancing]))
     if document.questionnaire is not None:

@@ -60,6 +60,19 @@ async def start(
     return Player(client, int(body["user"]["id"]), username)
 
 
+async def without_loadout_bonuses(client: httpx.AsyncClient) -> None:
+    """Activate an empty loadout of the player's own, so no xpGain or energyCostReduction apply.
+
+    Players are born with The Balanced active (§13: xpGain .12, energyCostReduction .10). Tests
+    of other rules whose numbers are worked out without loadout bonuses start with this choice,
+    which any player may make; tests/integration/game/test_loadouts.py covers the bonuses.
+    """
+    made = await client.post("/api/v1/me/loadouts", json={"name": "Bare", "slots": {}})
+    assert made.status_code == 201, made.text
+    active = await client.post(f"/api/v1/me/loadouts/{made.json()['id']}/activate")
+    assert active.status_code == 200, active.text
+
+
 async def add_member(admin: Player, new_client: NewClient, username: str = "bob") -> Player:
     """A second player of the admin's household, with a browser of their own."""
     code = await invite_code(admin.client)

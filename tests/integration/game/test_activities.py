@@ -21,24 +21,29 @@ from tests.integration.game.helpers import (
     log,
     start,
     state,
+    without_loadout_bonuses,
 )
 
-# §3 at capacity 50 (XP efficiency 1.00) in SPRING (× 1.2), no loadout, not in burnout:
-# every XP figure is base × 1.2 × 1.00 × 1 × 1, rounded after each step.
+# §3 for a new player: capacity 50 (XP efficiency 1.00), SPRING (× 1.2), not in burnout, born
+# with The Balanced active (§13: xpGain .12 from Synergy → × 1.12; energyCostReduction .10 from
+# Resilience → cost round(base × 0.9)). XP is base × 1.2 × 1.00 × 1.12 × 1, rounded after each step.
 SPRING_MEDIUM = [
     # type, energy, overall, categories, recovery
-    # WORK_PROJECT 500 × 1.2 = 600; 100 → 120, 300 → 360, 50 → 60.
-    ("WORK_PROJECT", 30, 600, cats(120, 360, 60, 0, 0), False),
-    # EXERCISE 200 → 240; 250 → 300, 50 → 60.
-    ("EXERCISE", 25, 240, cats(300, 0, 0, 0, 60), True),
-    # SAVE_EXPENSES 1000 → 1200; 200 → 240, 500 → 600, 300 → 360.
-    ("SAVE_EXPENSES", 15, 1200, cats(0, 240, 600, 0, 360), True),
-    # LEARNING 400 → 480; 150 → 180, 100 → 120, 200 → 240.
-    ("LEARNING", 20, 480, cats(180, 120, 0, 0, 240), True),
-    # REST always 0 XP.
-    ("REST", 18, 0, cats(), True),
-    # CUSTOM without custom_xp: 0 XP, 20 energy.
-    ("CUSTOM", 20, 0, cats(), False),
+    # WORK_PROJECT 30 × 0.9 = 27; 500 × 1.2 = 600 × 1.12 = 672; 100 → 120 → 134.4 → 134,
+    # 300 → 360 → 403.2 → 403, 50 → 60 → 67.2 → 67.
+    ("WORK_PROJECT", 27, 672, cats(134, 403, 67, 0, 0), False),
+    # EXERCISE 25 × 0.9 = 22.5 → 23; 200 → 240 → 268.8 → 269; 250 → 300 → 336, 50 → 60 → 67.
+    ("EXERCISE", 23, 269, cats(336, 0, 0, 0, 67), True),
+    # SAVE_EXPENSES 15 × 0.9 = 13.5 → 14; 1000 → 1200 → 1344; 200 → 240 → 269,
+    # 500 → 600 → 672, 300 → 360 → 403.
+    ("SAVE_EXPENSES", 14, 1344, cats(0, 269, 672, 0, 403), True),
+    # LEARNING 20 × 0.9 = 18; 400 → 480 → 537.6 → 538; 150 → 180 → 201.6 → 202,
+    # 100 → 120 → 134, 200 → 240 → 269.
+    ("LEARNING", 18, 538, cats(202, 134, 0, 0, 269), True),
+    # REST 18 × 0.9 = 16.2 → 16; always 0 XP.
+    ("REST", 16, 0, cats(), True),
+    # CUSTOM without custom_xp: 0 XP, 20 × 0.9 = 18 energy.
+    ("CUSTOM", 18, 0, cats(), False),
 ]
 
 
@@ -60,7 +65,8 @@ async def test_each_activity_at_capacity_50_in_spring(
     assert activity["xp_gained"] == {"overall": overall, "categories": categories}
     assert activity["season"] == "SPRING"
     assert activity["day"] == day(0)
-    assert activity["multipliers"] == {"season": 1.2, "capacity": 1.0, "loadout": 1.0, "burnout": 1}
+    multipliers = {"season": 1.2, "capacity": 1.0, "loadout": 1.12, "burnout": 1}
+    assert activity["multipliers"] == multipliers
     assert isinstance(activity["id"], int)
     assert body["is_recovery"] is recovery
     assert activity["is_recovery"] is recovery
@@ -109,6 +115,7 @@ async def test_capacity_bands_and_seasons(
     multipliers: tuple[float, float],
 ) -> None:
     player = await start(client)
+    await without_loadout_bonuses(client)
     body: dict[str, Any] = {"clouds": {"capacity": capacity}}
     if season != "SPRING":
         body["season"] = season
@@ -129,6 +136,7 @@ async def test_custom_activity_xp_and_resource_changes_scaled_by_reward_efficien
     client: httpx.AsyncClient,
 ) -> None:
     player = await start(client)
+    await without_loadout_bonuses(client)
     # capacity 80: high band, XP efficiency 1.10, reward efficiency 1.05, cap 110.
     await admin_set(player, player.user_id, {"clouds": {"capacity": 80}})
     body = await log(
@@ -226,6 +234,7 @@ async def test_milestones_are_reached_once(client: httpx.AsyncClient) -> None:
 
 async def test_insufficient_energy_is_refused_with_the_numbers(client: httpx.AsyncClient) -> None:
     await start(client)
+    await without_loadout_bonuses(client)
     for _ in range(3):
         await log(client, "WORK_PROJECT")  # 100 → 70 → 40 → 10 (each time usable ≥ 30)
     before = await state(client)
@@ -252,6 +261,7 @@ async def test_burnout_blocks_work_after_three_low_capacity_days(
     client: httpx.AsyncClient,
 ) -> None:
     player = await start(client)
+    await without_loadout_bonuses(client)
     await admin_set(player, player.user_id, {"clouds": {"capacity": 15}})
     # §6 step 6: capacity 15 < 20 at the boundaries of days 1 and 2 → counter 1, 2: not yet.
     at(days=2)
@@ -283,6 +293,7 @@ async def test_burnout_blocks_work_after_three_low_capacity_days(
 
 async def test_preview_returns_what_the_real_call_records(client: httpx.AsyncClient) -> None:
     player = await start(client)
+    await without_loadout_bonuses(client)
     await admin_set(player, player.user_id, {"clouds": {"capacity": 72}, "resources": {"gold": 5}})
     request = {
         "type": "CUSTOM",
@@ -336,7 +347,7 @@ async def test_preview_returns_what_the_real_call_records(client: httpx.AsyncCli
 
 async def test_history_is_newest_first_with_cursor_pagination(client: httpx.AsyncClient) -> None:
     await start(client)
-    kinds = ["LEARNING", "REST", "EXERCISE", "SAVE_EXPENSES", "REST"]  # 20+18+25+15+18 = 96
+    kinds = ["LEARNING", "REST", "EXERCISE", "SAVE_EXPENSES", "REST"]  # 18+16+23+14+16 = 87
     logged = []
     for minute, kind in enumerate(kinds):
         at(minutes=minute + 1)
@@ -489,9 +500,9 @@ async def test_custom_xp_of_exactly_5000_is_allowed(client: httpx.AsyncClient) -
     body = await log(
         client, "CUSTOM", custom_xp={"overall": 5000, "categories": {"optionality": 5000}}
     )
-    # 5000 × 1.2 × 1.00 = 6000
-    assert body["activity"]["xp_gained"] == {"overall": 6000, "categories": cats(0, 0, 0, 0, 6000)}
-    # 6,000 XP: CORPORAL (5,000), level floor(6000 / 5000) + 1 = 2; optionality level 7.
+    # 5000 × 1.2 × 1.00 = 6000 × 1.12 (The Balanced) = 6720
+    assert body["activity"]["xp_gained"] == {"overall": 6720, "categories": cats(0, 0, 0, 0, 6720)}
+    # 6,720 XP: CORPORAL (5,000), level floor(6720 / 5000) + 1 = 2; optionality level 7.
     assert body["state"]["rank"]["name"] == "CORPORAL"
     assert body["state"]["rank"]["level"] == 2
     assert body["state"]["xp"]["category_levels"]["optionality"] == 7
@@ -502,6 +513,7 @@ def _same_for_anyone(answer: dict[str, Any]) -> dict[str, Any]:
     answer = json.loads(json.dumps(answer))
     answer["activity"].pop("id")
     answer["state"].pop("user")
+    answer["state"]["active_loadout"].pop("id")  # each player's own Balanced
     return answer
 
 

@@ -7,7 +7,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.game.helpers import admin_set, at, day, dec, error, log, start, state
+from tests.integration.game.helpers import (
+    admin_set,
+    at,
+    day,
+    dec,
+    error,
+    log,
+    start,
+    state,
+    without_loadout_bonuses,
+)
 
 
 async def sleep(
@@ -22,7 +32,9 @@ async def sleep(
 
 
 async def spend(client: httpx.AsyncClient) -> None:
-    """100 stored → 45: a WORK_PROJECT (30) and an EXERCISE (25), so sleep has room below 85."""
+    """100 stored → 45: a WORK_PROJECT (30) and an EXERCISE (25) at their base costs (no
+    loadout bonuses), so sleep has room below 85."""
+    await without_loadout_bonuses(client)
     await log(client, "WORK_PROJECT")
     await log(client, "EXERCISE")
 

@@ -108,13 +108,13 @@ async def test_insufficient_gold(client: httpx.AsyncClient) -> None:
 async def test_investing_needs_20_energy(client: httpx.AsyncClient) -> None:
     await with_gold(client, 100)
     for _ in range(3):
-        await log(client, "WORK_PROJECT")  # 100 → 10
+        await log(client, "WORK_PROJECT")  # 27 each with The Balanced: 100 → 19
     response = await client.post(
         "/api/v1/me/investments", json={"type": "CASH", "name": "Jar", "amount": 10}
     )
     err = error(response, 409)
     assert err["code"] == "insufficient_energy"
-    assert err["details"] == {"needed": 20, "usable": 10}
+    assert err["details"] == {"needed": 20, "usable": 19}
     assert await listed(client) == []
     assert dec((await state(client))["resources"]["gold"]) == 100
 
@@ -199,6 +199,50 @@ async def test_top_up_charges_the_difference_and_sale_credits_the_value(
     assert await listed(client) == []
     again = await client.delete(f"/api/v1/me/investments/{stocks['id']}")
     assert error(again, 404)["code"] == "not_found"
+
+
+async def test_a_sale_that_lifts_gold_above_zero_awards_first_asset_once(
+    client: httpx.AsyncClient,
+) -> None:
+    """§8: milestones are checked after an investment sale. Gold an admin set (1,000, no check)
+    is all invested: gold 0 after the purchase, so its check awards nothing; selling brings the
+    1,000 back (gold > 0) → FIRST_ASSET, +1 key, in the sale's answer; a second sale awards
+    nothing more."""
+    await with_gold(client, 1000)
+    bought = await invest(client, "CASH", 1000)
+    assert bought["milestones"] == []
+    assert dec(bought["state"]["resources"]["gold"]) == 0
+    sale = await client.delete(f"/api/v1/me/investments/{bought['investment']['id']}")
+    assert sale.status_code == 200, sale.text
+    assert dec(sale.json()["gold"]) == 1000
+    assert sale.json()["milestones"] == [{"type": "FIRST_ASSET", "keys": 1}]
+    after = await state(client)
+    assert after["resources"]["keys"] == 1
+    milestones = (await client.get("/api/v1/me/milestones")).json()
+    assert [(m["type"], m["keys"]) for m in milestones] == [("FIRST_ASSET", 1)]
+    again = await invest(client, "CASH", 400)
+    resold = await client.delete(f"/api/v1/me/investments/{again['investment']['id']}")
+    assert resold.json()["milestones"] == []
+    assert (await state(client))["resources"]["keys"] == 1
+
+
+async def test_growth_checks_milestones_too(client: httpx.AsyncClient) -> None:
+    """§8: milestones are checked after growth. Growth changes no resource, so it awards what
+    was reached without a check: gold 10 and oxygen 6 an admin set → SIX_MONTHS_EXPENSES (+1)
+    and FIRST_ASSET (+1), once; the next month's growth awards nothing."""
+    player = await start(client)
+    await admin_set(player, player.user_id, {"resources": {"gold": 10, "oxygen": 6}})
+    grown = await client.post("/api/v1/me/investments/growth")
+    assert grown.status_code == 200, grown.text
+    assert grown.json()["milestones"] == [
+        {"type": "SIX_MONTHS_EXPENSES", "keys": 1},
+        {"type": "FIRST_ASSET", "keys": 1},
+    ]
+    assert (await state(client))["resources"]["keys"] == 2
+    at(days=30)  # 2026-04-01
+    later = await client.post("/api/v1/me/investments/growth")
+    assert later.json()["milestones"] == []
+    assert (await state(client))["resources"]["keys"] == 2
 
 
 async def test_yield_can_be_chosen(client: httpx.AsyncClient) -> None:

@@ -113,7 +113,10 @@ async def test_another_player_gets_404_and_changes_nothing(
     # nothing of bob's changed either: no gold from a "sale", no engine, default everything
     bob_state = await state(bob.client)
     assert bob_state["resources"]["gold"] == 0
-    assert bob_state["active_loadout"] is None
+    bob_loadouts = await ok(await bob.client.get("/api/v1/me/loadouts"))
+    [bobs_balanced] = [row for row in bob_loadouts if row["active"]]
+    assert bob_state["active_loadout"] == {"id": bobs_balanced["id"], "name": "The Balanced"}
+    assert bobs_balanced["id"] not in {row["id"] for row in before["loadouts"]}
 
 
 async def test_lists_never_show_another_players_objects(

@@ -35,15 +35,19 @@ async def activate(client: httpx.AsyncClient, loadout_id: int) -> dict[str, Any]
     return body
 
 
-async def test_presets_are_created_on_first_use(client: httpx.AsyncClient) -> None:
+async def test_a_player_is_born_with_the_five_presets_the_balanced_active(
+    client: httpx.AsyncClient,
+) -> None:
+    """§13: the presets are created with the player, in the same transaction; the state shows
+    The Balanced active before the Loadouts page was ever read, and reads create nothing."""
     await start(client)
-    assert (await state(client))["active_loadout"] is None
+    first_state = await state(client)
     rows = await loadouts(client)
     assert [r["name"] for r in rows] == PRESETS
     assert [r["active"] for r in rows] == [True, False, False, False, False]
     assert all(r["preset"] for r in rows)
-    assert (await state(client))["active_loadout"] == {"id": rows[0]["id"], "name": "The Balanced"}
-    # a second read creates nothing more
+    assert first_state["active_loadout"] == {"id": rows[0]["id"], "name": "The Balanced"}
+    assert (await state(client))["version"] == first_state["version"]  # the read wrote nothing
     assert [r["id"] for r in await loadouts(client)] == [r["id"] for r in rows]
 
 
@@ -126,16 +130,48 @@ async def test_activating_one_deactivates_the_others(client: httpx.AsyncClient) 
     assert [r["name"] for r in await loadouts(client) if r["active"]] == ["The Warrior"]
 
 
-async def test_the_balanced_loadout_applies_to_an_activity(client: httpx.AsyncClient) -> None:
+STRONG_HEALTH = {
+    "life_phase": "SPRING", "months_saved": "3", "health": "strong", "income_sources": 2,
+    "purpose": "strong", "options": 4, "stress": "high", "experience": "some",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("opened_first", [False, True], ids=["straight", "loadouts-page-first"])
+@pytest.mark.parametrize(
+    ("answers", "overall", "categories"),
+    [
+        # a new player, capacity 50 (XP ×1.00), SPRING ×1.2, The Balanced ×1.12:
+        # 500 → 600 → 600 → 672; 100 → 120 → 134.4 → 134; 300 → 360 → 403.2 → 403;
+        # 50 → 60 → 67.2 → 67
+        (None, 672, cats(134, 403, 67, 0, 0)),
+        # the issue's player: health strong → capacity 75 (band high, ×1.10), SPRING ×1.2:
+        # 500 → 600 → 660 → 739.2 → 739 (the +660 it got before opening the page had no
+        # loadout); 100 → 120 → 132 → 147.84 → 148; 300 → 360 → 396 → 443.52 → 444;
+        # 50 → 60 → 66 → 73.92 → 74
+        (STRONG_HEALTH, 739, cats(148, 444, 74, 0, 0)),
+    ],
+    ids=["new-player", "capacity-75"],
+)
+async def test_a_first_work_yields_the_same_whether_the_loadouts_page_was_opened_or_not(
+    client: httpx.AsyncClient,
+    opened_first: bool,
+    answers: dict[str, Any] | None,
+    overall: int,
+    categories: dict[str, int],
+) -> None:
+    """§13 and issue 22 item 7: the presets are born with the player, The Balanced active from
+    the first activity on, so reading the Loadouts page (HTML or API) first changes nothing:
+    the first WORK_PROJECT costs round(30 × (1 − 0.10)) = 27 and gives the same XP."""
     await start(client)
-    await loadouts(client)  # The Balanced becomes active: xpGain .12, energyCostReduction .10
+    if answers is not None:
+        assert (await client.post("/api/v1/me/questionnaire", json=answers)).status_code == 200
+    if opened_first:
+        assert (await client.get("/loadouts")).status_code == 200
+        await loadouts(client)
     body = await log(client, "WORK_PROJECT")
-    # cost max(0, round(30 × (1 − 0.10))) = 27
     assert body["activity"]["energy_used"] == 27
     assert body["state"]["energy"]["stored"] == 73
-    # 500 × 1.2 = 600 × 1.00 = 600 × 1.12 = 672; 100 → 120 → 134.4 → 134;
-    # 300 → 360 → 403.2 → 403; 50 → 60 → 67.2 → 67
-    assert body["activity"]["xp_gained"] == {"overall": 672, "categories": cats(134, 403, 67, 0, 0)}
+    assert body["activity"]["xp_gained"] == {"overall": overall, "categories": categories}
     assert body["activity"]["multipliers"]["loadout"] == 1.12
 
 

@@ -63,7 +63,8 @@ async def test_new_player_starts_as_the_rule_book_says(client: httpx.AsyncClient
     assert body["burnout"] == {"active": False, "since": None, "risk": "low"}
     assert body["balance"] == {"balanced": True, "average_level": 1.0, "warnings": []}
     assert body["questionnaire_done"] is False
-    assert body["active_loadout"] is None
+    # §13: born with the five presets, The Balanced active, before anything else was read.
+    assert body["active_loadout"]["name"] == "The Balanced"
 
 
 async def test_questionnaire_with_every_area_strong_scales_category_xp_down(
@@ -356,11 +357,11 @@ async def test_the_day_starts_at_the_players_hour_in_their_timezone(
     await start(client, timezone="Asia/Tokyo")  # T0 = 21:00 JST on 2 March
     response = await client.patch("/api/v1/me", json={"day_start_hour": 5})
     assert response.status_code == 200, response.text
-    await log(client, "WORK_PROJECT")  # 100 → 70
+    await log(client, "WORK_PROJECT")  # 100 → 73 (30 × 0.9 with The Balanced)
     at(hours=7, minutes=30)  # 04:30 JST on 3 March: before 05:00, still the day of 2 March
     body = await state(client)
     assert body["day"]["today"] == "2026-03-02"
-    assert body["energy"]["stored"] == 70
+    assert body["energy"]["stored"] == 73
     at(hours=8)  # 05:00 JST: the player's 3 March begins, energy is reset
     body = await state(client)
     assert body["day"]["today"] == "2026-03-03"

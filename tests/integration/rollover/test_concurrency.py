@@ -80,8 +80,9 @@ async def test_concurrent_writes_and_reads_share_one_rollover(
     assert sum(rolled_days) == 3
     final = (await committed_client.get("/api/v1/me/state")).json()
     assert Decimal(str(final["resources"]["oxygen"])) == Decimal("4.7")
-    # Five REST activities of 18 energy each on the new day's 100 (cap 85 is not exceeded).
-    assert final["energy"]["stored"] == 100 - 5 * 18
+    # Five REST activities of round(18 × 0.9) = 16 energy each (The Balanced: energyCostReduction
+    # .10) on the new day's 100 (cap 85 is not exceeded).
+    assert final["energy"]["stored"] == 100 - 5 * 16
 
 
 class StatementCounter:

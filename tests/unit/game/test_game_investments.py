@@ -10,6 +10,7 @@ from lifeworld.game.errors import GrowthAlreadyApplied, InsufficientEnergy, Insu
 from lifeworld.game.investments import (
     DEFAULT_YIELDS,
     InvestmentType,
+    after_growth,
     check_growth_allowed,
     create_investment,
     grown_value,
@@ -124,8 +125,39 @@ def test_growth_once_per_calendar_month() -> None:
 
 
 def test_top_up_sell_and_return() -> None:
-    assert top_up(player("100"), D(40)).resources.gold == D(60)
+    assert top_up(player("100"), D(40)).state.resources.gold == D(60)
     with pytest.raises(InsufficientGold):
         top_up(player("100"), D("100.01"))
-    assert sell(player("100"), D("1005.65")).resources.gold == D("1105.65")
+    assert sell(player("100"), D("1005.65")).state.resources.gold == D("1105.65")
     assert total_return(D("1005.65"), D(1000)) == D("5.65")
+
+
+def test_milestones_are_checked_after_a_sale() -> None:
+    """§8: milestones are checked after an investment sale: selling back 1,000 gold lifts gold
+    from 0 to 1,000 (> 0), which awards FIRST_ASSET with +1 key, once."""
+    spent = player("0")
+    sold = sell(spent, D(1000))
+    assert sold.state.resources.gold == D(1000)
+    assert [(a.milestone, a.keys) for a in sold.milestones] == [(Milestone.FIRST_ASSET, 1)]
+    assert sold.state.resources.keys == 1
+    again = sell(sold.state, D(5), achieved={Milestone.FIRST_ASSET})
+    assert again.milestones == ()  # each milestone is awarded once
+    assert again.state.resources.keys == 1
+
+
+def test_milestones_are_checked_after_growth() -> None:
+    """§8: milestones are checked after growth too. Growth changes no resource (§14), so what it
+    can award is a milestone reached without a check since: here oxygen 6 and gold 10 that an
+    admin set (§17 sets resources without a check) → SIX_MONTHS_EXPENSES (+1) and FIRST_ASSET
+    (+1), and REDUCED_FRAGILITY (+1) for 2 ACTIVE engines."""
+    admin_set = replace(player("10"), resources=Resources(oxygen=D(6), gold=D(10)))
+    grown = after_growth(admin_set, active_engines=2)
+    assert [(a.milestone, a.keys) for a in grown.milestones] == [
+        (Milestone.SIX_MONTHS_EXPENSES, 1),
+        (Milestone.FIRST_ASSET, 1),
+        (Milestone.REDUCED_FRAGILITY, 1),
+    ]
+    assert grown.state.resources.keys == 3
+    assert grown.state.resources.gold == D(10)  # growth itself never touches gold
+    achieved = {a.milestone for a in grown.milestones}
+    assert after_growth(grown.state, active_engines=2, achieved=achieved).milestones == ()

@@ -158,12 +158,35 @@ def test_scale_down_to_exactly_the_overall() -> None:
     assert result.xp.categories == CategoryXP(600, 750, 600, 450, 600)
 
 
-def test_scale_down_never_exceeds_the_overall() -> None:
-    # 750 all strong: 180, 225, 180, 135, 180 = 900 → 150, 187.5, 150, 112.5, 150; plain rounding
-    # would give 751. Largest remainder: the two .5 go one unit to the first in category order.
-    result = evaluate(answers(experience=Experience.SOME, **ALL_STRONG), TODAY)
-    assert result.xp.categories == CategoryXP(150, 188, 150, 112, 150)
-    assert sum(result.xp.categories.as_dict().values()) == 750
+@pytest.mark.parametrize(
+    ("experience", "areas", "categories"),
+    [
+        # 750 all strong: 180, 225, 180, 135, 180 = 900 > 750 → × 750/900 = 150, 187.5, 150,
+        # 112.5, 150. Floors sum to 749; the one unit left goes to the largest remainder, and
+        # engines and meaning tie at .5: engines comes first in category order → 188, 112.
+        # Naive rounding half away would give 150, 188, 150, 113, 150 = 751, more than 750.
+        (Experience.SOME, ALL_STRONG, CategoryXP(150, 188, 150, 112, 150)),
+        # 3,000 with capacity, oxygen and optionality strong: 720, 600, 720, 360, 720 = 3,120 →
+        # × 3000/3120 = 692.31, 576.92, 692.31, 346.15, 692.31. Floors sum to 2,998; the two
+        # units left go to engines (.92), then to capacity, first in category order of the
+        # three tied at .31. Naive rounding gives 692, 577, 692, 346, 692 = 2,999, one short.
+        (
+            Experience.VERY_EXPERIENCED,
+            {"health": Strength.STRONG, "months_saved": Decimal(3), "options": 3},
+            CategoryXP(693, 577, 692, 346, 692),
+        ),
+    ],
+    ids=["750-all-strong", "3000-three-strong"],
+)
+def test_scale_down_uses_largest_remainders_ties_in_category_order(
+    experience: Experience, areas: dict[str, object], categories: CategoryXP
+) -> None:
+    """§10: when the category XP sums to more than overall, each part is scaled proportionally
+    and floored, and the parts with the largest fractional remainders (ties in category order:
+    capacity, engines, oxygen, meaning, optionality) get +1 until they sum to overall."""
+    result = evaluate(answers(experience=experience, **areas), TODAY)
+    assert result.xp.categories == categories
+    assert sum(result.xp.categories.as_dict().values()) == result.xp.overall
 
 
 def test_apply_once() -> None:

@@ -23,6 +23,8 @@ def test_added_resources_never_go_below_zero() -> None:
     start = Resources(oxygen=D(1), gold=D(10), keys=1)
     after = apply_changes(start, ResourceChanges(oxygen=D(-3), gold=D(-50), keys=-4))
     assert (after.oxygen, after.gold, after.keys) == (D(0), D(0), 0)
+    # 0 with the places the database keeps, the same as the value read back from it
+    assert (str(after.oxygen), str(after.gold)) == ("0.0000", "0.00")
 
 
 def test_set_resources_are_clamped() -> None:

@@ -95,6 +95,9 @@ def test_oxygen_decay_floors_at_zero() -> None:
     assert roll(state).state.resources.oxygen == Decimal("0.15")
     assert roll(state, days=3).state.resources.oxygen == 0
     assert roll(state, days=5, engines=1).state.resources.oxygen == 0  # 0.25 − 5 × 0.05
+    # 0 as the database stores it (4 places): the export's bytes do not depend on whether
+    # the request that builds it also replayed the day that emptied the oxygen
+    assert str(roll(state, days=3).state.resources.oxygen) == "0.0000"
 
 
 # --- 2. capacity neglect ----------------------------------------------------------------------
@@ -121,6 +124,33 @@ def test_capacity_neglect_not_before_seven_days() -> None:
 def test_capacity_neglect_floor(before: int, after: int) -> None:
     state = quiet(6, capacity=before, last_effort_activity_day=day(0), last_activity_day=day(6))
     assert roll(state).state.clouds.capacity == after
+
+
+@pytest.mark.parametrize(
+    ("step", "state", "acts", "cloud"),
+    [
+        # step 2, capacity neglect −2 (floor 20): 7 days since the last effort activity
+        ("2", quiet(6, capacity=15, last_effort_activity_day=day(0), last_activity_day=day(6)),
+         (), Category.CAPACITY),
+        # step 3, meaning drift −1 (floor 20): 7 days since the last activity of any kind
+        ("3", quiet(6, meaning=15, last_activity_day=day(0), last_effort_activity_day=None),
+         (), Category.MEANING),
+        # step 5b, effort decay −1 (floor 20): the closed day (69 of cap 70) makes the streak 7
+        ("5b", weekly(capacity=15, energy_spent_today=69, consecutive_high_effort_days=6),
+         (), Category.CAPACITY),
+        # step 5c, chronic imbalance −1 (floor 20): a week of CUSTOM only, no recovery action
+        ("5c", weekly(capacity=15), week(AT.CUSTOM, AT.CUSTOM, AT.CUSTOM), Category.CAPACITY),
+    ],
+    ids=["2-capacity-neglect", "3-meaning-drift", "5b-effort-decay", "5c-chronic-imbalance"],
+)  # fmt: skip
+def test_a_floor_never_lifts_a_value_already_below_it(
+    step: str, state: PlayerState, acts: Sequence[DayActivity], cloud: Category
+) -> None:
+    """§6: "(floor F)" lowers a value down to F at most; a value already below F stays where it
+    is: capacity (or meaning) 15 minus 1 or 2 with floor 20 stays 15, it does not become 20."""
+    result = roll(state, acts=acts)
+    assert result.state.clouds.get(cloud) == 15, step
+    assert not [e for e in result.events if e.category is cloud], step  # no change recorded
 
 
 def test_no_neglect_for_a_player_who_never_logged_an_effort_activity() -> None:
@@ -186,14 +216,42 @@ def test_spent_energy_counts_only_for_the_day_it_was_recorded() -> None:
     assert roll(state, days=2).state.consecutive_high_effort_days == 0
 
 
-def test_effort_uses_the_cap_of_the_closed_day() -> None:
-    # capacity 60 (cap 100) drops to 58 (cap 85) by neglect at this boundary; 70 spent is 0.70 of
-    # the day's own cap, so it is not a high-effort day (it would be 0.82 of the new cap)
-    state = quiet(6, capacity=60, energy_spent_today=70, consecutive_high_effort_days=2,
-                  last_effort_activity_day=day(0), last_activity_day=day(6))  # fmt: skip
+@pytest.mark.parametrize(
+    ("changes", "spent", "high", "capacity_after", "burnout_after"),
+    [
+        # capacity 60 (cap 100) drops to 58 (cap 85) by neglect at this boundary (step 2, before
+        # step 4): 70 spent is 0.70 of the closed day's own cap 100, not high (0.82 of 85 would be)
+        (
+            {"capacity": 60, "last_effort_activity_day": day(0), "last_activity_day": day(6)},
+            70, 0, 58, False,
+        ),
+        # in burnout all day N − 1 (cap 40) and leaving it at this boundary (capacity 30 > 25, a
+        # recovery action logged): 35 spent is 0.875 of 40, high (0.41 of the new cap 85)
+        (
+            {"capacity": 30, "burnout_active": True, "burnout_since": day(1),
+             "recovery_actions_since_burnout": 1, "last_activity_day": day(6),
+             "last_effort_activity_day": day(6)},
+            35, 3, 30, False,
+        ),
+        # capacity 15 (cap 70), entering burnout at this boundary (the third low day): 33 spent
+        # is 0.47 of 70, not high (0.825 of the burnout cap 40 would be)
+        (
+            {"capacity": 15, "consecutive_low_capacity_days": 2, "last_activity_day": day(6),
+             "last_effort_activity_day": day(6)},
+            33, 0, 15, True,
+        ),
+    ],
+    ids=["neglect-lowers-the-cap", "leaving-burnout", "entering-burnout"],
+)  # fmt: skip
+def test_effort_tracking_divides_by_the_closed_days_own_cap(
+    changes: dict[str, object], spent: int, high: int, capacity_after: int, burnout_after: bool
+) -> None:
+    """§6 step 4: spent / cap > 0.8 with cap = day N − 1's own cap, from its capacity before
+    this boundary's steps, or 40 if it was in burnout; not the cap the boundary leaves."""
+    state = quiet(6, energy_spent_today=spent, consecutive_high_effort_days=2, **changes)
     result = roll(state).state
-    assert result.clouds.capacity == 58
-    assert result.consecutive_high_effort_days == 0
+    assert (result.clouds.capacity, result.burnout_active) == (capacity_after, burnout_after)
+    assert result.consecutive_high_effort_days == high
 
 
 # --- 5. weekly evaluation ---------------------------------------------------------------------

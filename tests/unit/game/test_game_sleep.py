@@ -65,6 +65,44 @@ def test_restored_energy_is_capped_and_never_lowered() -> None:
     assert restored_energy(50, 31, 85, already_restored=20) == 61  # only the difference
 
 
+@pytest.mark.parametrize(
+    ("energy", "burnout", "already", "after"),
+    [
+        (100, False, 0, 100),  # stored 100 above the cap 85 (capacity 50): min(131, 85) = 85 < 100
+        (60, True, 0, 60),  # in burnout the cap is 40: stored 60 stays 60
+        (85, False, 0, 85),  # at the cap: nothing to add, nothing taken
+        (70, False, 0, 85),  # min(70 + 31, 85) = 85: lifted to the cap, no further
+        # the date's earlier log credited 40 (a stored figure above this night's 31): the
+        # replacement's restoration is below it, so current + (31 − 40) would lower energy;
+        # it credits nothing and energy stays
+        (50, False, 40, 50),
+    ],
+    ids=["above-cap", "above-burnout-cap", "at-cap", "up-to-cap", "worse-replacement"],
+)
+def test_logging_sleep_never_lowers_stored_energy(
+    energy: int, burnout: bool, already: int, after: int
+) -> None:
+    """§11: energy = max(current, min(current + restoration, cap)): logging sleep never lowers
+    stored energy (8 h at quality 9 restores floor(8 × 1.4) + 20 = 31)."""
+    state = replace(PlayerState.new(date(2025, 5, 1)), energy=energy, burnout_active=burnout)
+    slept, added = apply_sleep(state, Decimal(8), 9, now=MORNING, already_restored=already)
+    assert slept.energy == after
+    assert added == after - energy >= 0
+
+
+def test_replacing_a_days_sleep_log_credits_only_the_extra_restoration() -> None:
+    """§11: a second log for the same date replaces the first and credits only the extra
+    restoration: 5 h at quality 4 restores floor(5 × 0.9) = 4; replaced by 8 h at quality 9
+    (31), only 31 − 4 = 27 more; the same night logged again adds nothing."""
+    state = replace(PlayerState.new(date(2025, 5, 1)), energy=40)
+    first, gained = apply_sleep(state, Decimal(5), 4, now=MORNING)
+    assert (first.energy, gained) == (44, 4)
+    better, gained = apply_sleep(first, Decimal(8), 9, now=MORNING, already_restored=4)
+    assert (better.energy, gained) == (71, 27)  # 40 + 31 in all, as if logged once
+    again, gained = apply_sleep(better, Decimal(8), 9, now=MORNING, already_restored=31)
+    assert (again.energy, gained) == (71, 0)
+
+
 def test_apply_sleep_restarts_the_drain() -> None:
     state = replace(PlayerState.new(date(2025, 5, 1)), energy=40)
     after, added = apply_sleep(state, Decimal(8), 9, now=MORNING)
