@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.routing import BaseRoute, Match
 
+from lifeworld.accounts.deps import needs_sign_in
 from lifeworld.app import create_app
 from lifeworld.internals import dispatch, request_response
 from lifeworld.routes import (
@@ -293,3 +294,30 @@ def test_the_body_is_documented_as_fastapi_documents_a_body_parameter() -> None:
     plain, own = (document["paths"][p]["post"] for p in ("/plain", "/own"))
     assert own["requestBody"] == plain["requestBody"]
     assert list(own["responses"]) == list(plain["responses"]) == ["201", "422"]
+
+
+def test_every_unsafe_api_route_but_the_sign_in_ones_is_known_to_need_a_signed_in_caller() -> None:
+    """The `Idempotency-Key` handling scopes a key to its caller on the routes that need one
+    (`needs_sign_in`): a route that signs in by itself must say so (`signs_in`), or keys on it
+    would be ignored."""
+    app = create_app(Settings(env="test"), database_url=URL)
+    public = {
+        "/api/v1/setup",
+        "/api/v1/auth/login",
+        "/api/v1/auth/register",
+        "/api/v1/testing/clock",
+    }
+    unmarked = [
+        f"{method} {route.path}"
+        for route in app.router.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/api/")
+        for method in route.methods - {"GET", "HEAD"}
+        if route.path not in public and not needs_sign_in(route)
+    ]
+    assert unmarked == []
+    log = next(
+        r
+        for r in app.router.routes
+        if isinstance(r, APIRoute) and r.path == "/api/v1/me/activities" and "POST" in r.methods
+    )
+    assert needs_sign_in(log)  # by its mark, not by a dependency

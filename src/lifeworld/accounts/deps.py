@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 
 from lifeworld.accounts import sessions, tokens
 from lifeworld.accounts.models import Session, User
@@ -15,6 +17,7 @@ from lifeworld.clock import clock
 from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep, request_transaction
 from lifeworld.errors import Forbidden, Unauthorized
+from lifeworld.internals import dependant
 from lifeworld.settings import Settings
 
 SESSION_COOKIE = "lw_session"
@@ -142,6 +145,31 @@ class SignedIn:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
     ) -> None:
         await self._transaction.__aexit__(exc_type, exc, tb)
+
+
+E = TypeVar("E", bound=Callable[..., Any])
+_SIGNS_IN = "__lifeworld_signs_in__"
+
+
+def signs_in(endpoint: E) -> E:
+    """Mark an endpoint that signs its caller in itself (`signed_in`), where no dependency says
+    so: what needs a signed-in caller (the `Idempotency-Key` handling) asks `needs_sign_in`."""
+    setattr(endpoint, _SIGNS_IN, True)
+    return endpoint
+
+
+def needs_sign_in(route: object) -> bool:
+    """Whether a route's caller must be signed in: by a dependency, or by the endpoint itself."""
+    if not isinstance(route, APIRoute):
+        return False
+    if getattr(route.endpoint, _SIGNS_IN, False):
+        return True
+    return _depends_on_sign_in(dependant(route))
+
+
+def _depends_on_sign_in(solved: Any) -> bool:
+    # Walked on each keyed request only: a few dozen nodes, cheaper than a cache keyed by route.
+    return any(d.call is _authenticate or _depends_on_sign_in(d) for d in solved.dependencies)
 
 
 def signed_in(request: Request) -> SignedIn:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from lifeworld.accounts.deps import CurrentUser, signed_in
+from lifeworld.accounts.deps import CurrentUser, signed_in, signs_in
 from lifeworld.activities import service
 from lifeworld.activities.schemas import ActivityIn, ActivityPageOut, ActivityResultOut
 from lifeworld.clock import clock
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1/me/activities", tags=["game"])
     response_model=ActivityResultOut,
     openapi_extra=json_body(ActivityIn),
 )
+@signs_in
 async def log_activity(request: Request) -> Response:
     document = await read_json(request)  # malformed JSON: 400, before the sign-in
     async with signed_in(request) as (scope, principal):

@@ -13,30 +13,28 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
-from typing import Any, get_args
+from typing import get_args
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
-from lifeworld.accounts.deps import PrincipalDep
+from lifeworld.accounts.deps import PrincipalDep, needs_sign_in
 from lifeworld.clock import clock
 from lifeworld.db.scope import Scope
 from lifeworld.db.session import TRANSACTION_HOOK
 from lifeworld.errors import error_body
 from lifeworld.idempotency import service
-from lifeworld.internals import dependant
 from lifeworld.routes import literal_route_methods
 
 log = logging.getLogger(__name__)
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAYED = "Idempotent-Replayed"
-# The callable behind `PrincipalDep`: how a route says it needs a signed-in caller.
+# The callable behind `PrincipalDep`: it signs the caller in.
 AUTHENTICATE = get_args(PrincipalDep)[1].dependency
 
 
@@ -46,15 +44,6 @@ class Replay(Exception):
     def __init__(self, answer: service.StoredAnswer) -> None:
         super().__init__("idempotent replay")
         self.answer = answer
-
-
-def _needs_sign_in(dependant: Any) -> bool:
-    return any(d.call is AUTHENTICATE or _needs_sign_in(d) for d in dependant.dependencies)
-
-
-def _route_needs_sign_in(route: Any) -> bool:
-    # Walked on each keyed request only: a few dozen nodes, cheaper than a cache keyed by route.
-    return isinstance(route, APIRoute) and _needs_sign_in(dependant(route))
 
 
 class KeyedRequest:
@@ -69,7 +58,7 @@ class KeyedRequest:
 
     async def begin(self, request: Request, scope: Scope) -> None:
         """Reserve the key as the request's first write; raise `Replay` for a repeat."""
-        if not _route_needs_sign_in(request.scope.get("route")):
+        if not needs_sign_in(request.scope.get("route")):
             return  # sign-in, setup, register: nothing to scope a key to
         literal = literal_route_methods(request)
         if literal and request.method not in literal:

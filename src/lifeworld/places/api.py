@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.convertors import Convertor, register_url_convertor
 
-from lifeworld.accounts.deps import CurrentUser, signed_in
+from lifeworld.accounts.deps import CurrentUser, signed_in, signs_in
 from lifeworld.db.session import ScopeDep
 from lifeworld.places import saved, schemas, service
 from lifeworld.places.deps import PlacesDep
@@ -44,6 +44,7 @@ async def search_places(
     response_class=Response,
     responses={200: {"model": schemas.PlaceDetailsOut, "description": "The place's details"}},
 )
+@signs_in
 async def get_place(
     request: Request,
     place_id: schemas.PlaceIdPath,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from lifeworld.accounts.deps import CurrentUser, signed_in
+from lifeworld.accounts.deps import CurrentUser, signed_in, signs_in
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.players import service
@@ -14,6 +14,7 @@ router = APIRouter(prefix="/api/v1/me", tags=["game"])
 
 
 @router.get("/state", response_model=StateOut)
+@signs_in
 async def state(request: Request) -> Response:
     """The dashboard, the app's busiest read: served from memory while it is exact.
 
