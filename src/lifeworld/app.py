@@ -15,7 +15,7 @@ from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
 from lifeworld.db.session import Database, create_database
 from lifeworld.idempotency.middleware import install_idempotency
-from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
+from lifeworld.middleware import BodyLimit, HeadAsGet, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.openapi import document_errors
 from lifeworld.ops import events as ops_events
@@ -120,6 +120,7 @@ def create_app(
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     if settings.mdns:
         extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(
         BodyLimit,

@@ -35,6 +35,28 @@ class HostGuard:
         await self.app(scope, receive, send)
 
 
+class HeadAsGet:
+    """Answer HEAD as GET without the body (RFC 9110 §9.3.2), for every GET route: FastAPI's
+    routes take only the methods they name, so `HEAD /` was a 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class SecurityHeaders:
     """Add the security headers to every HTTP response."""
 

@@ -58,3 +58,23 @@ async def test_security_headers_on_every_answer(client: httpx.AsyncClient) -> No
         assert response.headers["x-content-type-options"] == "nosniff"
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_head_answers_like_get_without_the_body(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/login", "/api/v1/health", "/api/v1/setup", "/sw.js"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == got.headers.get("content-type"), path
+        # The length GET would send (the health check's latency changes its length: not there).
+        assert ("content-length" in head.headers) == ("content-length" in got.headers), path
+        if path == "/sw.js":
+            assert head.headers["content-length"] == got.headers["content-length"]
+
+
+async def test_head_on_a_route_without_get_is_405(client: httpx.AsyncClient) -> None:
+    response = await client.head("/api/v1/auth/login")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.content == b""
