@@ -17,8 +17,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from lifeworld.accounts.passwords import Passwords
 from lifeworld.settings import Settings
 from tests.integration.factories import PASSWORD, set_up_household
+from tests.integration.pages import form_error, submit
 
 LIMIT = Settings.model_fields["login_max_failures_per_account"].default
 WRONG = "not the password"
@@ -118,3 +120,28 @@ async def test_twelve_wrong_current_passwords_are_throttled(browser: Browser) ->
     # Guessing through the password form and the sign-in is one budget.
     assert (await _login(browser("10.0.0.66"), "ada", PASSWORD)).status_code == 429
     assert (await _login(browser("10.0.0.7"), "ada", PASSWORD)).status_code == 200
+
+
+async def test_when_the_queue_of_checks_is_full_a_sign_in_is_refused_at_once(
+    committed_app: FastAPI, browser: Browser
+) -> None:
+    await _owner(browser)
+    passwords = Passwords(committed_app.state.security.passwords.hasher, slots=1, waiting=0)
+    committed_app.state.security.passwords = passwords
+    phone = browser("10.0.0.8")
+    async with passwords.turn():  # every thread busy, nobody may wait
+        busy = await _login(phone, "ada", PASSWORD)
+        assert busy.status_code == 429
+        assert busy.headers["Retry-After"] == "1"
+        assert busy.json()["error"]["message"] == (
+            "Too many sign-ins are being checked right now. Try again in a moment."
+        )
+        page = await submit(phone, "/login", "/login", {"login": "ada", "password": PASSWORD})
+        assert page.status_code == 429
+        assert form_error(page.text) == (
+            "Too many sign-ins are being checked right now. Try again in a moment."
+        )
+    # Nothing was counted: the whole budget is still there.
+    for _ in range(LIMIT):
+        assert (await _login(phone, "ada", WRONG)).status_code == 401
+    assert (await _login(phone, "ada", PASSWORD)).status_code == 429
