@@ -9,7 +9,7 @@ from contextlib import suppress
 import pytest
 from argon2 import PasswordHasher, Type
 
-from lifeworld.accounts.passwords import Busy, Passwords
+from lifeworld.accounts.passwords import MEMORY_BUDGET_KIB, Busy, Passwords, cores
 
 # Heavier than the test suite's parameters: a check takes long enough to be caught working.
 SLOW = PasswordHasher(time_cost=2, memory_cost=32768, type=Type.ID)
@@ -144,3 +144,12 @@ async def test_a_caller_cancelled_while_queued_leaves_at_once() -> None:
     await running
     assert passwords.taken == 0
     passwords.close()
+
+
+def test_checks_at_once_fit_the_cores_and_the_memory_budget() -> None:
+    production = Passwords(PasswordHasher(type=Type.ID))  # 64 MiB a check
+    assert production.slots == min(cores(), MEMORY_BUDGET_KIB // 65536)
+    assert production.waiting == 8 * production.slots
+    huge = Passwords(PasswordHasher(memory_cost=4 * MEMORY_BUDGET_KIB, type=Type.ID))
+    assert huge.slots == 1  # never none
+    assert Passwords(LIGHT).slots == min(cores(), MEMORY_BUDGET_KIB // 8192)

@@ -3,10 +3,13 @@
 Argon2 is slow on purpose (a fifth of a second of CPU a check with the production parameters,
 on four threads of its own). Run inline in an async handler it stopped every other request
 while it worked: two clients sending wrong passwords pushed the no-op's p50 from 14 ms to 1.2 s.
-Here a check runs in one of `slots` worker threads (one per core), which run at a lower CPU
-priority than the event loop, so the loop keeps answering while passwords are checked; at most
-`waiting` more callers queue for a thread, and any beyond are refused at once with `Busy` (429
-with Retry-After, as a throttled sign-in is) instead of queueing without bound behind an attack.
+Here a check runs in one of `slots` worker threads (one per core, as many as `MEMORY_BUDGET`
+holds: each check fills `memory_cost` KiB), which run at a lower CPU priority than the event
+loop, so the loop keeps answering while passwords are checked; at most `waiting` more callers
+queue for a thread, and any beyond are refused at once with `Busy` (429 with Retry-After, as a
+throttled sign-in is) instead of queueing without bound behind an attack. A refusal says
+"try again in a moment", not "you tried too often": 429, not 503, because nothing is down and
+the sign-in answers already promise 429 with Retry-After to their clients.
 
 A caller takes a `Turn` first (`async with passwords.turn() as turn:`), then does its work in
 it; the turn is taken before anything is written, so a refused caller leaves no trace.
@@ -32,6 +35,9 @@ from lifeworld.errors import Throttled
 T = TypeVar("T")
 
 WAITING_PER_SLOT = 8  # a queue a few checks deep: longer waits help nobody during a flood
+# Argon2's memory for checks at once: a flood must not grow the process past a container's
+# limit (the Kubernetes manifests allow 384 MiB), whatever the host's cores.
+MEMORY_BUDGET_KIB = 128 * 1024
 WORKER_NICENESS = 10  # the event loop's share of a busy core stays about 90 %
 
 
@@ -74,7 +80,7 @@ class Passwords:
         self, hasher: PasswordHasher, *, slots: int | None = None, waiting: int | None = None
     ) -> None:
         self.hasher = hasher
-        self.slots = slots or cores()
+        self.slots = slots or max(1, min(cores(), MEMORY_BUDGET_KIB // hasher.memory_cost))
         self.waiting = WAITING_PER_SLOT * self.slots if waiting is None else waiting
         self._taken = 0  # turns given and not yet over (their thread work included)
         self._lock = threading.Lock()  # turns end in worker threads too
