@@ -13,6 +13,7 @@ from lifeworld.accounts import households, schemas, sessions
 from lifeworld.accounts.api import sign_in
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
 from lifeworld.accounts.models import User
+from lifeworld.accounts.passwords import Busy
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled, Unauthorized
@@ -42,11 +43,10 @@ ACCOUNT_MESSAGES = {
 def show_wait(form: PageForm, exc: Throttled) -> None:
     """Say on the form why it was refused and how long to wait (answer it with 429 and the
     error's Retry-After)."""
-    wait = int(exc.details["retry_after_s"])
-    if wait < 60:  # a full queue of password checks: its message says "in a moment"
+    if isinstance(exc, Busy):  # a full queue of password checks: "try again in a moment"
         form.fail("__form__", exc.message)
         return
-    minutes = -(-wait // 60)
+    minutes = max(1, -(-int(exc.details["retry_after_s"]) // 60))
     form.fail(
         "__form__",
         f"{exc.message} You can try again in {minutes} minute{'s' if minutes != 1 else ''}.",
