@@ -108,7 +108,7 @@ async def change_password(
         {**_sent(form, "current_password", "new_password"), "revoke_tokens": revoke_tokens},
         messages={"current_password": "Enter your current password.", **ACCOUNT_MESSAGES},
     )
-    headers: dict[str, str] = {}
+    status, headers = 422, {}
     if body is not None:
         try:
             await sessions.change_password(
@@ -124,9 +124,8 @@ async def change_password(
             form.reject(exc)
         except Throttled as exc:
             show_wait(form, exc)
-            headers = exc.headers
+            status, headers = 429, exc.headers
     if body is None or not form.ok:
-        status = 429 if headers else 422
         page = await _settings_page(
             request, viewer, scope, status=status, headers=headers, password=form
         )
