@@ -1,15 +1,13 @@
 """Argon2 off the event loop: passwords are hashed and checked in worker threads, a few at once.
 
-Argon2 is slow on purpose (a fifth of a second of CPU a check with the production parameters,
-on four threads of its own). Run inline in an async handler it stopped every other request
-while it worked: two clients sending wrong passwords pushed the no-op's p50 from 14 ms to 1.2 s.
-Here a check runs in one of `slots` worker threads (one per core, as many as `MEMORY_BUDGET`
-holds: each check fills `memory_cost` KiB), which run at a lower CPU priority than the event
+Argon2 is slow on purpose. Run inline in an async handler it stopped every other request while
+it worked (a flood of wrong passwords held the no-op for seconds: docs/PERFORMANCE.md). Here a
+check runs in one of `slots` worker threads (one per core, as many as `MEMORY_BUDGET_KIB` holds:
+each check fills the hasher's `memory_cost`), which run at a lower CPU priority than the event
 loop, so the loop keeps answering while passwords are checked; at most `waiting` more callers
 queue for a thread, and any beyond are refused at once with `Busy` (429 with Retry-After, as a
-throttled sign-in is) instead of queueing without bound behind an attack. A refusal says
-"try again in a moment", not "you tried too often": 429, not 503, because nothing is down and
-the sign-in answers already promise 429 with Retry-After to their clients.
+throttled sign-in is) instead of queueing without bound behind an attack. 429 rather than 503:
+nothing is down, and the sign-in answers already promise 429 with Retry-After to their clients.
 
 A caller takes a `Turn` first (`async with passwords.turn() as turn:`), then does its work in
 it; the turn is taken before anything is written, so a refused caller leaves no trace.
@@ -36,9 +34,9 @@ T = TypeVar("T")
 
 WAITING_PER_SLOT = 8  # a queue a few checks deep: longer waits help nobody during a flood
 # Argon2's memory for checks at once: a flood must not grow the process past a container's
-# limit (the Kubernetes manifests allow 384 MiB), whatever the host's cores.
+# memory limit (the Kubernetes manifests set one), however many cores the host has.
 MEMORY_BUDGET_KIB = 128 * 1024
-WORKER_NICENESS = 10  # the event loop's share of a busy core stays about 90 %
+WORKER_NICENESS = 10  # against the loop's 0, the scheduler gives the loop ~9 parts in 10
 
 
 class Busy(Throttled):
