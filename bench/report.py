@@ -20,6 +20,7 @@ ROLLOVER_LIMIT = 5.0  # the first request after 365 days away ≤ 5 × after 1 d
 GROWTH_LIMIT = 1.2  # with 100,000 activities ≤ 1.2 × with 100
 TARGET_CONNECTIONS = 16
 HTTPS_TARGET = 0.85  # over HTTPS ≥ 0.85 × the same over HTTP: TLS costs ≤ 15 % (issue 18)
+FLOOD_P99_MS = 50.0  # ping p99 while 16 connections send wrong passwords (issue 20)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def verdicts(report: Report) -> list[Verdict]:
             ok = row.valid and row.tail <= TAIL_LIMIT
             out.append(Verdict(f"{row.label}: p99 ≤ 4× p50 ({where}, 16 conn)",
                                f"{row.tail:.1f}×", ok))  # fmt: skip
+        if scenario == "ping_sign_in_flood":
+            ok = row.valid and row.p99_ms is not None and row.p99_ms < FLOOD_P99_MS
+            out.append(Verdict(f"{row.label}: ping p99 < {FLOOD_P99_MS:g} ms ({where}, "
+                               f"{row.connections} conn)", _p99(row), ok))  # fmt: skip
         if scenario == "rollover_365d":
             ok = row.valid and row.value is not None and row.value <= ROLLOVER_LIMIT
             out.append(Verdict("rollover after 365 days ≤ 5× after 1 day (p50)", _value(row), ok))
@@ -66,6 +71,12 @@ def _ratio(row: Row) -> str:
     if not row.valid:
         return f"invalid ({row.note})"
     return f"{row.ratio:.2f}×" if row.ratio is not None else "—"
+
+
+def _p99(row: Row) -> str:
+    if not row.valid:
+        return f"invalid ({row.note})"
+    return f"{row.p99_ms:.1f} ms" if row.p99_ms is not None else "—"
 
 
 def _value(row: Row) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import https, latency, profile, scenarios, tiers
+from bench import flood, https, latency, profile, scenarios, tiers
 from bench.infra import Postgres, Redis, free_port
 from bench.plan import Plan
 from bench.results import Report, Row
@@ -99,6 +99,8 @@ class Run:
             if first:
                 say(f"{mode}: HTTPS beside HTTP")
                 bench.rows += self._https(bench, pg, redis, world, mode)
+                say(f"{mode}: ping while sign-ins are flooded")
+                bench.rows.append(self._flood(pg, redis, world, mode))
                 say(f"{mode}: rollover and growth")
                 latency.rollover(bench, pg.url)
                 latency.growth(bench, pg.url)
@@ -151,6 +153,18 @@ class Run:
         finally:
             server.stop(failed=failed)
         return rows
+
+    def _flood(self, pg: Postgres, redis: Redis | None, world: World, mode: str) -> Row:
+        """A server of the same configuration with the sign-in throttle opened wide."""
+        server = self.start(pg.url, {**_env(mode, redis, memory=True), **flood.WIDE_OPEN})
+        bench = Bench(server, mode, self.plan, world, self.out_dir)
+        failed = True
+        try:
+            row = flood.flood_row(bench, pg.url)
+            failed = False
+        finally:
+            server.stop(failed=failed)
+        return row
 
     def execute(self) -> Report:
         plan, report = self.plan, self.report

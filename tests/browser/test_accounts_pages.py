@@ -152,3 +152,32 @@ async def test_sign_out_ends_the_session(household: Household, page: Page) -> No
     await expect(page.get_by_role("status").first).to_contain_text("You are signed out")
     await page.goto("/settings")
     await expect(page).to_have_url(f"{url}/login?next=/settings")
+
+
+async def test_changing_the_password_deletes_the_api_tokens_by_default(
+    household: Household, page: Page
+) -> None:
+    url = household.server.url
+    member = household.new_member("pw")
+    async with httpx.AsyncClient(base_url=url) as api:
+        login = await api.post("/api/v1/auth/login", json={"login": member, "password": PASSWORD})
+        api.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+        token = (await api.post("/api/v1/auth/tokens", json={"name": "script"})).json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    await sign_in(page, member)
+    await page.goto("/settings")
+    password = page.locator("#password")
+    box = password.get_by_label("Also sign out every API token")
+    await expect(box).to_be_checked()
+    await password.get_by_label("Current password").fill(PASSWORD)
+    await password.get_by_label("New password").fill("a new long passphrase")
+    await password.scroll_into_view_if_needed()
+    await password.screenshot(path=str(ARTIFACTS / "settings-password.png"))
+    await password.get_by_role("button", name="Change password").click()
+    await expect(page).to_have_url(f"{url}/login")
+    await expect(page.get_by_role("status").first).to_contain_text(
+        "Your API tokens were deleted too."
+    )
+    async with httpx.AsyncClient(base_url=url) as api:
+        assert (await api.get("/api/v1/me/state", headers=bearer)).status_code == 401

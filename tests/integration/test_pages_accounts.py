@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,14 @@ from lifeworld.loadouts.models import Loadout
 from lifeworld.players.models import Player
 from lifeworld.web.flash import FLASH_COOKIE
 from tests.integration.factories import PASSWORD, invite_code, set_up_household
-from tests.integration.pages import field_error, hidden_fields, input_value, submit, text
+from tests.integration.pages import (
+    field_error,
+    form_error,
+    hidden_fields,
+    input_value,
+    submit,
+    text,
+)
 
 SETUP = {
     "household_name": "The Lovelaces",
@@ -339,3 +347,77 @@ async def test_sign_out_revokes_the_session(client: httpx.AsyncClient) -> None:
 async def test_pages_are_not_in_the_openapi_schema(client: httpx.AsyncClient, path: str) -> None:
     schema = (await client.get("/api/v1/openapi.json")).json()
     assert path not in schema["paths"]
+
+
+async def test_the_password_form_also_signs_out_api_tokens_unless_unticked(
+    client: httpx.AsyncClient, new_client: Any
+) -> None:
+    await set_up_household(client)
+    page = await client.get("/settings")
+    box = re.search(r'<input type="checkbox" id="f-revoke-tokens"[^>]*>', page.text)
+    assert box is not None and " checked" in box[0]  # ticked unless the person unticks it
+    assert "Also sign out every API token" in text(page.text)
+    token = (await client.post("/api/v1/auth/tokens", json={"name": "phone"})).json()["token"]
+    script = new_client()
+    script.headers["Authorization"] = f"Bearer {token}"
+    assert (await script.get("/api/v1/household")).status_code == 200
+
+    kept = await submit(  # a browser leaves an unticked box out of the form
+        client,
+        "/settings",
+        "/settings/password",
+        {"current_password": PASSWORD, "new_password": "another long one"},
+    )
+    assert kept.headers["location"] == "/login"
+    assert (await script.get("/api/v1/household")).status_code == 200
+
+    login = {"login": "ada", "password": "another long one"}
+    assert (await submit(client, "/login", "/login", login)).status_code == 303
+    revoked = await submit(
+        client,
+        "/settings",
+        "/settings/password",
+        {
+            "current_password": "another long one",
+            "new_password": "a third long one",
+            "revoke_tokens": "on",
+        },
+    )
+    assert revoked.headers["location"] == "/login"
+    assert "Your API tokens were deleted too." in text((await client.get("/login")).text)
+    assert (await script.get("/api/v1/household")).status_code == 401
+
+
+async def test_wrong_current_passwords_pause_the_form_with_the_wait(
+    committed_client: httpx.AsyncClient,
+) -> None:
+    await set_up_household(committed_client)
+    wrong = {"current_password": "not it at all", "new_password": "another long one"}
+    for _ in range(5):
+        page = await submit(committed_client, "/settings", "/settings/password", wrong)
+        assert page.status_code == 422
+    paused = await submit(committed_client, "/settings", "/settings/password", wrong)
+    assert paused.status_code == 429
+    assert int(paused.headers["retry-after"]) > 0
+    assert "You can try again in 15 minutes." in form_error(paused.text)
+    box = re.search(r'<input type="checkbox" id="f-revoke-tokens"[^>]*>', paused.text)
+    assert box is not None and " checked" not in box[0]  # the choice sent is kept
+
+
+async def test_failed_joins_with_one_invite_pause_the_form(
+    committed_client: httpx.AsyncClient, committed_app: Any
+) -> None:
+    await set_up_household(committed_client)
+    code = await invite_code(committed_client)
+    transport = httpx.ASGITransport(app=committed_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as guest:
+        taken = {"invite_code": code, "username": "ada", "email": "x@example.org"}
+        for _ in range(5):
+            page = await submit(guest, "/join", "/join", {**taken, "password": PASSWORD})
+            assert page.status_code == 422
+            assert "not available" in field_error(page.text, "f-username")
+        fine = {**taken, "username": "grace", "password": PASSWORD, "timezone": ""}
+        paused = await submit(guest, "/join", "/join", fine)
+        assert paused.status_code == 429
+        assert "Too many failed attempts to join with this invite." in form_error(paused.text)
+        assert input_value(paused.text, "f-username") == "grace"

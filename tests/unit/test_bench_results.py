@@ -112,3 +112,22 @@ def test_markdown_shows_every_row_the_targets_and_the_comparison() -> None:
     assert "## Compared with earlier.json" in text
     assert "| +38% | **REGRESSION** |" in text
     assert len(table(after.rows)) == 2 + len(after.rows)
+
+
+def test_the_ping_under_a_sign_in_flood_must_stay_under_fifty_ms_at_p99() -> None:
+    report = _report(
+        _row("postgres/ping_sign_in_flood/c16", connections=16, p50_ms=2.0, p99_ms=41.0,
+             metric="p99_ms", higher_better=False),
+        _row("hybrid/ping_sign_in_flood/c16", connections=16, p50_ms=2.0, p99_ms=55.0,
+             metric="p99_ms", higher_better=False),
+        _row("other/ping_sign_in_flood/c16", connections=16, p50_ms=2.0, p99_ms=3.0,
+             valid=False, note="12 pings failed"),
+    )  # fmt: skip
+    found = {v.target: v for v in verdicts(report)}
+    label = "ping sign in flood: ping p99 < 50 ms"
+    assert found[f"{label} (postgres, 16 conn)"].met
+    assert found[f"{label} (postgres, 16 conn)"].measured == "41.0 ms"
+    assert not found[f"{label} (hybrid, 16 conn)"].met
+    refused = found[f"{label} (other, 16 conn)"]
+    assert not refused.met and "12 pings failed" in refused.measured
+    assert len(found) == 3  # no ratio or tail target: the row has no rate

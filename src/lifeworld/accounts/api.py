@@ -141,8 +141,14 @@ async def register(
     security: SecurityDep,
     settings: SettingsDep,
 ) -> schemas.SignedInOut:
-    now = clock.now()
-    user = await households.register(scope, security, now=now, **body.model_dump())
+    user = await households.register(
+        scope,
+        security,
+        settings,
+        address=client_address(request),
+        now=clock.now(),
+        **body.model_dump(),
+    )
     await players.create_player(scope, user=user, now=clock.now())
     new = await sign_in(request, response, scope, security, settings, user)
     return schemas.SignedInOut(user=schemas.UserOut.model_validate(user), csrf_token=new.csrf_token)
@@ -150,15 +156,21 @@ async def register(
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(
-    body: schemas.PasswordChangeIn, user: CurrentUser, scope: ScopeDep, security: SecurityDep
+    body: schemas.PasswordChangeIn,
+    request: Request,
+    user: CurrentUser,
+    scope: ScopeDep,
+    security: SecurityDep,
+    settings: SettingsDep,
 ) -> Response:
     await sessions.change_password(
         scope,
         security,
+        settings,
         user=user,
-        current_password=body.current_password,
-        new_password=body.new_password,
+        address=client_address(request),
         now=clock.now(),
+        **body.model_dump(),
     )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text, update
 
-from lifeworld.accounts import auth_cache
-from lifeworld.accounts.models import Household, Invite, User
+from lifeworld.accounts import auth_cache, throttle
+from lifeworld.accounts.models import Household, Invite, User, named
 from lifeworld.accounts.security import Security
 from lifeworld.db.scope import Scope
 from lifeworld.errors import Conflict, InvalidField, NotFound
@@ -30,13 +30,26 @@ async def setup_needed(scope: Scope) -> bool:
     return (await scope.session.scalar(select(User.id).limit(1))) is None
 
 
-async def _ensure_unique(scope: Scope, *, username: str, email: str) -> None:
+# Joining with an invite: the same words whether the account is in this household or another.
+USERNAME_UNAVAILABLE = "This username is not available. Choose another one."
+EMAIL_UNAVAILABLE = (
+    "This email address cannot be used for a new account here. Use another one, or ask your "
+    "household admin."
+)
+
+
+async def _ensure_unique(scope: Scope, *, username: str, email: str, joining: bool) -> None:
+    """Refuse a username or email any account has (both are sign-in names, unique in the
+    instance). To someone joining with an invite the refusal names no household; the
+    operator and the first-run setup get the plain words."""
     if await scope.session.scalar(
         select(User.id).where(func.lower(User.username) == username.lower())
     ):
-        raise InvalidField("username", "This username is taken.", code="username_taken")
+        reason = USERNAME_UNAVAILABLE if joining else "This username is taken."
+        raise InvalidField("username", reason, code="username_taken")
     if await scope.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
-        raise InvalidField("email", "This email is already registered.", code="email_taken")
+        reason = EMAIL_UNAVAILABLE if joining else "This email is already registered."
+        raise InvalidField("email", reason, code="email_taken")
 
 
 async def setup_household(
@@ -66,12 +79,11 @@ async def setup_household(
 
 async def _new_user(
     scope: Scope,
-    security: Security,
     *,
     household_id: int,
     username: str,
     email: str,
-    password: str,
+    password_hash: str,
     timezone: str,
     is_admin: bool,
     created_at: datetime | None = None,
@@ -82,7 +94,7 @@ async def _new_user(
         username=username,
         email=email,
         display_name=username,
-        password_hash=security.hash_password(password),
+        password_hash=password_hash,
         is_admin=is_admin,
         timezone=timezone,
         day_start_hour=0,
@@ -117,41 +129,58 @@ async def create_invite(
 async def register(
     scope: Scope,
     security: Security,
+    settings: Settings,
     *,
     invite_code: str,
     username: str,
     email: str,
     password: str,
     timezone: str | None,
+    address: str,
     now: datetime,
 ) -> User:
-    """Join a household with an invite code (single use, 7 days)."""
-    invite = await scope.session.scalar(
-        select(Invite)
-        .where(Invite.code_digest == security.digest(invite_code.strip()))
-        .with_for_update()
-    )
-    if invite is None or invite.used_at is not None or invite.expires_at <= now:
-        reason = (
-            "This invite code is not valid."
-            if invite is None
-            else (
-                "This invite code has already been used."
-                if invite.used_at
-                else "This invite code has expired."
-            )
+    """Join a household with an invite code (single use, 7 days).
+
+    A failed attempt counts against the invite code and the address (`accounts/throttle.py`),
+    so trying names or codes one after another is not free. A taken username or email gets
+    the same answer wherever the account is: nothing says whether it is in this household or
+    another one, or which.
+    """
+    code = invite_code.strip()
+    async with security.passwords.turn() as turn:
+        attempt = await throttle.reserve(
+            scope,
+            settings,
+            key=throttle.invite_key(security, code),
+            address=address,
+            now=now,
+            refused=throttle.JOIN_REFUSED,
         )
-        raise InvalidField("invite_code", reason, code="invalid_invite")
-    await _ensure_unique(scope, username=username, email=email)
+        invite = await scope.session.scalar(
+            select(Invite).where(Invite.code_digest == security.digest(code)).with_for_update()
+        )
+        if invite is None or invite.used_at is not None or invite.expires_at <= now:
+            reason = (
+                "This invite code is not valid."
+                if invite is None
+                else (
+                    "This invite code has already been used."
+                    if invite.used_at
+                    else "This invite code has expired."
+                )
+            )
+            raise InvalidField("invite_code", reason, code="invalid_invite")
+        await _ensure_unique(scope, username=username, email=email, joining=True)
+        password_hash = await turn.hash(password)
+    await throttle.succeeded(scope, attempt)
     household = await scope.session.get(Household, invite.household_id)
     assert household is not None
     user = await _new_user(
         scope,
-        security,
         household_id=invite.household_id,
         username=username,
         email=email,
-        password=password,
+        password_hash=password_hash,
         timezone=timezone or household.timezone,
         is_admin=False,
         created_at=now,
@@ -184,12 +213,7 @@ async def update_profile(
 
 async def find_user(scope: Scope, *, login: str) -> User | None:
     """The user with this username or email (case-insensitive)."""
-    account = login.strip().lower()
-    return await scope.session.scalar(
-        select(User).where(
-            (func.lower(User.username) == account) | (func.lower(User.email) == account)
-        )
-    )
+    return await scope.session.scalar(select(User).where(named(login)))
 
 
 async def list_users(scope: Scope) -> list[tuple[User, Household]]:
@@ -236,17 +260,17 @@ async def create_household(
     password: str,
 ) -> tuple[User, Household]:
     """Another household on this instance, with its admin (first-run setup makes the first)."""
-    await _ensure_unique(scope, username=username, email=email)
+    await _ensure_unique(scope, username=username, email=email, joining=False)
+    password_hash = await security.passwords.hash(password)
     household = Household(name=name, timezone=timezone)
     scope.session.add(household)
     await scope.session.flush()
     user = await _new_user(
         scope,
-        security,
         household_id=household.id,
         username=username,
         email=email,
-        password=password,
+        password_hash=password_hash,
         timezone=timezone,
         is_admin=True,
     )

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     LargeBinary,
@@ -47,6 +48,12 @@ class User(IdMixin, CreatedAtMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64))
     day_start_hour: Mapped[int] = mapped_column(SmallInteger, default=0)
     password_changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+def named(login: str) -> ColumnElement[bool]:
+    """The condition on `User` for the account a sign-in names: username or email, any case."""
+    name = login.strip().lower()
+    return (func.lower(User.username) == name) | (func.lower(User.email) == name)
 
 
 class Session(CreatedAtMixin, Base):

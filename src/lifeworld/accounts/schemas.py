@@ -56,6 +56,11 @@ class MeIn(StrictIn):
 class PasswordChangeIn(StrictIn):
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Password
+    revoke_tokens: bool = Field(
+        default=True,
+        description="Also delete every API token of the account (a thief's too); "
+        "every session is signed out either way.",
+    )
 
 
 class UserOut(BaseModel):

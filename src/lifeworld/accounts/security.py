@@ -1,4 +1,8 @@
-"""Password hashing (Argon2id) and keyed digests of the random tokens we hand out."""
+"""The instance's secrets at work: keyed digests of the tokens we hand out, and passwords.
+
+Passwords are hashed with Argon2id by `security.passwords` (`accounts/passwords.py`), off the
+event loop.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
 
+from lifeworld.accounts.passwords import Passwords
 from lifeworld.settings import Environment, Settings
 
 TEST_SECRET = "lifeworld-test-secret-not-for-production-use"
@@ -20,7 +24,7 @@ class Security:
     """Hashes passwords and digests tokens with the instance's secret key."""
 
     secret: bytes
-    hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(type=Type.ID))
+    passwords: Passwords = field(default_factory=lambda: Passwords(PasswordHasher(type=Type.ID)))
     # The HMAC keyed once: every request digests its token, and a copy of a keyed HMAC is
     # cheaper than keying a new one.
     _keyed: hmac.HMAC = field(init=False, repr=False)
@@ -33,29 +37,9 @@ class Security:
         secret = settings.secret_key.get_secret_value() or TEST_SECRET
         if settings.env is Environment.TEST:
             # Still Argon2id, with light parameters so a test suite can sign in hundreds of times.
-            return cls(secret.encode(), PasswordHasher(time_cost=1, memory_cost=8192, type=Type.ID))
+            light = PasswordHasher(time_cost=1, memory_cost=8192, type=Type.ID)
+            return cls(secret.encode(), Passwords(light))
         return cls(secret.encode())
-
-    def hash_password(self, password: str) -> str:
-        return self.hasher.hash(password)
-
-    def verify_password(self, password_hash: str, password: str) -> bool:
-        try:
-            return self.hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    def dummy_verify(self, password: str) -> None:
-        """Spend the time of a real check so unknown users and bad passwords look the same."""
-        self.verify_password(self._dummy_hash, password)
-
-    @property
-    def _dummy_hash(self) -> str:
-        cached = getattr(self, "_dummy", None)
-        if cached is None:
-            cached = self.hasher.hash(secrets.token_urlsafe(16))
-            object.__setattr__(self, "_dummy", cached)
-        return cached
 
     def digest(self, token: str) -> bytes:
         """The keyed digest stored in place of a token (sessions, API tokens, invite codes)."""

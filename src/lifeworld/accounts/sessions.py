@@ -1,4 +1,4 @@
-"""Signing in: passwords with throttling, browser sessions, sign-outs, password changes."""
+"""Signing in: passwords (throttled), browser sessions, sign-outs, password changes."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
-from lifeworld.accounts import auth_cache
+from lifeworld.accounts import auth_cache, throttle, tokens
 from lifeworld.accounts.households import stored_user
-from lifeworld.accounts.models import LoginFailure, Session, User
+from lifeworld.accounts.models import Session, User
 from lifeworld.accounts.security import Security, new_token
 from lifeworld.db.scope import Scope
-from lifeworld.errors import InvalidField, Throttled, Unauthorized
+from lifeworld.errors import InvalidField, Unauthorized
 from lifeworld.settings import Settings
 
 
@@ -23,36 +23,6 @@ class NewSession:
     token: str
     csrf_token: str
     expires_at: datetime
-
-
-def _window_start(settings: Settings, now: datetime) -> datetime:
-    return now - timedelta(minutes=settings.login_window_minutes)
-
-
-async def _check_throttle(
-    scope: Scope, settings: Settings, *, account: str, address: str, now: datetime
-) -> None:
-    since = _window_start(settings, now)
-    for column, value, limit in (
-        (LoginFailure.account, account, settings.login_max_failures_per_account),
-        (LoginFailure.address, address, settings.login_max_failures_per_address),
-    ):
-        row = (
-            await scope.session.execute(
-                select(func.count(), func.min(LoginFailure.failed_at)).where(
-                    column == value, LoginFailure.failed_at > since
-                )
-            )
-        ).one()
-        count, oldest = row
-        if count >= limit and oldest is not None:
-            retry = int(
-                (oldest + timedelta(minutes=settings.login_window_minutes) - now).total_seconds()
-            )
-            raise Throttled(
-                "Too many failed sign-in attempts. Wait a little and try again.",
-                retry_after_s=max(1, retry + 1),
-            )
 
 
 async def authenticate(
@@ -67,23 +37,18 @@ async def authenticate(
 ) -> User:
     """Check a username-or-email and password, counting failures per account and address.
 
-    A failure is committed at once (the request's transaction will roll back on the 401),
-    so the throttle holds across requests and app instances.
+    The attempt takes its place in the throttle before the check (`accounts/throttle.py`); an
+    unknown name costs the same work as a real account, and answers the same.
     """
-    account = login.strip().lower()
-    await _check_throttle(scope, settings, account=account, address=address, now=now)
-    user = await scope.session.scalar(
-        select(User).where(
-            (func.lower(User.username) == account) | (func.lower(User.email) == account)
+    async with security.passwords.turn() as turn:
+        user, attempt = await throttle.sign_in(
+            scope, security, settings, login=login, address=address, now=now
         )
-    )
-    if user is None:
-        security.dummy_verify(password)
-    elif security.verify_password(user.password_hash, password):
-        await scope.session.execute(delete(LoginFailure).where(LoginFailure.account == account))
-        return user
-    scope.session.add(LoginFailure(account=account, address=address, failed_at=now))
-    await scope.session.commit()
+        if user is None:
+            await turn.verify_unknown(password)
+        elif await turn.verify(user.password_hash, password):
+            await throttle.succeeded(scope, attempt)
+            return user
     raise Unauthorized("Wrong username, email or password.", code="invalid_credentials")
 
 
@@ -186,37 +151,43 @@ async def revoke_all_sessions(scope: Scope, *, user_id: int) -> int:
 async def change_password(
     scope: Scope,
     security: Security,
+    settings: Settings,
     *,
     user: User,
     current_password: str,
     new_password: str,
+    revoke_tokens: bool,
+    address: str,
     now: datetime,
 ) -> None:
-    """Change a password and sign out every scope of the user."""
-    user = await stored_user(scope, user)
-    if not security.verify_password(user.password_hash, current_password):
-        raise InvalidField("current_password", "The current password is wrong.")
-    user.password_hash = security.hash_password(new_password)
+    """Change a password and sign out every session of the user, and with `revoke_tokens`
+    every API token too (a thief's included). The current password is checked like a
+    sign-in: its failures count against the account and the address."""
+    async with security.passwords.turn() as turn:
+        attempt = await throttle.reserve(
+            scope, settings, key=throttle.user_key(user.id), address=address, now=now
+        )
+        user = await stored_user(scope, user)
+        if not await turn.verify(user.password_hash, current_password):
+            raise InvalidField("current_password", "The current password is wrong.")
+        new_hash = await turn.hash(new_password)
+    await throttle.succeeded(scope, attempt)
+    user.password_hash = new_hash
     user.password_changed_at = now
     await revoke_all_sessions(scope, user_id=user.id)
+    if revoke_tokens:
+        await tokens.revoke_all_api_tokens(scope, user_id=user.id)
 
 
 async def reset_password(
     scope: Scope, security: Security, *, user: User, new_password: str, now: datetime
 ) -> int:
-    """Set a new password without the old one and sign out every scope; returns how many."""
-    user.password_hash = security.hash_password(new_password)
+    """Set a new password without the old one and sign out every session; returns how many."""
+    user.password_hash = await security.passwords.hash(new_password)
     user.password_changed_at = now
     return await revoke_all_sessions(scope, user_id=user.id)
 
 
 async def unlock_account(scope: Scope, *, user: User) -> int:
     """Forget the failed sign-ins of this account and of the addresses they came from."""
-    accounts = (user.username.lower(), user.email.lower())
-    addresses = select(LoginFailure.address).where(LoginFailure.account.in_(accounts))
-    result = await scope.session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.account.in_(accounts) | LoginFailure.address.in_(addresses)
-        )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return await throttle.forget(scope, user_id=user.id)

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifeworld.accounts import households, schemas, sessions, tokens
-from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep
-from lifeworld.accounts.views import ACCOUNT_MESSAGES
+from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
+from lifeworld.accounts.views import ACCOUNT_MESSAGES, show_wait
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
-from lifeworld.errors import InvalidField
+from lifeworld.errors import InvalidField, Throttled
 from lifeworld.players import service as players
 from lifeworld.web import submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
@@ -34,6 +34,7 @@ async def _settings_page(
     scope: ScopeDep,
     *,
     status: int = 200,
+    headers: dict[str, str] | None = None,
     **forms: PageForm,
 ) -> Response:
     user = viewer.user
@@ -43,11 +44,11 @@ async def _settings_page(
             timezone=user.timezone,
             day_start_hour=user.day_start_hour,
         ),
-        "password": PageForm.blank(),
+        "password": PageForm.blank(revoke_tokens="on"),
         "token": PageForm.blank(),
         "invite": PageForm.blank(),
     }
-    return render(
+    page = render(
         request,
         "accounts/settings.html",
         viewer=viewer,
@@ -58,6 +59,8 @@ async def _settings_page(
         timezones=timezone_names(),
         hours=day_start_hours(),
     )
+    page.headers.update(headers or {})
+    return page
 
 
 @router.get("/settings")
@@ -90,34 +93,59 @@ async def save_profile(request: Request, viewer: FormViewer, scope: ScopeDep) ->
 
 @router.post("/settings/password")
 async def change_password(
-    request: Request, viewer: FormViewer, scope: ScopeDep, security: SecurityDep
+    request: Request,
+    viewer: FormViewer,
+    scope: ScopeDep,
+    security: SecurityDep,
+    settings: SettingsDep,
 ) -> Response:
     form = await PageForm.read(request)
-    body = form.validate(
+    # An unticked box is not sent at all: its absence is the answer "no".
+    revoke_tokens = "revoke_tokens" in form.raw
+    form.values["revoke_tokens"] = "on" if revoke_tokens else ""
+    body = form.validate_data(
         schemas.PasswordChangeIn,
+        {**_sent(form, "current_password", "new_password"), "revoke_tokens": revoke_tokens},
         messages={"current_password": "Enter your current password.", **ACCOUNT_MESSAGES},
     )
+    status, headers = 422, {}
     if body is not None:
         try:
             await sessions.change_password(
                 scope,
                 security,
+                settings,
                 user=viewer.user,
-                current_password=body.current_password,
-                new_password=body.new_password,
+                address=client_address(request),
                 now=clock.now(),
+                **body.model_dump(),
             )
         except InvalidField as exc:
             form.reject(exc)
+        except Throttled as exc:
+            show_wait(form, exc)
+            status, headers = 429, exc.headers
     if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, scope, status=422, password=form))
+        page = await _settings_page(
+            request, viewer, scope, status=status, headers=headers, password=form
+        )
+        raise ShowPage(page)
+    tokens_too = " Your API tokens were deleted too." if body.revoke_tokens else ""
     response = redirect(
         request,
         "/login",
-        Flash("success", "Password changed. Sign in again with the new one, on every device."),
+        Flash(
+            "success",
+            f"Password changed. Sign in again with the new one, on every device.{tokens_too}",
+        ),
     )
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _sent(form: PageForm, *names: str) -> dict[str, str]:
+    """The named fields as the browser sent them (a missing one stays missing)."""
+    return {name: form.raw[name] for name in names if name in form.raw}
 
 
 @router.post("/settings/tokens")

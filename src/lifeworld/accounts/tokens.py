@@ -51,6 +51,13 @@ async def delete_api_token(scope: Scope, *, user: User, token_id: int) -> None:
     auth_cache.forget_key(scope, auth_cache.token_key(digest))
 
 
+async def revoke_all_api_tokens(scope: Scope, *, user_id: int) -> int:
+    """Delete every API token of the user; their cached sign-ins go everywhere after commit."""
+    result = await scope.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    auth_cache.forget_user(scope, user_id)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def resolve_api_token(
     scope: Scope, security: Security, *, token: str, now: datetime
 ) -> User | None:

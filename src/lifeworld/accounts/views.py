@@ -13,6 +13,7 @@ from lifeworld.accounts import households, schemas, sessions
 from lifeworld.accounts.api import sign_in
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
 from lifeworld.accounts.models import User
+from lifeworld.accounts.passwords import Busy
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled, Unauthorized
@@ -37,6 +38,19 @@ ACCOUNT_MESSAGES = {
     "email": "Enter an email address like name@example.org.",
     "password": "Use at least 10 characters.",
 }
+
+
+def show_wait(form: PageForm, exc: Throttled) -> None:
+    """Say on the form why it was refused and how long to wait (answer it with 429 and the
+    error's Retry-After)."""
+    if isinstance(exc, Busy):  # a full queue of password checks: "try again in a moment"
+        form.fail("__form__", exc.message)
+        return
+    minutes = max(1, -(-int(exc.details["retry_after_s"]) // 60))
+    form.fail(
+        "__form__",
+        f"{exc.message} You can try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+    )
 
 
 def _welcome(user: User) -> Flash:
@@ -87,8 +101,12 @@ async def setup_submit(
 # --- sign in and out ---------------------------------------------------------------------
 
 
-def _login_page(request: Request, form: PageForm, status: int = 200) -> Response:
-    return render(request, "accounts/login.html", form=form, status=status)
+def _login_page(
+    request: Request, form: PageForm, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    page = render(request, "accounts/login.html", form=form, status=status)
+    page.headers.update(headers or {})
+    return page
 
 
 @router.get("/login")
@@ -124,15 +142,8 @@ async def login_submit(
             now=clock.now(),
         )
     except Throttled as exc:
-        wait = int(exc.details["retry_after_s"])
-        minutes = max(1, -(-wait // 60))
-        form.fail(
-            "__form__",
-            f"{exc.message} You can try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-        )
-        page = _login_page(request, form, 429)
-        page.headers.update(exc.headers)
-        raise ShowPage(page) from None
+        show_wait(form, exc)
+        raise ShowPage(_login_page(request, form, 429, headers=exc.headers)) from None
     except Unauthorized as exc:
         form.fail("__form__", exc.message)
         raise ShowPage(_login_page(request, form, 401)) from None
@@ -159,10 +170,14 @@ async def logout_submit(request: Request, viewer: FormViewer, scope: ScopeDep) -
 # --- joining with an invite --------------------------------------------------------------
 
 
-def _join_page(request: Request, form: PageForm, status: int = 200) -> Response:
-    return render(
+def _join_page(
+    request: Request, form: PageForm, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    page = render(
         request, "accounts/join.html", form=form, timezones=timezone_names(), status=status
     )
+    page.headers.update(headers or {})
+    return page
 
 
 @router.get("/join")
@@ -186,10 +201,20 @@ async def join_submit(
         raise ShowPage(_join_page(request, form, 422))
     await submissions.once(request, scope, form, user_id=None, now=clock.now())
     try:
-        user = await households.register(scope, security, now=clock.now(), **body.model_dump())
+        user = await households.register(
+            scope,
+            security,
+            settings,
+            address=client_address(request),
+            now=clock.now(),
+            **body.model_dump(),
+        )
     except InvalidField as exc:
         form.reject(exc)
         raise ShowPage(_join_page(request, form, 422)) from None
+    except Throttled as exc:
+        show_wait(form, exc)
+        raise ShowPage(_join_page(request, form, 429, headers=exc.headers)) from None
     await players.create_player(scope, user=user, now=clock.now())
     response = await submissions.done(
         request,

@@ -175,7 +175,7 @@ async def test_another_households_place_is_404_even_when_cached(
         session.add(other)
         await session.flush()
         user = User(household_id=other.id, username="eve", email="eve@example.org",
-                    display_name="eve", password_hash=app.state.security.hash_password(
+                    display_name="eve", password_hash=await app.state.security.passwords.hash(
                         "correct horse battery"), is_admin=True, timezone="UTC")  # fmt: skip
         session.add(user)
         await session.commit()
