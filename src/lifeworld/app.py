@@ -13,7 +13,9 @@ from lifeworld import __version__
 from lifeworld.accounts.security import Security
 from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
+from lifeworld.connect.plain_http import PlainHttpRedirect
 from lifeworld.db.session import Database, create_database
+from lifeworld.forwarding import ForwardedClient
 from lifeworld.idempotency.middleware import install_idempotency
 from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
@@ -49,9 +51,17 @@ def settle_heap() -> None:
 
 
 def create_app(
-    settings: Settings, *, database_url: str | None = None, db: Database | None = None
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    db: Database | None = None,
+    redirect_plain_http: bool = False,
 ) -> FastAPI:
-    """The ASGI app for one instance; `database_url` or a ready `db` say where PostgreSQL is."""
+    """The ASGI app for one instance; `database_url` or a ready `db` say where PostgreSQL is.
+
+    `redirect_plain_http`: the listener also takes plain HTTP on the TLS port (tls/listener.py),
+    and those requests are sent to HTTPS (connect/plain_http.py).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,5 +138,9 @@ def create_app(
         limits={IMPORT_PATH: settings.max_import_bytes},  # a player's whole history
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestMetrics, recorder=app.state.ops)  # outermost: times everything
+    app.add_middleware(RequestMetrics, recorder=app.state.ops)  # times everything below
+    if redirect_plain_http:
+        app.add_middleware(PlainHttpRedirect)  # a trusted proxy's X-Forwarded-Proto counts
+    # Outermost: every part of the app sees the client a trusted proxy names (forwarding.py).
+    app.add_middleware(ForwardedClient, trusted=settings.forwarded_allow_ips)
     return app

@@ -15,6 +15,7 @@ from lifeworld.clock import clock
 from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep, request_transaction
 from lifeworld.errors import Forbidden, Unauthorized
+from lifeworld.forwarding import client_address as client_address  # one resolution everywhere
 from lifeworld.settings import Settings
 
 SESSION_COOKIE = "lw_session"
@@ -46,10 +47,6 @@ class Principal:
     @property
     def via_cookie(self) -> bool:
         return self.session is not None
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def _authenticate(
