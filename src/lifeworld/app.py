@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lifeworld import __version__
+from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security
 from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
@@ -107,6 +108,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.security = Security.from_settings(settings)
+    app.state.owner = InstanceOwner()  # who sees the whole installation's figures
     # The cache's own connections come from the same URL; with a ready-made `db` (tests) the
     # URL is the engine's. They are held only while the lifespan runs (see cache/README.md).
     cache_url = database_url or settings.database_url or db.engine.url.render_as_string(False)

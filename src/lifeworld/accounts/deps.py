@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from lifeworld.accounts import sessions, tokens
 from lifeworld.accounts.models import Session, User
+from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
 from lifeworld.db.scope import Scope
@@ -156,5 +157,26 @@ async def _admin_user(principal: PrincipalDep) -> User:
     return principal.user
 
 
+def owner_only() -> Forbidden:
+    return Forbidden(
+        "Only the owner of this Life World OS (an admin of the household that set it up) "
+        "can see the figures of the whole installation.",
+        code="owner_only",
+    )
+
+
+async def _owner_user(
+    request: Request, admin: Annotated[User, Depends(_admin_user)], scope: ScopeDep
+) -> User:
+    """A member is refused as for any admin's page (`admin_only`); another household's
+    admin with `owner_only`."""
+    owner: InstanceOwner = request.app.state.owner
+    if not await owner.owns(scope, admin):
+        raise owner_only()
+    return admin
+
+
 CurrentUser = Annotated[User, Depends(_current_user)]
 AdminUser = Annotated[User, Depends(_admin_user)]
+OwnerUser = Annotated[User, Depends(_owner_user)]
+"""The instance owner (accounts/owner.py): instance-wide figures."""
