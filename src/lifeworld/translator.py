@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeworld.errors import AppError, error_body
 from lifeworld.game.errors import GameRuleError
-from lifeworld.headers import SECURITY_HEADERS
+from lifeworld.headers import headers_for
 from lifeworld.routes import allowed_methods, literal_route_methods
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,6 @@ class ErrorTranslator:
             request, 500, "internal_error", "Something went wrong on our side. It has been logged."
         )
         # Starlette answers crashes outside every middleware: add the security headers here.
-        for name, value in SECURITY_HEADERS:
+        for name, value in headers_for(request.url.path):
             response.headers.setdefault(name.decode(), value.decode())
         return response
