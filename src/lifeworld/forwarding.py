@@ -74,11 +74,13 @@ class TrustedProxies:
         """An address inside the forwarded chain that belongs to one of our proxies."""
         return any(address in network for network in self.networks)
 
-    def _peer(self, host: str) -> tuple[IPAddress | None, bool]:
-        """The connection's peer as an address, and whether its headers are believed."""
+    def _peer(self, host: str) -> tuple[IPAddress | None, str, bool]:
+        """The connection's peer as an address and in its one spelling, and whether its
+        headers are believed."""
         address = parse_address(host)
-        believed = address is not None and (self.any_peer or self.is_proxy(address))
-        return address, believed
+        if address is None:
+            return None, host, False
+        return address, str(address), self.any_peer or self.is_proxy(address)
 
 
 def _network(entry: str) -> IPNetwork:
@@ -121,11 +123,9 @@ def resolve(
     Addresses come out in one spelling (IPv4-mapped IPv6 as IPv4, IPv6 compressed), so one
     client is one key for the throttles however its address was written.
     """
-    peer, believed = trusted.peer(peer_host)
-    if peer is None:
-        return peer_host, None  # not an IP connection (a unix socket): nothing to resolve
-    if not believed:
-        return str(peer), None
+    peer, spelled, believed = trusted.peer(peer_host)
+    if peer is None or not believed:
+        return spelled, None  # not a proxy (or not an IP connection): nothing to resolve
     forwarded_for: list[str] = []
     proto: str | None = None
     for name, value in headers:
@@ -134,8 +134,8 @@ def resolve(
         elif name == b"x-forwarded-proto":
             # A proxy that appends rather than replaces: the last value is its own.
             proto = value.decode("latin-1").rpartition(",")[2].strip().lower()
-    client = client_from_chain(peer, forwarded_for, trusted) if forwarded_for else peer
-    return str(client), proto if proto in SCHEMES else None
+    client = str(client_from_chain(peer, forwarded_for, trusted)) if forwarded_for else spelled
+    return client, proto if proto in SCHEMES else None
 
 
 class ForwardedClient:
