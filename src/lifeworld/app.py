@@ -18,6 +18,7 @@ from lifeworld.connect.plain_http import PlainHttpRedirect
 from lifeworld.db.session import Database, create_database
 from lifeworld.forwarding import ForwardedClient
 from lifeworld.idempotency.middleware import install_idempotency
+from lifeworld.json_body import strict_json_routes
 from lifeworld.middleware import BodyLimit, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.openapi import document_errors
@@ -125,6 +126,7 @@ def create_app(
     install_web(app)
     for router in routers(testing=settings.env is Environment.TEST):
         add_routes(app, router)
+    strict_json_routes(app)  # one JSON decoder for every body: a repeated key is malformed
     index_routes(app)
     lean_routes(app)
 

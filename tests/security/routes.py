@@ -56,6 +56,12 @@ def _app() -> Any:
     return create_app(settings, database_url="postgresql://nobody@127.0.0.1:1/unused")
 
 
+def openapi() -> dict[str, Any]:
+    """The app's OpenAPI document."""
+    document: dict[str, Any] = _app().openapi()
+    return document
+
+
 def discover() -> list[Route]:
     """Every (method, path) the app answers, with whether it needs a signed-in (admin) caller."""
     app = _app()
@@ -93,7 +99,7 @@ def _is_free_text(schema: dict[str, Any]) -> bool:
 
 def free_text_fields() -> dict[str, set[str]]:
     """Per operation, the request body's top-level strings that take any text."""
-    document = _app().openapi()
+    document = openapi()
     components = document.get("components", {}).get("schemas", {})
     found: dict[str, set[str]] = {}
     for path, item in document["paths"].items():
