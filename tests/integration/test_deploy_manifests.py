@@ -238,6 +238,22 @@ def test_compose_phase1_is_app_and_postgres(monkeypatch: pytest.MonkeyPatch) -> 
     assert moved["LIFEWORLD_FORWARDED_ALLOW_IPS"] == "10.77.0.0/24"
 
 
+def test_compose_runs_the_app_locked_down_and_publishes_only_its_port() -> None:
+    """What checkov has no checks for in compose files (docs/SECURITY.md, the scans)."""
+    compose, _ = _compose_app_env(_example_env())
+    services = compose["services"]
+    app = services["app"]
+    assert app["read_only"] is True and app["tmpfs"] == ["/tmp"]
+    assert app["cap_drop"] == ["ALL"] and "cap_add" not in app
+    assert app["security_opt"] == ["no-new-privileges:true"]
+    assert "user" not in app, "the image's own non-root user"
+    assert not {"privileged", "network_mode", "pid", "ipc"} & set(app)
+    (published,) = app["ports"]
+    assert _interpolate(published, {}) == "127.0.0.1:8000:8000", "loopback unless you choose"
+    assert [name for name, s in services.items() if "ports" in s] == ["app"]
+    assert "POSTGRES_PASSWORD" in services["db"]["environment"]
+
+
 def test_compose_phase2_turns_on_redis_and_the_hybrid_cache(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
