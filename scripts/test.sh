@@ -33,6 +33,8 @@ else
   say "Python environment"
   dev_venv
 fi
+# checkov scans the shipped deployments (tests/integration/test_deploy_scans.py); its own venv.
+scan_venv
 
 say "Services the tests need"
 # Redis: the one at LIFEWORLD_TEST_REDIS_URL or 127.0.0.1:6379, else a redis-server we start here.

@@ -18,6 +18,9 @@ apt_install() {
 # (README "Development"). requirements/app.txt runs the app; requirements/dev.txt adds the tools.
 APP_LOCK=requirements/app.txt
 DEV_LOCK=requirements/dev.txt
+# checkov, the deployments' static scan, has a lock and a venv of its own (requirements/scan.in).
+SCAN_LOCK=requirements/scan.txt
+SCAN_VENV=.venv-scan
 
 # locked_venv DIR LOCK [EXTRAS]: a venv at DIR holding exactly LOCK's packages, hash-checked, and
 # this project (editable). It is made anew when the lock or pyproject.toml changes, so nothing an
@@ -49,9 +52,26 @@ venv_matches() {  # venv_matches DIR LOCK: DIR was made from LOCK as it is now, 
 # dev_venv: .venv with the app, its dev tools and this project, exactly as the dev lock says.
 dev_venv() { locked_venv .venv "$DEV_LOCK" "[dev]"; }
 
-# compile_locks [UV-OPTIONS]: rewrite both lock files from pyproject.toml and requirements/*.in
+# scan_venv: .venv-scan with checkov alone, exactly as its lock says (not this project: checkov
+# only reads files). Made anew when the lock changes.
+scan_venv() {
+  local stamp
+  stamp=$(lock_digest "$SCAN_LOCK")
+  if [ -f "$SCAN_VENV/.lifeworld-lock" ] && [ "$(cat "$SCAN_VENV/.lifeworld-lock")" = "$stamp" ] \
+    && [ -x "$SCAN_VENV/bin/checkov" ]; then
+    return 0
+  fi
+  rm -rf "$SCAN_VENV"
+  "$PYTHON" -m venv "$SCAN_VENV" || die "could not create a virtual environment in $SCAN_VENV"
+  "$SCAN_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --require-hashes --only-binary :all: -r "$SCAN_LOCK" \
+    || die "installing checkov ($SCAN_LOCK) failed: see pip's message above"
+  echo "$stamp" > "$SCAN_VENV/.lifeworld-lock"
+}
+
+# compile_locks [UV-OPTIONS]: rewrite the lock files from pyproject.toml and requirements/*.in
 # (e.g. --upgrade for the newest allowed versions). The app's lock is cut from the dev lock, so
-# both hold the same versions.
+# both hold the same versions; the scan's lock is resolved on its own.
 compile_locks() {
   local uv=.venv/bin/uv common=(--universal --python-version 3.11 --generate-hashes --quiet
     --custom-compile-command ./scripts/update-deps.sh)
@@ -59,4 +79,5 @@ compile_locks() {
     "${common[@]}" -o "$DEV_LOCK" "$@"
   "$uv" pip compile pyproject.toml requirements/build.in -c "$DEV_LOCK" \
     "${common[@]}" -o "$APP_LOCK"
+  "$uv" pip compile requirements/scan.in "${common[@]}" -o "$SCAN_LOCK" "$@"
 }

@@ -10,11 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lifeworld import __version__
+from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security
 from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
+from lifeworld.connect.plain_http import PlainHttpRedirect
 from lifeworld.db.session import Database, create_database
+from lifeworld.forwarding import ForwardedClient
 from lifeworld.idempotency.middleware import install_idempotency
+from lifeworld.json_body import strict_json_routes
 from lifeworld.middleware import BodyLimit, HeadAsGet, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.openapi import document_errors
@@ -49,9 +53,17 @@ def settle_heap() -> None:
 
 
 def create_app(
-    settings: Settings, *, database_url: str | None = None, db: Database | None = None
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    db: Database | None = None,
+    redirect_plain_http: bool = False,
 ) -> FastAPI:
-    """The ASGI app for one instance; `database_url` or a ready `db` say where PostgreSQL is."""
+    """The ASGI app for one instance; `database_url` or a ready `db` say where PostgreSQL is.
+
+    `redirect_plain_http`: the listener also takes plain HTTP on the TLS port (tls/listener.py),
+    and those requests are sent to HTTPS (connect/plain_http.py).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,6 +109,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.security = Security.from_settings(settings)
+    app.state.owner = InstanceOwner()  # who sees the whole installation's figures
     # The cache's own connections come from the same URL; with a ready-made `db` (tests) the
     # URL is the engine's. They are held only while the lifespan runs (see cache/README.md).
     cache_url = database_url or settings.database_url or db.engine.url.render_as_string(False)
@@ -113,6 +126,7 @@ def create_app(
     install_web(app)
     for router in routers(testing=settings.env is Environment.TEST):
         add_routes(app, router)
+    strict_json_routes(app)  # one JSON decoder for every body: a repeated key is malformed
     index_routes(app)
     lean_routes(app)
 
@@ -129,5 +143,9 @@ def create_app(
         limits={IMPORT_PATH: settings.max_import_bytes},  # a player's whole history
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestMetrics, recorder=app.state.ops)  # outermost: times everything
+    app.add_middleware(RequestMetrics, recorder=app.state.ops)  # times everything below
+    if redirect_plain_http:
+        app.add_middleware(PlainHttpRedirect)  # a trusted proxy's X-Forwarded-Proto counts
+    # Outermost: every part of the app sees the client a trusted proxy names (forwarding.py).
+    app.add_middleware(ForwardedClient, trusted=settings.forwarded_allow_ips)
     return app

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: Host header guard and security headers on every answer."""
+"""Pure ASGI middleware: Host header guard, security headers (and the API's no-store) on every
+answer, the body limit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lifeworld.errors import PayloadTooLarge, Respond, error_body
-from lifeworld.headers import SECURITY_HEADERS
+from lifeworld.headers import headers_for
 from lifeworld.net import host_of
 
 
@@ -58,7 +59,8 @@ class HeadAsGet:
 
 
 class SecurityHeaders:
-    """Add the security headers to every HTTP response."""
+    """Add the security headers to every HTTP response, and `Cache-Control: no-store` to the
+    API's (headers.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -68,11 +70,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        added = headers_for(scope["path"])
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                headers.extend(h for h in added if h[0] not in present)
                 message["headers"] = headers
             await send(message)
 

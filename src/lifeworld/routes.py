@@ -27,6 +27,7 @@ from lifeworld.internals import (
     routes_changed,
     set_dispatch,
 )
+from lifeworld.json_body import decode
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
@@ -267,13 +268,14 @@ def _is_json(content_type: str) -> bool:
 async def read_json(request: Request) -> Any:
     """The body as FastAPI reads a JSON body: parsed when sent as JSON, the raw bytes when sent
     as something else, None when empty. Malformed JSON is refused here, before anything else
-    (as FastAPI does); whether it fits the model is `validated`'s question."""
+    (as FastAPI does; a repeated key is malformed too, json_body.py); whether it fits the
+    model is `validated`'s question."""
     raw = await request.body()
     content_type = request.headers.get("content-type")
     if not raw or not content_type or not _is_json(content_type):
         return raw or None
     try:
-        return json.loads(raw)
+        return decode(raw)
     except json.JSONDecodeError as exc:
         problem = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
                    "input": {}, "ctx": {"error": exc.msg}}  # fmt: skip

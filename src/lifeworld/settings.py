@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     port: int = Field(default=5173, ge=1, le=65535)
     public_url: str | None = None
     # Proxies whose X-Forwarded-For/-Proto headers are believed: addresses or networks,
-    # comma-separated, or "*" where only the load balancer can reach the app (a cluster).
+    # comma-separated, or "*" where only proxies can reach the app (forwarding.py says how the
+    # client's address is found in the header either way).
     forwarded_allow_ips: str = "127.0.0.1"
     # Idle keep-alive of client connections: longer than a load balancer's idle timeout (ALB:
     # 60 s), or the balancer reuses a connection the app has just closed.
@@ -139,6 +140,17 @@ class Settings(BaseSettings):
         from lifeworld.timezones import validate_timezone
 
         return validate_timezone(value)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        from lifeworld.forwarding import InvalidProxyList, TrustedProxies
+
+        try:
+            TrustedProxies(value)
+        except InvalidProxyList as exc:
+            raise ValueError(f"{exc}; list addresses and networks with commas, or *") from None
+        return value
 
     @field_validator("places_contact")
     @classmethod

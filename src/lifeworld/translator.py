@@ -17,7 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeworld.errors import AppError, error_body
 from lifeworld.game.errors import GameRuleError
-from lifeworld.headers import SECURITY_HEADERS
+from lifeworld.headers import headers_for
+from lifeworld.json_body import REPEATED
 from lifeworld.routes import allowed_methods, literal_route_methods
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,16 @@ def _body_not_sent_as_json(request: Request, errors: Sequence[Any]) -> bool:
     return "json" not in content_type and any(
         tuple(e.get("loc", ())) == ("body",) and isinstance(e.get("input"), bytes) for e in errors
     )
+
+
+def _malformed(errors: Sequence[Any]) -> str:
+    """Why a body is not JSON, for people: said only for a repeated key (json_body.py)."""
+    for error in errors:
+        reason = str((error.get("ctx") or {}).get("error", ""))
+        if reason.startswith(REPEATED):
+            key = reason.removeprefix(REPEATED).strip()
+            return f"The request body is not valid JSON: the key {key} appears twice in one object."
+    return "The request body is not valid JSON."
 
 
 Renderer = Callable[[Request, int, str, str, Any], Awaitable[Response | None]]
@@ -108,9 +119,7 @@ class ErrorTranslator:
                     {"Allow": ", ".join(sorted(literal - {"HEAD"}))},
                 )
         if any(e.get("type") == "json_invalid" for e in errors):
-            return await self.respond(
-                request, 400, "malformed_json", "The request body is not valid JSON."
-            )
+            return await self.respond(request, 400, "malformed_json", _malformed(errors))
         if _body_not_sent_as_json(request, errors):
             return await self.respond(
                 request,
@@ -181,6 +190,6 @@ class ErrorTranslator:
             request, 500, "internal_error", "Something went wrong on our side. It has been logged."
         )
         # Starlette answers crashes outside every middleware: add the security headers here.
-        for name, value in SECURITY_HEADERS:
+        for name, value in headers_for(request.url.path):
             response.headers.setdefault(name.decode(), value.decode())
         return response

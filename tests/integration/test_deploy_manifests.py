@@ -68,8 +68,8 @@ def _check_pod(pod: dict[str, Any], config: str) -> dict[str, Any]:
     assert "command" not in container, "the image's entry (database URL guard) must stay"
     refs = [next(iter(ref.values()))["name"] for ref in container["envFrom"]]
     assert refs == [config, "lifeworld-secrets"]
-    requests = container["resources"]["requests"]
-    assert requests["cpu"] and requests["memory"] and container["resources"]["limits"]["memory"]
+    requests, limits = container["resources"]["requests"], container["resources"]["limits"]
+    assert requests["cpu"] and requests["memory"] and limits["cpu"] and limits["memory"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     return dict(container)
 
@@ -88,6 +88,8 @@ def test_an_overlay_renders_a_complete_deployment(
             "Deployment",
             "HorizontalPodAutoscaler",
             "Job",
+            "NetworkPolicy",
+            "NetworkPolicy",
             "PodDisruptionBudget",
             "Service",
         ]
@@ -135,6 +137,7 @@ def test_an_overlay_renders_a_complete_deployment(
     assert _check_pod(job, config["metadata"]["name"])["args"] == ["lifeworld", "setup"]
     assert job["spec"]["restartPolicy"] == "Never"
     assert not service["spec"]["selector"].items() <= job["metadata"]["labels"].items()
+    _check_network_policies(docs, labels, job["metadata"]["labels"], port["name"])
 
     # The app accepts this configuration with the documented secret keys.
     needs = {**SECRET, **(REDIS if cache == "hybrid" else {})}
@@ -145,6 +148,33 @@ def test_an_overlay_renders_a_complete_deployment(
     # TLS ends at the ingress, and the probes speak plain HTTP.
     assert settings.tls is TlsMode.OFF and not settings.mdns
     assert all(probe.get("scheme", "HTTP") == "HTTP" for probe in probes.values())
+
+
+def _check_network_policies(
+    docs: list[dict[str, Any]], web: dict[str, str], migrate: dict[str, str], port: str
+) -> None:
+    """Only the ingress controller's namespace reaches the web pods, on the app's port; nothing
+    reaches the migration Job. `LIFEWORLD_FORWARDED_ALLOW_IPS=*` relies on the first."""
+    policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
+    selecting = {
+        name: spec
+        for name, spec in policies.items()
+        if spec["podSelector"]["matchLabels"].items() <= web.items()
+    }
+    (to_web,) = selecting.values()
+    assert to_web["policyTypes"] == ["Ingress"]
+    (rule,) = to_web["ingress"]
+    (source,) = rule["from"]
+    assert source == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+    }
+    assert rule["ports"] == [{"port": port}]
+    (to_job,) = [
+        spec
+        for spec in policies.values()
+        if spec["podSelector"]["matchLabels"].items() <= migrate.items()
+    ]
+    assert to_job["policyTypes"] == ["Ingress"] and not to_job.get("ingress")
 
 
 def test_phase2_refuses_to_start_without_a_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,6 +229,29 @@ def test_compose_phase1_is_app_and_postgres(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.cache is CacheMode.POSTGRES
     assert settings.public_url == "https://life.example.org"
     assert settings.tls is TlsMode.OFF and not settings.mdns, "TLS ends at the proxy in front"
+    # The proxies are the compose network's own range, never `*`: a client reaching a port
+    # published on another address speaks for itself.
+    (network,) = compose["networks"]["default"]["ipam"]["config"]
+    subnet = _interpolate(network["subnet"], {})
+    assert settings.forwarded_allow_ips == subnet == "172.30.80.0/24"
+    _, moved = _compose_app_env({**_example_env(), "LIFEWORLD_COMPOSE_SUBNET": "10.77.0.0/24"})
+    assert moved["LIFEWORLD_FORWARDED_ALLOW_IPS"] == "10.77.0.0/24"
+
+
+def test_compose_runs_the_app_locked_down_and_publishes_only_its_port() -> None:
+    """What checkov has no checks for in compose files (docs/SECURITY.md, the scans)."""
+    compose, _ = _compose_app_env(_example_env())
+    services = compose["services"]
+    app = services["app"]
+    assert app["read_only"] is True and app["tmpfs"] == ["/tmp"]
+    assert app["cap_drop"] == ["ALL"] and "cap_add" not in app
+    assert app["security_opt"] == ["no-new-privileges:true"]
+    assert "user" not in app, "the image's own non-root user"
+    assert not {"privileged", "network_mode", "pid", "ipc"} & set(app)
+    (published,) = app["ports"]
+    assert _interpolate(published, {}) == "127.0.0.1:8000:8000", "loopback unless you choose"
+    assert [name for name, s in services.items() if "ports" in s] == ["app"]
+    assert "POSTGRES_PASSWORD" in services["db"]["environment"]
 
 
 def test_compose_phase2_turns_on_redis_and_the_hybrid_cache(

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from lifeworld.accounts.deps import AdminUser, PrincipalDep
+from lifeworld.accounts.deps import AdminUser, OwnerUser, PrincipalDep
 from lifeworld.app import create_app
 from lifeworld.internals import route_contexts
 from lifeworld.settings import Settings
@@ -15,6 +15,8 @@ from lifeworld.web.deps import AdminFormViewer
 AUTHENTICATE = get_args(PrincipalDep)[1].dependency
 # The API's admin check and the pages' (a form an admin sends).
 ADMIN_ONLY = {get_args(AdminUser)[1].dependency, get_args(AdminFormViewer)[1].dependency}
+# The instance owner's check (an admin of the household that set the instance up).
+OWNER_ONLY = get_args(OwnerUser)[1].dependency
 PARAM = re.compile(r"{([a-z_]+)(?::[a-z_]+)?}")
 
 
@@ -24,6 +26,7 @@ class Route:
     path: str  # the template, e.g. /api/v1/me/engines/{engine_id}
     signed_in: bool
     admin_only: bool
+    owner_only: bool = False
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -53,6 +56,12 @@ def _app() -> Any:
     return create_app(settings, database_url="postgresql://nobody@127.0.0.1:1/unused")
 
 
+def openapi() -> dict[str, Any]:
+    """The app's OpenAPI document."""
+    document: dict[str, Any] = _app().openapi()
+    return document
+
+
 def discover() -> list[Route]:
     """Every (method, path) the app answers, with whether it needs a signed-in (admin) caller."""
     app = _app()
@@ -64,7 +73,13 @@ def discover() -> list[Route]:
         calls = _calls(dependant) if dependant is not None else set()
         for method in sorted(context.methods - {"HEAD"}):
             routes.append(
-                Route(method, context.path, AUTHENTICATE in calls, bool(ADMIN_ONLY & calls))
+                Route(
+                    method,
+                    context.path,
+                    AUTHENTICATE in calls,
+                    bool(ADMIN_ONLY & calls),
+                    OWNER_ONLY in calls,
+                )
             )
     return routes
 
@@ -84,7 +99,7 @@ def _is_free_text(schema: dict[str, Any]) -> bool:
 
 def free_text_fields() -> dict[str, set[str]]:
     """Per operation, the request body's top-level strings that take any text."""
-    document = _app().openapi()
+    document = openapi()
     components = document.get("components", {}).get("schemas", {})
     found: dict[str, set[str]] = {}
     for path, item in document["paths"].items():

@@ -30,6 +30,8 @@ def assert_secured(response: httpx.Response) -> None:
     script = directives.get("script-src", directives["default-src"]).split()
     assert not any(source in script for source in UNSAFE_SOURCES), (where, script)
     assert directives.get("object-src") == "'none'", where
+    if response.request.url.path.startswith("/api/v1/"):  # the JSON API: kept by no cache
+        assert headers.get("cache-control") == "no-store", where
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import yaml
 
 from lifeworld.accounts.deps import SESSION_COOKIE
 from lifeworld.db.migrate import MIGRATION_LOCK_KEY
@@ -33,6 +34,21 @@ from tests.slow.processes import (
 
 PASSWORD = "correct horse battery"
 SECRET = "replica-test-secret-" + "x" * 40
+KUSTOMIZE_BASE = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes" / "base"
+
+
+def shipped_proxy_trust() -> str:
+    """LIFEWORLD_FORWARDED_ALLOW_IPS as the Kubernetes base ships it: the instances behind the
+    test's nginx trust their proxies as the shipped deployments do."""
+    kustomization = yaml.safe_load((KUSTOMIZE_BASE / "kustomization.yaml").read_text())
+    (config,) = [c for c in kustomization["configMapGenerator"] if c["name"] == "lifeworld-config"]
+    (value,) = [
+        line.split("=", 1)[1]
+        for line in config["literals"]
+        if line.startswith("LIFEWORLD_FORWARDED_ALLOW_IPS=")
+    ]
+    return str(value)
+
 
 DDL_OBSERVER = """
 CREATE TABLE replica_ddl_log (id bigserial PRIMARY KEY, pid int NOT NULL, tag text NOT NULL,
@@ -186,6 +202,7 @@ def _start_instances(cluster: Cluster, count: int, nginx_port: int) -> None:
         "db_pool_size": "4",
         "db_max_overflow": "4",
         "cache_pool_size": "2",
+        "forwarded_allow_ips": shipped_proxy_trust(),
     }
     if cluster.redis_url:
         settings["redis_url"] = cluster.redis_url

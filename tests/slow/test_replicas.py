@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,14 @@ async def test_a_rollover_triggered_on_all_three_at_once_applies_once(
     assert writes == [(start.date(), later.date())], f"the player row was written {writes}"
 
 
+def _from(address: str) -> httpx.AsyncClient:
+    """A client whose connections leave from `address` (this machine has all of 127.0.0.0/8):
+    not the proxy's own 127.0.0.1, so the instances can tell the two apart."""
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(transport=transport, cookies=jar, timeout=30)
+
+
 async def test_nginx_forwards_the_client_address_and_its_own_scheme(
     cluster: Cluster, http: httpx.AsyncClient
 ) -> None:
@@ -204,16 +213,19 @@ async def test_nginx_forwards_the_client_address_and_its_own_scheme(
     name = f"lee_{cluster.mode}"
     me = await cluster.new_player(http, name)
     login = {"login": name, "password": PASSWORD}
-    proxied = await http.post(
-        f"{cluster.proxy}/api/v1/auth/login",
-        json=login,
-        headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
-    )
+    async with _from("127.0.0.8") as client:
+        proxied = await client.post(
+            f"{cluster.proxy}/api/v1/auth/login",
+            json=login,
+            headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+        )
     assert proxied.status_code == 200, proxied.text
     # nginx replaced the client's claim of https with the scheme it really served: no Secure.
     assert "secure" not in proxied.headers["set-cookie"].lower()
+    # … and its claim of an address with the address it came from.
     addresses = cluster.sql("SELECT address FROM sessions WHERE user_id = %s", (me.user_id,))
-    assert ("203.0.113.7",) in addresses, addresses
+    assert ("127.0.0.8",) in addresses, addresses
+    assert ("203.0.113.7",) not in addresses, addresses
     # Straight from a trusted proxy address (127.0.0.1), the instance believes the scheme.
     direct = await http.post(
         f"{cluster.apps[0].url}/api/v1/auth/login",
@@ -221,6 +233,35 @@ async def test_nginx_forwards_the_client_address_and_its_own_scheme(
         headers={"X-Forwarded-Proto": "https"},
     )
     assert "secure" in direct.headers["set-cookie"].lower()
+
+
+async def test_rotating_x_forwarded_for_through_nginx_does_not_escape_the_address_throttle(
+    cluster: Cluster, http: httpx.AsyncClient
+) -> None:
+    await cluster.pin_clocks(http, BASE)
+    name = f"ray_{cluster.mode}"
+    await cluster.new_player(http, name)
+    source = "127.0.0.7"
+    limit = Settings.model_fields["login_max_failures_per_address"].default
+    async with _from(source) as attacker:
+        for i in range(limit):  # a new account name each time: only the address limit counts
+            wrong = await attacker.post(
+                f"{cluster.proxy}/api/v1/auth/login",
+                json={"login": f"{name}_guess{i}", "password": "not the password"},
+                headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            )
+            assert wrong.status_code == 401, wrong.text
+        # A fresh claim, a real account and its right password: this address is paused.
+        right = await attacker.post(
+            f"{cluster.proxy}/api/v1/auth/login",
+            json={"login": name, "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.250"},
+        )
+    assert right.status_code == 429, right.text
+    recorded = cluster.sql(
+        "SELECT address, count(*) FROM login_failures WHERE address <> '127.0.0.1' GROUP BY address"
+    )
+    assert recorded == [(source, limit)], recorded
 
 
 def test_every_instance_listens_on_the_shared_invalidation_bus(cluster: Cluster) -> None:

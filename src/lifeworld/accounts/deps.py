@@ -12,11 +12,13 @@ from fastapi.routing import APIRoute
 
 from lifeworld.accounts import sessions, tokens
 from lifeworld.accounts.models import Session, User
+from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
 from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep, request_transaction
 from lifeworld.errors import Forbidden, Unauthorized
+from lifeworld.forwarding import client_address as client_address  # one resolution everywhere
 from lifeworld.internals import dependant
 from lifeworld.settings import Settings
 
@@ -49,10 +51,6 @@ class Principal:
     @property
     def via_cookie(self) -> bool:
         return self.session is not None
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def _authenticate(
@@ -187,5 +185,26 @@ async def _admin_user(principal: PrincipalDep) -> User:
     return principal.user
 
 
+def owner_only() -> Forbidden:
+    return Forbidden(
+        "Only the owner of this Life World OS (an admin of the household that set it up) "
+        "can see the figures of the whole installation.",
+        code="owner_only",
+    )
+
+
+async def _owner_user(
+    request: Request, admin: Annotated[User, Depends(_admin_user)], scope: ScopeDep
+) -> User:
+    """A member is refused as for any admin's page (`admin_only`); another household's
+    admin with `owner_only`."""
+    owner: InstanceOwner = request.app.state.owner
+    if not await owner.owns(scope, admin):
+        raise owner_only()
+    return admin
+
+
 CurrentUser = Annotated[User, Depends(_current_user)]
 AdminUser = Annotated[User, Depends(_admin_user)]
+OwnerUser = Annotated[User, Depends(_owner_user)]
+"""The instance owner (accounts/owner.py): instance-wide figures."""

@@ -169,8 +169,9 @@ def _run(
             workers=workers,
             log_level=settings.log_level,
             access_log=False,
-            proxy_headers=True,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
+            # The app reads X-Forwarded-For/-Proto itself (lifeworld/forwarding.py): uvicorn's
+            # own reading believes the left-most entry, which the client wrote, under `*`.
+            proxy_headers=False,
             timeout_keep_alive=settings.keep_alive_s,
             server_header=False,
             timeout_graceful_shutdown=10,

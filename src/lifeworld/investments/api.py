@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, status
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.investments import service
 from lifeworld.investments.schemas import (
+    GrowthIn,
     GrowthOut,
     InvestmentChangeOut,
     InvestmentCreatedOut,
@@ -33,7 +36,10 @@ async def create(body: InvestmentIn, user: CurrentUser, scope: ScopeDep) -> Inve
 
 
 @router.post("/growth", response_model=GrowthOut)
-async def grow(user: CurrentUser, scope: ScopeDep) -> GrowthOut:
+async def grow(
+    user: CurrentUser, scope: ScopeDep, body: Annotated[GrowthIn | None, Body()] = None
+) -> GrowthOut:
+    """This month's growth of every investment (no body, or an empty object)."""
     return await service.grow(scope, user=user, now=clock.now())
 
 

@@ -25,6 +25,11 @@ class InvestmentIn(StrictIn):
     expected_yield: Yield | None = None
 
 
+class GrowthIn(StrictIn):
+    """`POST /me/investments/growth` takes no fields: growth is this month's, for every
+    investment. No body, or `{}`; anything else is refused rather than ignored."""
+
+
 class InvestmentPatch(StrictIn):
     name: Name | None = None
     amount: Amount | None = None  # the new total invested: a top-up charges the difference

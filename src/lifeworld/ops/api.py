@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from lifeworld.accounts.deps import AdminUser
+from lifeworld.accounts.deps import OwnerUser
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField
@@ -43,9 +43,9 @@ async def prometheus_metrics(request: Request, scope: ScopeDep) -> Response:
 
 
 @router.get("/api/v1/ops/metrics", response_model=FiguresOut)
-async def ops_metrics(request: Request, admin: AdminUser, scope: ScopeDep) -> FiguresOut:
+async def ops_metrics(request: Request, owner: OwnerUser, scope: ScopeDep) -> FiguresOut:
     """The seed's five figures: query latency, cache hit rate, database CPU, concurrent users,
-    queries per day (household admin)."""
+    queries per day (the instance owner: an admin of the household that set it up)."""
     seen = await service.overview(scope.session, now=clock.now(), redis_in_use=_redis(request))
     return FiguresOut.of(seen.current)
 
@@ -62,9 +62,10 @@ SimulateQuery = Annotated[
 
 @router.get("/api/v1/ops/advice", response_model=AdviceOut)
 async def ops_advice(
-    request: Request, admin: AdminUser, scope: ScopeDep, simulate_: SimulateQuery = None
+    request: Request, owner: OwnerUser, scope: ScopeDep, simulate_: SimulateQuery = None
 ) -> AdviceOut:
-    """The scale advice: phase, triggers, recommendation and monthly cost (household admin)."""
+    """The scale advice: phase, triggers, recommendation and monthly cost (the instance
+    owner)."""
     simulation = None
     if simulate_ is not None:
         try:

@@ -1,17 +1,17 @@
 """Before a scrape: who may scrape, and the gauges that are read rather than counted.
 
 `/metrics` is answered to `Authorization: Bearer <LIFEWORLD_METRICS_TOKEN>` when a token is set,
-and otherwise only to clients on this machine that reach the app directly: a request that came
-through a proxy (X-Forwarded-For, Forwarded, X-Real-IP) is refused even when the proxy says the
-client is local, because with LIFEWORLD_FORWARDED_ALLOW_IPS=* the client address is whatever the
-left-most X-Forwarded-For entry claims. The session count is read from the database at
+and otherwise only to clients on this machine (the address `forwarding.client_address` gives)
+that reach the app directly: a request carrying a proxy's headers (X-Forwarded-For, Forwarded,
+X-Real-IP) is refused even when the proxy says the client is local, since a proxy on this
+machine that is not in LIFEWORLD_FORWARDED_ALLOW_IPS would otherwise pass any outside client
+off as local. The session count is read from the database at
 most every 15 s and the five figures and the advice at most every minute (they change once a
 minute), so a busy scraper costs no query per scrape.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import math
 
 from fastapi import Request
@@ -19,6 +19,7 @@ from fastapi import Request
 from lifeworld.accounts.security import same
 from lifeworld.clock import clock
 from lifeworld.errors import Forbidden, Unauthorized
+from lifeworld.forwarding import client_address, parse_address
 from lifeworld.ops import metrics, service
 from lifeworld.ops.advisor import PHASES, Action
 from lifeworld.ops.recorder import Recorder
@@ -42,11 +43,8 @@ def authorize(request: Request) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             )
         return
-    host = request.client.host if request.client else ""
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
+    address = parse_address(client_address(request))
+    loopback = address is not None and address.is_loopback
     if not loopback or any(name in request.headers for name in PROXY_HEADERS):
         raise Forbidden(
             "Metrics are served only to this machine. Set LIFEWORLD_METRICS_TOKEN to let a "

@@ -1,4 +1,4 @@
-"""The household admin's System page: where the installation stands and what (if anything) to do.
+"""The instance owner's System page: where the installation stands and what (if anything) to do.
 
 The same service as `GET /api/v1/ops/metrics` and `/advice` (`service.overview`): the advice in
 plain words, the five figures now, each as a small chart over 24 hours or 7 days, the triggers
@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from lifeworld.accounts.deps import owner_only
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Forbidden
@@ -71,6 +72,8 @@ async def system(
 ) -> Response:
     if not viewer.user.is_admin:
         raise Forbidden("Only the household admin can open this page.", code="admin_only")
+    if not viewer.owns_instance:
+        raise owner_only()
     seen = await service.overview(
         scope.session,
         now=clock.now(),

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from lifeworld.accounts import sessions
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep
 from lifeworld.accounts.models import Session, User
+from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
@@ -49,6 +50,7 @@ class Viewer:
 
     user: User
     session: Session
+    owns_instance: bool = False  # the System page is theirs (accounts/owner.py)
 
     @property
     def csrf_token(self) -> str:
@@ -111,7 +113,12 @@ async def _optional_viewer(
     resolved = await sessions.resolve_session(
         scope, security, settings, token=token, now=clock.now()
     )
-    return Viewer(user=resolved[0], session=resolved[1]) if resolved else None
+    if resolved is None:
+        return None
+    user, session = resolved
+    owner: InstanceOwner = request.app.state.owner
+    owns = user.is_admin and await owner.owns(scope, user)  # members ask nothing more
+    return Viewer(user=user, session=session, owns_instance=owns)
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(_optional_viewer)]

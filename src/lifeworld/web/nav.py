@@ -18,6 +18,7 @@ class NavItem:
     href: str
     icon: str
     admin_only: bool = False
+    owner_only: bool = False  # the instance owner's (accounts/owner.py)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Engines", "/engines", "engine"),
     NavItem("Household", "/household", "household"),
     NavItem("Admin", "/admin", "shield", admin_only=True),
-    NavItem("System", "/system", "info", admin_only=True),
+    NavItem("System", "/system", "info", owner_only=True),
     NavItem("Settings", "/settings", "settings"),
 )
 
@@ -65,14 +66,20 @@ def _is_current(item: NavItem, path: str) -> bool:
     return path == item.href or path.startswith(item.href + "/")
 
 
-def nav_for(user: User | None, path: str) -> Nav:
+def _shown(item: NavItem, user: User, owns_instance: bool) -> bool:
+    if item.owner_only:
+        return owns_instance
+    return user.is_admin or not item.admin_only
+
+
+def nav_for(user: User | None, path: str, *, owns_instance: bool = False) -> Nav:
     """The navigation a user sees on `path` (empty when signed out)."""
     if user is None:
         return Nav(links=[], bar=[], more=[])
     links = [
         NavLink(item, _is_current(item, path))
         for item in NAV_ITEMS
-        if user.is_admin or not item.admin_only
+        if _shown(item, user, owns_instance)
     ]
     bar, more = _split(links, TAB_BAR_SLOTS)
     top, top_more = _split(links, TOP_BAR_SLOTS)

@@ -118,7 +118,11 @@ def render(
             csrf_token=csrf_token,
             flashes=top,
             placed_flashes=placed,
-            nav=nav_for(viewer.user if viewer else None, request.url.path),
+            nav=nav_for(
+                viewer.user if viewer else None,
+                request.url.path,
+                owns_instance=viewer.owns_instance if viewer else False,
+            ),
             local_time=lambda value, fmt="%a %-d %b %Y, %H:%M": local_time(value, viewer, fmt),
             **context,
         )

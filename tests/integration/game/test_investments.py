@@ -294,3 +294,39 @@ async def test_bad_investment_changes(client: httpx.AsyncClient) -> None:
         assert error(await client.patch(f"/api/v1/me/investments/{bad}", json={}), 422)
         assert error(await client.delete(f"/api/v1/me/investments/{bad}"), 422)
     assert error(await client.delete("/api/v1/me/investments/987654321"), 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"month": "2026-01-01"}, "month"),  # it takes no month: growth is for this month
+        ({"force": True}, "force"),
+        ([], "body"),
+        ("grow", "body"),
+        (7, "body"),
+    ],
+)
+async def test_growth_takes_no_fields(client: httpx.AsyncClient, body: Any, field: str) -> None:
+    await with_gold(client, 5000)
+    stocks = (await invest(client, "STOCKS", 1000))["investment"]
+    err = error(await client.post("/api/v1/me/investments/growth", json=body), 422)
+    assert err["code"] == "invalid_field"
+    assert [d["field"] for d in err["details"]] == [field]
+    assert {i["id"]: dec(i["current_value"]) for i in await listed(client)} == {
+        stocks["id"]: dec("1000")
+    }, "a refused request grew nothing"
+    # no body, or an empty object: the month's growth
+    assert (await client.post("/api/v1/me/investments/growth", json={})).status_code == 200
+
+
+async def test_growth_documents_its_body(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/api/v1/openapi.json")).json()
+    operation = document["paths"]["/api/v1/me/investments/growth"]["post"]
+    body = operation["requestBody"]
+    assert body.get("required", False) is False
+    schema = body["content"]["application/json"]["schema"]
+    ref = next(o["$ref"] for o in schema.get("anyOf", [schema]) if "$ref" in o)
+    growth_in = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert growth_in.get("properties", {}) == {}
+    assert growth_in["additionalProperties"] is False
+    assert "422" in operation["responses"]
