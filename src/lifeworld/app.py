@@ -19,7 +19,7 @@ from lifeworld.db.session import Database, create_database
 from lifeworld.forwarding import ForwardedClient
 from lifeworld.idempotency.middleware import install_idempotency
 from lifeworld.json_body import strict_json_routes
-from lifeworld.middleware import BodyLimit, HeadAsGet, HostGuard, SecurityHeaders
+from lifeworld.middleware import AnswerErrors, BodyLimit, HeadAsGet, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.openapi import document_errors
 from lifeworld.ops import events as ops_events
@@ -134,6 +134,7 @@ def create_app(
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     if settings.mdns:
         extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
+    app.add_middleware(AnswerErrors, answer=translator.answer)  # inside the headers and metrics
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from lifeworld import __version__
 from lifeworld.accounts.security import Security
+from lifeworld.game.instants import in_zone
 from lifeworld.timezones import zone
 from lifeworld.web import labels
 from lifeworld.web.assets import TEMPLATES_DIR, static_url
@@ -75,7 +76,11 @@ def environment() -> Environment:
 def local_time(value: datetime, viewer: Viewer | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
     """A timestamp in the viewer's own timezone, for people."""
     tz = zone(viewer.user.timezone) if viewer else None
-    return value.astimezone(tz).strftime(fmt)
+    local = in_zone(value, tz)
+    if local is None:  # the local time is past year 1 … 9999: shown in UTC instead
+        local = in_zone(value, UTC) or value
+        fmt += " UTC"
+    return local.strftime(fmt)
 
 
 def render(
