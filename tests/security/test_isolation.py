@@ -20,6 +20,7 @@ from tests.security.routes import ROUTES, Route
 
 # Who owns what a path parameter names: one player, the household, or nobody (the catalogue).
 SCOPES = {
+    "activity_id": "player",
     "engine_id": "player",
     "loadout_id": "player",
     "investment_id": "player",
@@ -55,6 +56,7 @@ NOWHERE = {"int": 10**12, "place_id": "local:999999999", "task_id": "no-such-tas
 def victim_value(world: World, param: str) -> Any:
     victim = world.victim
     values = {
+        "activity_id": victim.activity_id,
         "engine_id": victim.engine_ids[0],
         "loadout_id": victim.loadout_id,
         "investment_id": victim.investment_id,
