@@ -143,6 +143,7 @@ async def assert_victim_untouched(world: World) -> None:
 
 # A valid form for each page that acts on an object, so the form check never answers first.
 PAGE_FORMS: dict[str, dict[str, str]] = {
+    "POST /activities/{activity_id}/undo": {"next": "/"},
     "POST /engines/{engine_id}": {"status": "INACTIVE"},
     "POST /engines/{engine_id}/delete": {},
     "POST /investments/{investment_id}/top-up": {"add": "1"},

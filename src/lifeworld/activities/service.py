@@ -341,11 +341,12 @@ def _undo_audit(row: Activity, before: PlayerState, after: PlayerState) -> dict[
     return diff
 
 
-async def undo(scope: Scope, *, user: User, now: datetime, activity_id: int) -> None:
+async def undo(scope: Scope, *, user: User, now: datetime, activity_id: int) -> ActivityOut:
     """Undo an activity of the current game day in one transaction (GAME_RULES.md §3.2).
 
     Another player's activity, an unknown one and one already undone are all "not found".
     Investments keep no link to an activity, so training completions are the only dependents.
+    Returns the activity as it was, for the message after it.
     """
     if not 0 < activity_id <= MAX_ID:
         raise NotFound("There is no such activity.")
@@ -380,5 +381,7 @@ async def undo(scope: Scope, *, user: User, now: datetime, activity_id: int) -> 
             created_at=now,
         )
     )
+    undone = activity_out(row)
     await scope.session.delete(row)
     await ctx.save(state)
+    return undone

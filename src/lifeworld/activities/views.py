@@ -20,6 +20,8 @@ from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.game.state import CATEGORIES, ActivityType
+from lifeworld.players import service as players
+from lifeworld.schemas_common import IdPath
 from lifeworld.today.views import QUICK_TYPES, today_page
 from lifeworld.web import submissions
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
@@ -62,17 +64,19 @@ async def activities_page(
         scope, user=viewer.user, now=now, limit=PAGE_SIZE, before=before
     )
     quick = await service.quick_previews(scope, user=viewer.user, now=now, types=QUICK_TYPES)
+    today = (await players.get_state(scope, user=viewer.user, now=now)).day.today
     blank = {"quick": PageForm.blank(), "custom": PageForm.blank()}
     return render(
         request,
         "activities/index.html",
         viewer=viewer,
         status=status,
-        sections=("quick", "custom"),
+        sections=("quick", "custom", "history"),
         page=page,
         quick=quick,
         forms={**blank, **forms},
         categories=[c.value for c in CATEGORIES],
+        today=today,
     )
 
 
@@ -155,8 +159,31 @@ async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) ->
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = exc.message
         raise ShowPage(await _again(request, viewer, scope, to, name, form, 409)) from None
-    flash = Flash("success", gained_message(result), section=name)
+    logged = str(result.activity.id)
+    flash = Flash("success", gained_message(result), section=name, undo=logged)
     return await submissions.done(request, scope, form, to=f"{to}#{name}", flash=flash)
+
+
+@router.post("/activities/{activity_id}/undo")
+async def undo_activity(
+    activity_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
+) -> Response:
+    """Undo one of today's activities (the same service as the API's DELETE); a refusal
+    (an earlier day, a training task's activity) comes back as a message, nothing changed."""
+    form = await PageForm.read(request)
+    to, section = ("/", "recent") if form.value("next") == "/" else ("/activities", "history")
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    try:
+        undone = await service.undo(
+            scope, user=viewer.user, now=clock.now(), activity_id=activity_id
+        )
+    except GameRuleError as exc:
+        refused = Flash("error", exc.message, section=section)
+        return await submissions.done(request, scope, form, to=f"{to}#{section}", flash=refused)
+    name = undone.description or label(undone.type)
+    text = f"{name} undone: its energy, XP and resources are back as they were."
+    flash = Flash("success", text, section=section)
+    return await submissions.done(request, scope, form, to=f"{to}#{section}", flash=flash)
 
 
 @router.get("/activities/{part:path}")

@@ -44,7 +44,7 @@ QUICK_TYPES = (
     ActivityType.SAVE_EXPENSES,
     ActivityType.REST,
 )
-DASHBOARD_SECTIONS = ("quick", "season")
+DASHBOARD_SECTIONS = ("quick", "season", "recent")
 XP_DAYS, ENERGY_DAYS, RECENT = 30, 14, 5
 
 
