@@ -46,6 +46,7 @@ MESSAGES = {
     "gold": "Enter an amount between -1000000 and 1000000, at most 2 decimals.",
     "oxygen": "Enter months between -24 and 24.",
     "description": "Use at most 500 characters.",
+    "saved": "Enter an amount from 0 to 1000000, at most 2 decimals.",
 }
 
 
@@ -65,7 +66,7 @@ async def activities_page(
     )
     quick = await service.quick_previews(scope, user=viewer.user, now=now, types=QUICK_TYPES)
     today = (await players.get_state(scope, user=viewer.user, now=now)).day.today
-    blank = {"quick": PageForm.blank(), "custom": PageForm.blank()}
+    blank = {"quick": PageForm.blank(), "custom": PageForm.blank(), "save": PageForm.blank()}
     return render(
         request,
         "activities/index.html",
@@ -105,6 +106,21 @@ def custom_body(form: PageForm) -> dict[str, Any]:
     return body
 
 
+def saving_body(form: PageForm) -> ActivityIn | None:
+    """A Save with the amount put aside, if given, as gold (GAME_RULES.md §4); None if invalid."""
+    data: dict[str, Any] = {"type": ActivityType.SAVE_EXPENSES.value}
+    amount = form.value("saved").strip()
+    if amount:
+        data["resource_changes"] = {"gold": amount}
+    fields = {("resource_changes", "gold"): "saved"}
+    body = form.validate_data(ActivityIn, data, fields=fields, messages=MESSAGES)
+    changes = body.resource_changes if body else None
+    if changes is not None and changes.gold is not None and changes.gold < 0:
+        form.fail("saved", MESSAGES["saved"])  # putting aside is never negative
+        return None
+    return body
+
+
 def gained_message(result: ActivityResultOut) -> str:
     """What an activity brought, for the message after it."""
     a = result.activity
@@ -131,10 +147,8 @@ async def _again(
     status: int,
 ) -> Response:
     if to == "/":
-        return await today_page(request, viewer, scope, status=status, quick=form)
-    if name == "quick":
-        return await activities_page(request, viewer, scope, status=status, quick=form)
-    return await activities_page(request, viewer, scope, status=status, custom=form)
+        return await today_page(request, viewer, scope, status=status, **{name: form})
+    return await activities_page(request, viewer, scope, status=status, **{name: form})
 
 
 @router.post("/activities")
@@ -142,15 +156,17 @@ async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) ->
     form = await PageForm.read(request)
     to = "/" if form.value("next") == "/" else "/activities"
     custom = form.value("type") == ActivityType.CUSTOM.value
-    name = "custom" if custom else "quick"
+    name = "custom" if custom else "save" if form.value("form") == "save" else "quick"
     if custom:
         body = form.validate_data(
             ActivityIn, custom_body(form), fields=NESTED_FIELDS, messages=MESSAGES
         )
+    elif name == "save":
+        body = saving_body(form)
     else:
         body = form.validate(ActivityIn, messages=MESSAGES)
     if body is None:
-        if not custom:
+        if name == "quick":
             form.errors.setdefault(FORM_ERROR, MESSAGES["type"])
         raise ShowPage(await _again(request, viewer, scope, to, name, form, 422))
     await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
@@ -160,8 +176,9 @@ async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) ->
         form.errors[FORM_ERROR] = exc.message
         raise ShowPage(await _again(request, viewer, scope, to, name, form, 409)) from None
     logged = str(result.activity.id)
-    flash = Flash("success", gained_message(result), section=name, undo=logged)
-    return await submissions.done(request, scope, form, to=f"{to}#{name}", flash=flash)
+    section = "custom" if custom else "quick"  # the amount form lives in the quick card
+    flash = Flash("success", gained_message(result), section=section, undo=logged)
+    return await submissions.done(request, scope, form, to=f"{to}#{section}", flash=flash)
 
 
 @router.post("/activities/{activity_id}/undo")

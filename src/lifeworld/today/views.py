@@ -108,7 +108,7 @@ async def today_page(
 ) -> Response:
     """Today, with any form given shown as it was sent (with its errors)."""
     data = await load_today(scope, user=viewer.user, now=clock.now(), state=state)
-    blank = {"quick": PageForm.blank(), "season": PageForm.blank()}
+    blank = {"quick": PageForm.blank(), "season": PageForm.blank(), "save": PageForm.blank()}
     return render(
         request,
         "dashboard/index.html",
