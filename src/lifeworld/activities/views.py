@@ -112,7 +112,7 @@ def saving_body(form: PageForm) -> ActivityIn | None:
     amount = form.value("saved").strip()
     if amount:
         data["resource_changes"] = {"gold": amount}
-    fields = {("resource_changes", "gold"): "saved"}
+    fields: dict[tuple[str, ...], str] = {("resource_changes", "gold"): "saved"}
     body = form.validate_data(ActivityIn, data, fields=fields, messages=MESSAGES)
     changes = body.resource_changes if body else None
     if changes is not None and changes.gold is not None and changes.gold < 0:
@@ -146,9 +146,15 @@ async def _again(
     form: PageForm,
     status: int,
 ) -> Response:
+    if to == "/" and name == "save":
+        return await today_page(request, viewer, scope, status=status, save=form)
     if to == "/":
-        return await today_page(request, viewer, scope, status=status, **{name: form})
-    return await activities_page(request, viewer, scope, status=status, **{name: form})
+        return await today_page(request, viewer, scope, status=status, quick=form)
+    if name == "save":
+        return await activities_page(request, viewer, scope, status=status, save=form)
+    if name == "quick":
+        return await activities_page(request, viewer, scope, status=status, quick=form)
+    return await activities_page(request, viewer, scope, status=status, custom=form)
 
 
 @router.post("/activities")
