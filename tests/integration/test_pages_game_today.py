@@ -123,7 +123,7 @@ async def test_today_shows_the_state_from_the_services(client: httpx.AsyncClient
     # 500 × 1.2 = 600 × 1.10 = 660 × 1.12 = 739.2 → 739, 30 × 0.9 = 27 energy.
     assert "Work 27 +739 XP" in page
     assert "Save 14 +1 478 XP" in page  # 1,000 × 1.2 × 1.10 = 1,320 × 1.12 = 1,478.4; 13.5 → 14
-    assert "Rest 16 +0 XP" in page  # round(18 × 0.9)
+    assert "Rest free +0 XP" in page  # REST costs nothing (§3)
     assert "Summer : A season lasts at least 28 days; this one is 0 days old." in page
     assert "XP earned over the last 30 days" in page and "Your five clouds" in page
 

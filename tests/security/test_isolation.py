@@ -20,6 +20,7 @@ from tests.security.routes import ROUTES, Route
 
 # Who owns what a path parameter names: one player, the household, or nobody (the catalogue).
 SCOPES = {
+    "activity_id": "player",
     "engine_id": "player",
     "loadout_id": "player",
     "investment_id": "player",
@@ -55,6 +56,7 @@ NOWHERE = {"int": 10**12, "place_id": "local:999999999", "task_id": "no-such-tas
 def victim_value(world: World, param: str) -> Any:
     victim = world.victim
     values = {
+        "activity_id": victim.activity_id,
         "engine_id": victim.engine_ids[0],
         "loadout_id": victim.loadout_id,
         "investment_id": victim.investment_id,
@@ -141,6 +143,7 @@ async def assert_victim_untouched(world: World) -> None:
 
 # A valid form for each page that acts on an object, so the form check never answers first.
 PAGE_FORMS: dict[str, dict[str, str]] = {
+    "POST /activities/{activity_id}/undo": {"next": "/"},
     "POST /engines/{engine_id}": {"status": "INACTIVE"},
     "POST /engines/{engine_id}/delete": {},
     "POST /investments/{investment_id}/top-up": {"add": "1"},

@@ -39,3 +39,5 @@ class Activity(IdMixin, Base):
     resource_changes: Mapped[dict[str, str]] = mapped_column(JSONB)
     is_recovery: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(16), default="activity")  # activity | training
+    # water and armor as they were before the activity set them (undo puts them back)
+    set_before: Mapped[dict[str, str | int] | None] = mapped_column(JSONB, default=None)
