@@ -202,3 +202,37 @@ async def test_a_refusal_is_shown_and_leaves_the_queue(
     assert len(await _activities(page)) == fits
     waiting = await page.evaluate("LifeWorldQueue.waiting().then((w) => w.length)")
     assert waiting == 0
+
+
+async def test_a_custom_activity_logged_offline_and_the_saved_pages_gone_at_sign_out(
+    https_server: Server, phone: BrowserContext
+) -> None:
+    base, _ = https_server
+    page = await _ready(phone, https_server, "maker")
+    body = {"type": "CUSTOM", "description": "Fixed the bike", "custom_xp": {"overall": 120}}
+    preview = await _api(page, "POST", "/api/v1/me/activities/preview", body)
+    xp = preview["activity"]["xp_gained"]["overall"]
+    await page.goto(f"{base}/activities")  # saved too, for the custom form
+
+    await phone.set_offline(True)
+    await page.reload()
+    sync = page.locator("[data-sync]")
+    await expect(sync).to_contain_text("Offline since")
+    custom = page.locator("#custom")
+    await custom.get_by_label("What did you do?").fill("Fixed the bike")
+    await custom.get_by_label("Overall XP").fill("120")
+    await custom.get_by_role("button", name="Log it").click()
+    await expect(sync).to_contain_text("1 activity waiting to be sent")
+
+    await phone.set_offline(False)
+    await expect(sync).to_contain_text("Fixed the bike (")
+    await expect(sync).to_contain_text(f"logged, +{xp:,} XP")
+    [recorded] = await _activities(page)
+    assert recorded["type"] == "CUSTOM" and recorded["description"] == "Fixed the bike"
+    assert recorded["xp_gained"]["overall"] == xp
+
+    assert await page.evaluate("caches.has('lifeworld-pages')")
+    async with page.expect_navigation():
+        await page.evaluate("document.querySelector('form[action=\"/logout\"]').requestSubmit()")
+    await expect(page).to_have_url(re.compile(r"/login"))
+    assert not await page.evaluate("caches.has('lifeworld-pages')")
