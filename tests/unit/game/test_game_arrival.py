@@ -73,3 +73,12 @@ def test_more_than_seven_days_back_is_refused() -> None:
 def test_a_naive_time_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         place(datetime(2026, 3, 2, 10, 0))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00-23:59", "9999-12-31T23:59:59-01:00"],
+)
+def test_the_calendar_edges_are_refused_not_overflowed(text: str) -> None:
+    with pytest.raises(ArrivalRefused):
+        place(datetime.fromisoformat(text))
