@@ -114,6 +114,7 @@ def create_app(
     # URL is the engine's. They are held only while the lifespan runs (see cache/README.md).
     cache_url = database_url or settings.database_url or db.engine.url.render_as_string(False)
     app.state.cache = build_cache(settings, cache_url)
+    app.state.backup_url = cache_url  # the database the Settings page backs up
     app.state.cache_health = app.state.cache.health
     app.state.places = build_places(settings, app.state.cache)
     # Metrics and the per-minute figures (ops/README.md); hooks attach while the lifespan runs.

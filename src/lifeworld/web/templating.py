@@ -20,6 +20,7 @@ from lifeworld.web.deps import ANON_CSRF_COOKIE, Viewer, anon_csrf_token, new_an
 from lifeworld.web.flash import Flash, clear_flashes, read_flashes, set_flashes
 from lifeworld.web.forms import PageForm, new_nonce
 from lifeworld.web.nav import nav_for
+from lifeworld.web.qr import qr_svg
 
 APP_NAME = "Life World"
 PAGE_HEADERS = {"Cache-Control": "no-store"}
@@ -57,6 +58,7 @@ def environment() -> Environment:
         blank_form=_blank_form,
         labels=labels,
         quality_choices=labels.QUALITY_CHOICES,
+        qr_svg=qr_svg,
     )
     env.filters.update(
         title_words=_title_case,
