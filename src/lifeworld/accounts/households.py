@@ -65,7 +65,7 @@ async def setup_household(
     """Create the household and its admin; refused once any user exists."""
     await scope.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK_KEY})
     if not await setup_needed(scope):
-        raise Conflict("This Life World is already set up. Sign in instead.", code="already_set_up")
+        raise Conflict("This Life World OS is already set up. Sign in instead.", code="already_set_up")
     return await create_household(
         scope,
         security,

@@ -83,7 +83,7 @@ async def setup_submit(
         raise ShowPage(_setup_page(request, form, 422))
     await submissions.once(request, scope, form, user_id=None, now=clock.now())
     if not await households.setup_needed(scope):
-        return redirect(request, "/login", Flash("info", "This Life World is already set up."))
+        return redirect(request, "/login", Flash("info", "This Life World OS is already set up."))
     user, household = await households.setup_household(scope, security, **body.model_dump())
     await players.create_player(scope, user=user, now=clock.now())
     response = await submissions.done(

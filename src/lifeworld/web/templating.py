@@ -20,7 +20,7 @@ from lifeworld.web.flash import Flash, clear_flashes, read_flashes, set_flashes
 from lifeworld.web.forms import PageForm, new_nonce
 from lifeworld.web.nav import nav_for
 
-APP_NAME = "Life World"
+APP_NAME = "Life World OS"
 PAGE_HEADERS = {"Cache-Control": "no-store"}
 ANON_COOKIE_MAX_AGE_S = 90 * 24 * 3600  # a sign-in page left open for days still works
 

@@ -1,4 +1,4 @@
-// Life World service worker: keeps the app shell so a friendly page shows when the home
+// Life World OS service worker: keeps the app shell so a friendly page shows when the home
 // server cannot be reached. Pages are never cached (they are personal and change every day).
 const VERSION = {{ version | tojson }};
 const SHELL = {{ shell | tojson }};
@@ -27,7 +27,7 @@ self.addEventListener("activate", (event) => {
 
 async function offlinePage() {
   const cached = await caches.match(OFFLINE_URL);
-  return cached || new Response("Life World is offline.", {
+  return cached || new Response("Life World OS is offline.", {
     status: 503,
     headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
