@@ -16,7 +16,7 @@ from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled
 from lifeworld.players import service as players
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
 from lifeworld.web.deps import AdminFormViewer, FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
@@ -25,7 +25,7 @@ from lifeworld.web.templating import local_time, redirect, redirect_response, re
 
 router = APIRouter(include_in_schema=False)
 
-SETTINGS_SECTIONS = ("profile", "password", "tokens", "invites")
+SETTINGS_SECTIONS = ("profile", "password", "tokens", "invites", "currency")
 
 
 async def _settings_page(
@@ -47,6 +47,9 @@ async def _settings_page(
         "password": PageForm.blank(revoke_tokens="on"),
         "token": PageForm.blank(),
         "invite": PageForm.blank(),
+        "currency": PageForm.blank(
+            currency=await households.currency_of(scope, household_id=user.household_id)
+        ),
     }
     page = render(
         request,
@@ -58,6 +61,7 @@ async def _settings_page(
         tokens=await tokens.list_api_tokens(scope, user=user),
         timezones=timezone_names(),
         hours=day_start_hours(),
+        currencies=formats.currency_choices(),
     )
     page.headers.update(headers or {})
     return page
@@ -192,6 +196,23 @@ async def revoke_token(
     await tokens.delete_api_token(scope, user=viewer.user, token_id=token_id)
     flash = Flash("success", "Token revoked: scripts using it are now refused.", section="tokens")
     return await submissions.done(request, scope, form, to="/settings#tokens", flash=flash)
+
+
+@router.post("/settings/currency")
+async def save_currency(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
+    form = await PageForm.read(request)
+    try:
+        code = await households.set_currency(
+            scope, admin=viewer.user, currency=form.value("currency")
+        )
+    except InvalidField as exc:
+        form.fail("currency", exc.message)
+        raise ShowPage(
+            await _settings_page(request, viewer, scope, status=422, currency=form)
+        ) from None
+    formats.set_currency(code)
+    text = f"Amounts are now shown in {code}: {formats.money(1234.5)}."
+    return redirect(request, "/settings#currency", Flash("success", text, section="currency"))
 
 
 @router.post("/settings/invites")
