@@ -69,13 +69,17 @@ FOCUSED = """() => {
     return getComputedStyle(bar).display !== "none" && r.height > 0;
   });
   const problems = [];
-  if (!bars.some((bar) => bar.contains(el))) {
-    for (const bar of bars) {
-      const r = bar.getBoundingClientRect();
-      if (box.top < r.bottom && box.bottom > r.top) {
-        problems.push(`under the ${bar.className.split(" ")[0]}`);
-      }
-    }
+  // A bar covers the element when, at one of five points inside it, the bar is what is drawn.
+  const points = [[0.5, 0.5], [0.1, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.9]];
+  for (const bar of bars) {
+    if (bar.contains(el)) continue;
+    const under = points.some(([fx, fy]) => {
+      const px = box.left + box.width * fx, py = box.top + box.height * fy;
+      if (px < 0 || py < 0 || px >= innerWidth || py >= innerHeight) return false;
+      const top = document.elementFromPoint(px, py);
+      return top && bar.contains(top);
+    });
+    if (under) problems.push(`under the ${bar.className.split(" ")[0]}`);
   }
   if (box.bottom <= 0 || box.top >= innerHeight) problems.push("outside the window");
   const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
