@@ -32,6 +32,7 @@ from lifeworld.routes import add_routes, index_routes, lean_routes
 from lifeworld.settings import Environment, Settings
 from lifeworld.translator import ErrorTranslator
 from lifeworld.web.error_pages import render_error_page
+from lifeworld.web.formats import NumberStyle
 from lifeworld.web.install import install_web
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def create_app(
     if settings.mdns:
         extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
     app.add_middleware(AnswerErrors, answer=translator.answer)  # inside the headers and metrics
+    app.add_middleware(NumberStyle)  # numbers in the browser's language (web/formats.py)
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(

@@ -185,7 +185,7 @@ async def test_service_worker_at_the_root_lists_the_shell(client: httpx.AsyncCli
     for url in shell:
         assert (await client.get(url)).status_code == 200, url
     offline = await client.get("/offline")
-    assert "Can't reach your Life World server" in page_text(offline.text)
+    assert "Can't reach your Life World OS server" in page_text(offline.text)
     # The offline queue's code is part of the shell and loaded by the worker itself.
     imported = re.search(r'importScripts\("([^"]+)"\);', response.text)
     assert imported is not None and imported[1] in shell

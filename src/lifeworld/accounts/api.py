@@ -268,6 +268,15 @@ async def household(user: CurrentUser, scope: ScopeDep) -> schemas.HouseholdDeta
     return await players.household_detail(scope, user=user)
 
 
+@router.patch("/household", response_model=schemas.HouseholdSettingsOut)
+async def patch_household(
+    body: schemas.HouseholdPatchIn, admin: AdminUser, scope: ScopeDep
+) -> schemas.HouseholdSettingsOut:
+    """The household admin's settings: the currency amounts are shown in (ISO 4217)."""
+    code = await households.set_currency(scope, admin=admin, currency=body.currency)
+    return schemas.HouseholdSettingsOut(currency=code)
+
+
 @router.patch("/me", response_model=schemas.UserOut)
 async def patch_me(body: schemas.MeIn, user: CurrentUser, scope: ScopeDep) -> schemas.UserOut:
     updated = await players.update_profile(scope, user=user, now=clock.now(), **body.model_dump())

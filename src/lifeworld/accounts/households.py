@@ -9,11 +9,12 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import aliased
 
 from lifeworld.accounts import auth_cache, invite_codes, throttle
+from lifeworld.accounts.currency import DEFAULT_CURRENCY, currency_for_timezone, is_currency
 from lifeworld.accounts.models import Household, Invite, User, named
 from lifeworld.accounts.security import Security
 from lifeworld.admin.models import AuditEntry
 from lifeworld.db.scope import Scope
-from lifeworld.errors import Conflict, InvalidField, NotFound
+from lifeworld.errors import Conflict, Forbidden, InvalidField, NotFound
 from lifeworld.settings import Settings
 
 SETUP_LOCK_KEY = 0x4C57_0001  # advisory lock id serialising first-run setup
@@ -67,7 +68,9 @@ async def setup_household(
     """Create the household and its admin; refused once any user exists."""
     await scope.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK_KEY})
     if not await setup_needed(scope):
-        raise Conflict("This Life World is already set up. Sign in instead.", code="already_set_up")
+        raise Conflict(
+            "This Life World OS is already set up. Sign in instead.", code="already_set_up"
+        )
     return await create_household(
         scope,
         security,
@@ -332,7 +335,7 @@ async def create_household(
     """Another household on this instance, with its admin (first-run setup makes the first)."""
     await _ensure_unique(scope, username=username, email=email, joining=False)
     password_hash = await security.passwords.hash(password)
-    household = Household(name=name, timezone=timezone)
+    household = Household(name=name, timezone=timezone, currency=currency_for_timezone(timezone))
     scope.session.add(household)
     await scope.session.flush()
     user = await _new_user(
@@ -345,3 +348,24 @@ async def create_household(
         is_admin=True,
     )
     return user, household
+
+
+async def currency_of(scope: Scope, *, household_id: int) -> str:
+    """The ISO 4217 code the household's amounts are shown in."""
+    code = await scope.session.scalar(
+        select(Household.currency).where(Household.id == household_id)
+    )
+    return code or DEFAULT_CURRENCY
+
+
+async def set_currency(scope: Scope, *, admin: User, currency: str) -> str:
+    """The household admin chooses the currency amounts are shown in (an ISO 4217 code)."""
+    if not admin.is_admin:
+        raise Forbidden("Only the household admin can do this.", code="admin_only")
+    code = currency.strip().upper()
+    if not is_currency(code):
+        raise InvalidField("currency", "Choose a currency from the list (an ISO 4217 code).")
+    await scope.session.execute(
+        update(Household).where(Household.id == admin.household_id).values(currency=code)
+    )
+    return code

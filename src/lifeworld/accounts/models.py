@@ -27,6 +27,7 @@ class Household(IdMixin, CreatedAtMixin, Base):
 
     name: Mapped[str] = mapped_column(String(80))
     timezone: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3), server_default="USD")  # ISO 4217
 
 
 class User(IdMixin, CreatedAtMixin, Base):

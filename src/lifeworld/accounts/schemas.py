@@ -53,6 +53,18 @@ class MeIn(StrictIn):
     display_name: Name | None = None
 
 
+class HouseholdPatchIn(StrictIn):
+    currency: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=3, max_length=3),
+        Field(description="ISO 4217 code (EUR, GBP …) the household's amounts are shown in"),
+    ]
+
+
+class HouseholdSettingsOut(BaseModel):
+    currency: str
+
+
 class PasswordChangeIn(StrictIn):
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Password
@@ -83,6 +95,7 @@ class HouseholdOut(BaseModel):
     id: int
     name: str
     timezone: str
+    currency: str = Field(description="ISO 4217 code the household's amounts are shown in")
 
 
 class SetupNeededOut(BaseModel):
@@ -173,4 +186,5 @@ class HouseholdDetailOut(BaseModel):
     id: int
     name: str
     timezone: str
+    currency: str = Field(description="ISO 4217 code the household's amounts are shown in")
     members: list[MemberOut]

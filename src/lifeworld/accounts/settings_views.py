@@ -31,7 +31,7 @@ from lifeworld.errors import AppError, InvalidField, Throttled
 from lifeworld.players import service as players
 from lifeworld.portability import service as portability
 from lifeworld.portability.schemas import ExportDocument
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
 from lifeworld.web.deps import (
     AdminFormViewer,
@@ -45,7 +45,9 @@ from lifeworld.web.templating import local_time, redirect, redirect_response, re
 
 router = APIRouter(include_in_schema=False)
 
-SETTINGS_SECTIONS = ("profile", "password", "tokens", "data", "invites", "members", "backups")
+SETTINGS_SECTIONS = (
+    "profile", "password", "tokens", "data", "invites", "currency", "members", "backups",
+)  # fmt: skip
 
 
 async def _settings_page(
@@ -69,6 +71,9 @@ async def _settings_page(
         "invite": PageForm.blank(),
         "upload": PageForm.blank(),
         "backup": PageForm.blank(),
+        "currency": PageForm.blank(
+            currency=await households.currency_of(scope, household_id=user.household_id)
+        ),
     }
     admin = user.is_admin
     page = render(
@@ -87,6 +92,7 @@ async def _settings_page(
         members=await households.members(scope, household_id=user.household_id) if admin else [],
         backups=manage.list_backups(request.app.state.settings) if viewer.owns_instance else [],
         owns_instance=viewer.owns_instance,
+        currencies=formats.currency_choices(),
     )
     page.headers.update(headers or {})
     return page
@@ -215,6 +221,23 @@ async def revoke_token(
     await tokens.delete_api_token(scope, user=viewer.user, token_id=token_id)
     flash = Flash("success", "Token revoked: scripts using it are now refused.", section="tokens")
     return await submissions.done(request, scope, form, to="/settings#tokens", flash=flash)
+
+
+@router.post("/settings/currency")
+async def save_currency(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
+    form = await PageForm.read(request)
+    try:
+        code = await households.set_currency(
+            scope, admin=viewer.user, currency=form.value("currency")
+        )
+    except InvalidField as exc:
+        form.fail("currency", exc.message)
+        raise ShowPage(
+            await _settings_page(request, viewer, scope, status=422, currency=form)
+        ) from None
+    formats.set_currency(code)
+    text = f"Amounts are now shown in {code}: {formats.money(1234.5)}."
+    return redirect(request, "/settings#currency", Flash("success", text, section="currency"))
 
 
 @router.post("/settings/invites")

@@ -18,7 +18,7 @@ from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled, Unauthorized
 from lifeworld.players import service as players
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.choices import timezone_names
 from lifeworld.web.deps import (
     AnonForm,
@@ -49,7 +49,7 @@ def show_wait(form: PageForm, exc: Throttled) -> None:
     minutes = max(1, -(-int(exc.details["retry_after_s"]) // 60))
     form.fail(
         "__form__",
-        f"{exc.message} You can try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        f"{exc.message} You can try again in {formats.plural(minutes, 'minute')}.",
     )
 
 
@@ -83,7 +83,7 @@ async def setup_submit(
         raise ShowPage(_setup_page(request, form, 422))
     await submissions.once(request, scope, form, user_id=None, now=clock.now())
     if not await households.setup_needed(scope):
-        return redirect(request, "/login", Flash("info", "This Life World is already set up."))
+        return redirect(request, "/login", Flash("info", "This Life World OS is already set up."))
     user, household = await households.setup_household(scope, security, **body.model_dump())
     await players.create_player(scope, user=user, now=clock.now())
     response = await submissions.done(

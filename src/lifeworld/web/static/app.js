@@ -1,4 +1,4 @@
-// Life World: small progressive enhancements. Every page works without this file; with it,
+// Life World OS: small progressive enhancements. Every page works without this file; with it,
 // forms cannot be sent twice by a double tap, secrets copy with one tap, the app shell is kept
 // for offline use, and activities logged offline are queued and sent later. Behaviour hangs
 // on data-* attributes (the CSP forbids inline script).
@@ -140,7 +140,7 @@
             throw new Error("not over HTTPS");
           }
           box.dataset.trusted = "yes";
-          status.textContent = "Yes: this phone trusts your Life World server.";
+          status.textContent = "Yes: this phone trusts your Life World OS server.";
           open.hidden = false;
         })
         .catch(() => {

@@ -1,4 +1,4 @@
-// Life World service worker: keeps the app shell so a friendly page shows when the home
+// Life World OS service worker: keeps the app shell so a friendly page shows when the home
 // server cannot be reached, and the last Today and Activities pages the person saw, shown
 // offline with the time they were saved; activities logged offline are sent from the queue
 // (queue.js) when the connection returns, by Background Sync where the browser has it.
@@ -35,7 +35,7 @@ self.addEventListener("activate", (event) => {
 
 async function offlinePage() {
   const cached = await caches.match(OFFLINE_URL);
-  return cached || new Response("Life World is offline.", {
+  return cached || new Response("Life World OS is offline.", {
     status: 503,
     headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
