@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.conftest import Household, NewContext
-from tests.browser.support import PASSWORD, api, ready_player, screenshot, sign_in
+from tests.browser.conftest import Household, LiveServer, NewContext
+from tests.browser.support import ARTIFACTS, PASSWORD, api, ready_player, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +94,17 @@ async def test_invite_link_qr_pending_list_and_revoke(
     row = pending.get_by_role("listitem").filter(has_text=f"{hint}-…")
     await expect(row).to_have_count(1)
     await expect(row).to_contain_text("by ada")
-    await screenshot(admin, "settings-invites", widths=(width,))
+    await screenshot(admin, "settings", widths=(width,))
+    # The Invite card alone (for docs/screenshots/), cut from the whole page: the sticky
+    # header stays at the top of the page instead of over the card.
+    await admin.evaluate("window.scrollTo(0, 0)")
+    box = await invites.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {x: r.left, y: r.top + window.scrollY, width: r.width, height: r.height}; }"
+    )
+    await admin.screenshot(
+        path=str(ARTIFACTS / f"settings-invites-{width}.png"), full_page=True, clip=box
+    )
 
     # Settings reloaded: the code is gone (it is shown once), the pending invite is not.
     await admin.goto("/settings")
@@ -309,3 +321,55 @@ async def test_backups_made_listed_and_downloaded_by_the_owner(
         f"/settings/backups/download?name={download.suggested_filename}"
     )
     assert refused.status == 403
+
+
+async def test_restoring_a_backup_after_confirming(
+    server_factory: Callable[[], LiveServer], new_context: NewContext
+) -> None:
+    server = server_factory()  # its own database: a restore puts back everything
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as api_client:
+        setup = await api_client.post(
+            "/api/v1/setup",
+            json={"household_name": "The Lovelaces", "timezone": "Europe/London",
+                  "username": "ada", "email": "ada@example.org", "password": PASSWORD},
+        )  # fmt: skip
+        assert setup.status_code == 201, setup.text
+        api_client.headers["X-CSRF-Token"] = setup.json()["csrf_token"]
+        admin = await (await new_context(base_url=server.url)).new_page()
+        await sign_in(admin, "ada")
+        await admin.goto("/settings")
+        backups = admin.locator("#backups")
+        await backups.get_by_role("button", name="Make a backup now").click()
+        await expect(backups.get_by_role("status")).to_contain_text("made")
+
+        # After the backup: someone joins.
+        code = (await api_client.post("/api/v1/household/invites")).json()["code"]
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as newcomer:
+            joined = await newcomer.post(
+                "/api/v1/auth/register",
+                json={"invite_code": code, "username": "later", "email": "later@example.org",
+                      "password": PASSWORD},
+            )  # fmt: skip
+            assert joined.status_code == 201, joined.text
+
+        await admin.goto("/settings")
+        await expect(_member_row(admin, "later")).to_have_count(1)
+        listed = backups.get_by_role("list", name="Backups").get_by_role("listitem")
+        await listed.first.get_by_text("Restore…").click()
+        await listed.first.get_by_label(re.compile("to confirm")).fill("yes")
+        await listed.first.get_by_role("button", name="Restore this backup").click()
+        await expect(backups.get_by_role("alert")).to_contain_text("Nothing was restored")
+        await expect(_member_row(admin, "later")).to_have_count(1)
+
+        await listed.first.get_by_text("Restore…").click()
+        await listed.first.get_by_label(re.compile("to confirm")).fill("restore")
+        await listed.first.get_by_role("button", name="Restore this backup").click()
+        status = backups.get_by_role("status")
+        await expect(status).to_contain_text("Restored lifeworld-backup-")
+        await expect(status).to_contain_text("is kept as lifeworld-backup-")
+        await expect(_member_row(admin, "later")).to_have_count(0)
+        await expect(listed).to_have_count(2)
+        gone = await api_client.post(
+            "/api/v1/auth/login", json={"login": "later", "password": PASSWORD}
+        )
+        assert gone.status_code == 401

@@ -263,6 +263,7 @@ def _bodies(payload: str, ids: dict[str, Any]) -> Iterator[tuple[str, str, dict[
 
 COVERED = {
     "PATCH /api/v1/me": {"display_name", "timezone"},  # the timezone is checked against IANA
+    "PATCH /api/v1/household": {"currency"},  # an ISO 4217 code from Babel's list, else 422
     "POST /api/v1/auth/tokens": {"name"},
     "POST /api/v1/me/activities/preview": {"description"},
     "POST /api/v1/me/activities": {"description"},

@@ -435,6 +435,33 @@ async def create_backup(request: Request, viewer: AdminFormViewer, scope: ScopeD
     return await submissions.done(request, scope, form, to="/settings#backups", flash=flash)
 
 
+RESTORE_WORD = "RESTORE"
+
+
+@router.post("/settings/backups/restore")
+async def restore_backup(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
+    """Put a backup in place of everything (confirmed by typing RESTORE)."""
+    if not viewer.owns_instance:
+        raise owner_only()
+    form = await PageForm.read(request)
+    name = form.value("name")
+    if form.value("confirm").strip().upper() != RESTORE_WORD:
+        flash = Flash(
+            "error", f"Nothing was restored: type {RESTORE_WORD} to confirm.", section="backups"
+        )
+        return redirect(request, "/settings#backups", flash)
+    restored = await manage.restore(
+        scope, request.app.state.settings, request.app.state.backup_url, name=name, now=clock.now()
+    )
+    flash = Flash(
+        "success",
+        f"Restored {restored.name}. Everything is as it was then; what was here just before is "
+        f"kept as {restored.safety}.",
+        section="backups",
+    )
+    return redirect(request, "/settings#backups", flash)
+
+
 @router.get("/settings/backups/download")
 async def download_backup(viewer: PageViewer, request: Request, name: str = "") -> Response:
     if not viewer.owns_instance:
