@@ -4,6 +4,7 @@ with their export, the admin role handed over, one-time password reset links."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from lifeworld.accounts import households
@@ -377,3 +379,28 @@ async def test_wrong_reset_links_are_throttled(
         statuses.append(response.status_code)
     assert statuses[-1] == 429
     assert set(statuses[:-1]) == {422}
+
+
+async def test_two_admins_removing_each_other_at_once_leave_one(
+    committed_app: FastAPI, committed_client: httpx.AsyncClient
+) -> None:
+    ada = committed_client
+    await set_up_household(ada)
+    bob = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=committed_app), base_url="http://testserver"
+    )
+    async with bob:
+        bob_user = await join(bob, await invite_code(ada), username="bob")
+        handed = await ada.post(f"/api/v1/household/members/{bob_user['user']['id']}/hand-over")
+        assert handed.status_code == 200
+        members = (await ada.get("/api/v1/household")).json()["members"]
+        ids = {m["username"]: m["id"] for m in members}
+        answers = await asyncio.gather(
+            ada.delete(f"/api/v1/household/members/{ids['bob']}"),
+            bob.delete(f"/api/v1/household/members/{ids['ada']}"),
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses[0] == 200 and statuses[1] in (401, 403), [a.text for a in answers]
+    async with committed_app.state.db.sessionmaker() as session:
+        left = (await session.execute(select(User.username, User.is_admin))).all()
+    assert len(left) == 1 and left[0][1] is True

@@ -395,7 +395,10 @@ async def import_data(request: Request, viewer: FormViewer, scope: ScopeDep) -> 
     """Restore an export file into this player (only while it has no history)."""
     form = await PageForm.read(request)
     upload = (await request.form()).get("document")
-    raw = await upload.read() if isinstance(upload, UploadFile) else b""
+    raw = b""
+    if isinstance(upload, UploadFile):
+        raw = await upload.read()
+        await upload.close()  # read whole: its spooled temporary file can go now
     if not raw:
         form.fail("document", "Choose an export file (.json) to import.")
         raise ShowPage(await _settings_page(request, viewer, scope, status=422, upload=form))

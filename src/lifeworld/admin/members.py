@@ -10,17 +10,29 @@ from sqlalchemy import delete, select
 
 from lifeworld.accounts import auth_cache, sessions
 from lifeworld.accounts.households import stored_user
-from lifeworld.accounts.models import PasswordReset, User
+from lifeworld.accounts.models import Household, PasswordReset, User
 from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security, new_token
 from lifeworld.admin.models import AuditEntry
 from lifeworld.db.scope import Scope
-from lifeworld.errors import Conflict, NotFound
+from lifeworld.errors import Conflict, Forbidden, NotFound
 from lifeworld.players import state_cache
 from lifeworld.portability import service as portability
 
 RESET_LINK_HOURS = 24
 RESET_PATH = "/reset-password"
+
+
+async def _still_admin(scope: Scope, admin: User) -> None:
+    """Lock the household for this change and check the caller is still its admin: two admins
+    removing each other, or handing over at once, go one after the other, and the second
+    finds it is no longer allowed."""
+    await scope.session.execute(
+        select(Household.id).where(Household.id == admin.household_id).with_for_update()
+    )
+    current = await scope.session.scalar(select(User.is_admin).where(User.id == admin.id))
+    if not current:
+        raise Forbidden("Only the household admin can do this.", code="admin_only")
 
 
 async def member(scope: Scope, *, admin: User, user_id: int) -> User:
@@ -50,6 +62,7 @@ async def remove_member(
     scope: Scope, *, admin: User, user_id: int, now: datetime
 ) -> tuple[User, bytes]:
     """Remove a member and everything they own; returns their export, made just before."""
+    await _still_admin(scope, admin)
     target, document = await member_export(scope, admin=admin, user_id=user_id, now=now)
     _not_yourself(
         admin,
@@ -77,6 +90,7 @@ async def hand_over_admin(
 ) -> tuple[User, bool]:
     """Make a member the household admin and step down; returns them and whether the giver
     stays admin (the instance owner does: the machine's figures and backups stay theirs)."""
+    await _still_admin(scope, admin)
     target = await member(scope, admin=admin, user_id=user_id)
     _not_yourself(admin, target, "You are already an admin. Choose another member.")
     giver = await stored_user(scope, admin)
