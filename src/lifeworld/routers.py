@@ -13,6 +13,8 @@ from fastapi import APIRouter
 def routers(*, testing: bool) -> list[APIRouter]:
     """The app's routers; `testing` adds `PUT /api/v1/testing/clock` (LIFEWORLD_ENV=test only)."""
     from lifeworld.accounts import api as accounts
+    from lifeworld.accounts import care_views as care_pages
+    from lifeworld.accounts import members_views as members_pages
     from lifeworld.accounts import settings_views as settings_pages
     from lifeworld.accounts import views as accounts_pages
     from lifeworld.activities import api as activities
@@ -81,6 +83,8 @@ def routers(*, testing: bool) -> list[APIRouter]:
         places_pages.router,
         admin_pages.router,
         accounts_pages.router,
+        members_pages.router,  # the forms of Settings, before its catch-all address
+        care_pages.router,
         settings_pages.router,
         today_pages.router,
         ops_pages.router,

@@ -1,6 +1,7 @@
-"""Pages of a person's settings: profile, password, API tokens, their data, and (for the admin)
-invites, members and (for the instance owner) backups.
+"""The Settings page of a person: profile, password, API tokens, the household's currency.
 
+Its other forms live beside it: the household admin's invites and members
+(`accounts/members_views.py`), one's own data and the owner's backups (`accounts/care_views.py`).
 Same pattern as `accounts/views.py`: the API's schemas, the same service functions, and
 POST-redirect-GET with the message next to the form it belongs to (`/settings#<section>`).
 """
@@ -8,29 +9,21 @@ POST-redirect-GET with the message next to the form it belongs to (`/settings#<s
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
+from fastapi.responses import Response
 
 from lifeworld.accounts import households, schemas, sessions, tokens
-from lifeworld.accounts.api import absolute, join_link
 from lifeworld.accounts.deps import (
     SESSION_COOKIE,
     SecurityDep,
     SettingsDep,
     client_address,
-    owner_only,
 )
-from lifeworld.accounts.models import User
 from lifeworld.accounts.views import ACCOUNT_MESSAGES, show_wait
-from lifeworld.admin import members
 from lifeworld.backup import manage
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
-from lifeworld.errors import AppError, InvalidField, Throttled
+from lifeworld.errors import InvalidField, Throttled
 from lifeworld.players import service as players
-from lifeworld.portability import service as portability
-from lifeworld.portability.schemas import ExportDocument
 from lifeworld.web import formats, submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
 from lifeworld.web.deps import (
@@ -41,7 +34,7 @@ from lifeworld.web.deps import (
 )
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import PageForm, ShowPage
-from lifeworld.web.templating import local_time, redirect, redirect_response, render
+from lifeworld.web.templating import redirect, redirect_response, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,7 +43,7 @@ SETTINGS_SECTIONS = (
 )  # fmt: skip
 
 
-async def _settings_page(
+async def render_settings(
     request: Request,
     viewer: Viewer,
     scope: ScopeDep,
@@ -100,7 +93,7 @@ async def _settings_page(
 
 @router.get("/settings")
 async def settings_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
-    return await _settings_page(request, viewer, scope)
+    return await render_settings(request, viewer, scope)
 
 
 @router.post("/settings/profile")
@@ -114,7 +107,7 @@ async def save_profile(request: Request, viewer: FormViewer, scope: ScopeDep) ->
             if getattr(body, name) is None:
                 form.fail(name, "Fill this in.")
     if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, scope, status=422, profile=form))
+        raise ShowPage(await render_settings(request, viewer, scope, status=422, profile=form))
     # Through the players service: the old clock's days close first, cached states drop.
     await players.update_profile(scope, user=viewer.user, now=clock.now(), **body.model_dump())
     return redirect(request, "/settings#profile", Flash("success", "Saved.", section="profile"))
@@ -155,7 +148,7 @@ async def change_password(
             show_wait(form, exc)
             status, headers = 429, exc.headers
     if body is None or not form.ok:
-        page = await _settings_page(
+        page = await render_settings(
             request, viewer, scope, status=status, headers=headers, password=form
         )
         raise ShowPage(page)
@@ -186,7 +179,7 @@ async def create_token(
         schemas.TokenIn, messages={"name": "Give the token a name (1–80 characters)."}
     )
     if body is None:
-        raise ShowPage(await _settings_page(request, viewer, scope, status=422, token=form))
+        raise ShowPage(await render_settings(request, viewer, scope, status=422, token=form))
     await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     row, token = await tokens.create_api_token(
         scope, security, user=viewer.user, name=body.name, now=clock.now()
@@ -233,244 +226,11 @@ async def save_currency(request: Request, viewer: AdminFormViewer, scope: ScopeD
     except InvalidField as exc:
         form.fail("currency", exc.message)
         raise ShowPage(
-            await _settings_page(request, viewer, scope, status=422, currency=form)
+            await render_settings(request, viewer, scope, status=422, currency=form)
         ) from None
     formats.set_currency(code)
     text = f"Amounts are now shown in {code}: {formats.money(1234.5)}."
     return redirect(request, "/settings#currency", Flash("success", text, section="currency"))
-
-
-@router.post("/settings/invites")
-async def create_invite(
-    request: Request,
-    viewer: AdminFormViewer,
-    scope: ScopeDep,
-    security: SecurityDep,
-    settings: SettingsDep,
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    code, expires = await households.create_invite(
-        scope, security, settings, admin=viewer.user, now=clock.now()
-    )
-    until = local_time(expires, viewer)
-    return await submissions.done(
-        request,
-        scope,
-        form,
-        to="/settings#invites",
-        flash=Flash(
-            "success",
-            f"Invite created. It works once, until {until}.",
-            section="invites",
-            secret=code,
-            secret_label="Invite code",
-            link=join_link(request, code),
-            link_label="Invite link (opens Join with the code filled in)",
-        ),
-        replay_flash=Flash(
-            "success",
-            "Invite created. If you did not copy the code, create another one.",
-            section="invites",
-        ),
-    )
-
-
-@router.post("/settings/invites/{invite_id}/revoke")
-async def revoke_invite(
-    invite_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    await households.revoke_invite(scope, admin=viewer.user, invite_id=invite_id, now=clock.now())
-    flash = Flash("success", "Invite revoked: its code and link no longer work.", section="invites")
-    return await submissions.done(request, scope, form, to="/settings#invites", flash=flash)
-
-
-# --- members (the household admin) ---------------------------------------------------------
-
-
-def _export_download(user: User, document: bytes) -> Response:
-    filename = f"lifeworld-export-{user.username}-{clock.now().date().isoformat()}.json"
-    return Response(
-        document,
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@router.post("/settings/members/{user_id}/export")
-async def export_member(
-    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
-) -> Response:
-    """A member's data as a download, the first step of removing them."""
-    user, document = await members.member_export(
-        scope, admin=viewer.user, user_id=user_id, now=clock.now()
-    )
-    return _export_download(user, document)
-
-
-@router.post("/settings/members/{user_id}/remove")
-async def remove_member(
-    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
-) -> Response:
-    form = await PageForm.read(request)
-    target = await members.member(scope, admin=viewer.user, user_id=user_id)
-    if form.value("confirm_username").strip().lower() != target.username.lower():
-        flash = Flash(
-            "error",
-            f"Not removed: type {target.username} in the box to confirm.",
-            section="members",
-        )
-        return redirect(request, "/settings#members", flash)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    await members.remove_member(scope, admin=viewer.user, user_id=user_id, now=clock.now())
-    flash = Flash(
-        "success",
-        f"{target.display_name} ({target.username}) was removed with everything they had "
-        "logged. The removal is in the audit log.",
-        section="members",
-    )
-    return await submissions.done(request, scope, form, to="/settings#members", flash=flash)
-
-
-@router.post("/settings/members/{user_id}/hand-over")
-async def hand_over(
-    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    target, stays = await members.hand_over_admin(
-        scope, admin=viewer.user, owner=request.app.state.owner, user_id=user_id, now=clock.now()
-    )
-    if stays:
-        text = (
-            f"{target.display_name} is now a household admin. You stay admin too, as the "
-            "owner of this Life World."
-        )
-        to = "/settings#members"
-    else:
-        text = f"{target.display_name} is now the household admin; you are a member."
-        to = "/settings"
-    flash = Flash("success", text, section="members" if stays else None)
-    return await submissions.done(request, scope, form, to=to, flash=flash)
-
-
-@router.post("/settings/members/{user_id}/password-reset")
-async def password_reset(
-    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep, security: SecurityDep
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    link = await members.create_password_reset(
-        scope, security, admin=viewer.user, user_id=user_id, now=clock.now()
-    )
-    until = local_time(link.expires_at, viewer)
-    return await submissions.done(
-        request,
-        scope,
-        form,
-        to="/settings#members",
-        flash=Flash(
-            "success",
-            f"Give this link to {link.user.display_name}. It works once, until {until}, and "
-            "signs them out everywhere.",
-            section="members",
-            link=absolute(request, link.path),
-            link_label=f"Password reset link for {link.user.username}",
-        ),
-        replay_flash=Flash(
-            "success",
-            "Reset link made. If you did not copy it, make another one (the first stops working).",
-            section="members",
-        ),
-    )
-
-
-# --- one's own data --------------------------------------------------------------------------
-
-
-@router.post("/settings/import")
-async def import_data(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
-    """Restore an export file into this player (only while it has no history)."""
-    form = await PageForm.read(request)
-    upload = (await request.form()).get("document")
-    raw = b""
-    if isinstance(upload, UploadFile):
-        raw = await upload.read()
-        await upload.close()  # read whole: its spooled temporary file can go now
-    if not raw:
-        form.fail("document", "Choose an export file (.json) to import.")
-        raise ShowPage(await _settings_page(request, viewer, scope, status=422, upload=form))
-    try:
-        document = ExportDocument.model_validate_json(raw)
-    except ValidationError:
-        form.fail(
-            "document",
-            "This file is not a Life World export (or it was changed): nothing was imported.",
-        )
-        raise ShowPage(
-            await _settings_page(request, viewer, scope, status=422, upload=form)
-        ) from None
-    try:
-        await portability.import_player(scope, user=viewer.user, now=clock.now(), document=document)
-    except AppError as exc:
-        form.fail("document", exc.message)
-        page = await _settings_page(request, viewer, scope, status=exc.status_code, upload=form)
-        raise ShowPage(page) from None
-    flash = Flash("success", "Your data was imported.", section="data")
-    return redirect(request, "/settings#data", flash)
-
-
-# --- backups (the instance owner) --------------------------------------------------------------
-
-
-@router.post("/settings/backups")
-async def create_backup(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
-    if not viewer.owns_instance:
-        raise owner_only()
-    form = await PageForm.read(request)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    made = await manage.make_backup(
-        request.app.state.settings, request.app.state.backup_url, now=clock.now()
-    )
-    flash = Flash("success", f"Backup {made.name} made.", section="backups")
-    return await submissions.done(request, scope, form, to="/settings#backups", flash=flash)
-
-
-RESTORE_WORD = "RESTORE"
-
-
-@router.post("/settings/backups/restore")
-async def restore_backup(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
-    """Put a backup in place of everything (confirmed by typing RESTORE)."""
-    if not viewer.owns_instance:
-        raise owner_only()
-    form = await PageForm.read(request)
-    name = form.value("name")
-    if form.value("confirm").strip().upper() != RESTORE_WORD:
-        flash = Flash(
-            "error", f"Nothing was restored: type {RESTORE_WORD} to confirm.", section="backups"
-        )
-        return redirect(request, "/settings#backups", flash)
-    restored = await manage.restore(
-        scope, request.app.state.settings, request.app.state.backup_url, name=name, now=clock.now()
-    )
-    flash = Flash(
-        "success",
-        f"Restored {restored.name}. Everything is as it was then; what was here just before is "
-        f"kept as {restored.safety}.",
-        section="backups",
-    )
-    return redirect(request, "/settings#backups", flash)
-
-
-@router.get("/settings/backups/download")
-async def download_backup(viewer: PageViewer, request: Request, name: str = "") -> Response:
-    if not viewer.owns_instance:
-        raise owner_only()
-    path = manage.backup_file(request.app.state.settings, name)
-    return FileResponse(path, media_type="application/x-tar", filename=path.name)
 
 
 @router.get("/settings/{part:path}")
