@@ -45,10 +45,18 @@ CLOUD_MEANINGS = {
     "meaning": "values and direction",
     "optionality": "assets, skills, freedom",
 }
+# The cloud and the resource both called oxygen are told apart by name on every page.
+CLOUD_LABELS = {
+    "capacity": "Capacity",
+    "engines": "Engines",
+    "oxygen": "Oxygen cloud",
+    "meaning": "Meaning",
+    "optionality": "Optionality",
+}
 RESOURCE_LABELS = {
-    "oxygen": "Oxygen",
+    "oxygen": "Oxygen (cash buffer)",
     "water": "Water",
-    "gold": "Gold",
+    "gold": "Gold — savings",
     "armor": "Armor",
     "keys": "Keys",
 }
