@@ -63,7 +63,7 @@ RESOURCE_LABELS = {
 RESOURCE_MEANINGS = {
     "oxygen": "months of expenses covered",
     "water": "health and vitality",
-    "gold": "savings and assets",
+    "gold": "money put aside, and what it bought",
     "armor": "buffers and boundaries",
     "keys": "options unlocked",
 }
@@ -73,6 +73,11 @@ BENEFIT_LABELS = {
     "energy_efficiency": "Energy efficiency",
 }
 FRACTION_BENEFITS = frozenset(BENEFIT_LABELS)
+
+
+def benefit_name(name: str) -> str:
+    """A loadout benefit's name: its cloud stats are clouds (the oxygen cloud, not the buffer)."""
+    return BENEFIT_LABELS.get(name) or CLOUD_LABELS.get(name) or label(name)
 
 
 def label(value: object) -> str:

@@ -65,6 +65,7 @@ def environment() -> Environment:
         decimal=labels.decimal,
         signed=labels.signed,
         benefit=labels.benefit,
+        benefit_name=labels.benefit_name,
         hours_minutes=labels.hours_minutes,
         season_choice=labels.season_choice,
         boost_choice=labels.boost_choice,
