@@ -67,6 +67,17 @@ RESOURCE_MEANINGS = {
     "armor": "buffers and boundaries",
     "keys": "options unlocked",
 }
+INVESTMENT_LABELS = {
+    "CRYPTO": "Crypto",
+    "STOCKS": "Stocks",
+    "CASH": "Cash",
+    "HIGH_YIELD_SAVINGS": "High-yield savings",
+}
+# Rebalancing's two classes; the API's "bonds" is the safe part, which no kind is called.
+ASSET_CLASS_LABELS = {
+    "stocks": "Stocks",
+    "bonds": "Safe part (cash and high-yield savings)",
+}
 BENEFIT_LABELS = {
     "xp_gain": "XP gain",
     "energy_cost_reduction": "Energy cost",
@@ -83,7 +94,8 @@ def benefit_name(name: str) -> str:
 def label(value: object) -> str:
     """A code as words: WORK_PROJECT → Work, FIRST_ASSET → First asset, FOO_BAR → Foo bar."""
     text = str(getattr(value, "value", value))
-    for table in (ACTIVITY_LABELS, MILESTONE_LABELS, BENEFIT_LABELS, RESOURCE_LABELS):
+    tables = (ACTIVITY_LABELS, MILESTONE_LABELS, BENEFIT_LABELS, RESOURCE_LABELS, INVESTMENT_LABELS)
+    for table in tables:
         if text in table:
             return table[text]
     return text.replace("_", " ").capitalize()
