@@ -13,7 +13,7 @@ from playwright.async_api import Page, expect
 
 from lifeworld.game import capacity, rollover, seasons
 from tests.browser.conftest import Household, NewContext
-from tests.browser.support import api, ready_player, screenshot
+from tests.browser.support import ARTIFACTS, api, ready_player, screenshot
 from tests.browser.test_game_today import WIDER_THAN_THE_SCREEN
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,8 @@ async def test_undo_from_today(household: Household, new_context: NewContext, si
     assert await page.evaluate(WIDER_THAN_THE_SCREEN) == []
     if size == "phone":
         await screenshot(page, "today-undo")
+        await quick.scroll_into_view_if_needed()  # the message and its Undo, as a phone shows them
+        await page.screenshot(path=str(ARTIFACTS / "today-undo-360-view.png"))
 
     # Undo in the message right after logging
     await quick.get_by_role("button", name="Undo the activity just logged").click()
