@@ -24,7 +24,7 @@ ACTIVITY_HINTS = {
     "EXERCISE": "A workout, a run, a long walk",
     "LEARNING": "Study, a course, deliberate practice",
     "SAVE_EXPENSES": "Put money aside or cut a cost",
-    "REST": "A real break: no XP, but it counts for your day",
+    "REST": "A real break: free, no XP, and it counts as recovery",
 }
 MILESTONE_LABELS = {
     "SIX_MONTHS_EXPENSES": "Six months of expenses covered",
