@@ -19,7 +19,7 @@ API_ROUTES = [r for r in ROUTES if r.path.startswith(API_PREFIX)]
 NOWHERE: dict[str, Any] = {"place_id": "local:999999999", "task_id": "no-such-task"}
 KNOWN_PARAMS = {
     "activity_id", "engine_id", "loadout_id", "investment_id", "saved_id", "token_id", "place_id",
-    "user_id", "task_id",
+    "user_id", "task_id", "invite_id",
 }  # fmt: skip
 
 

@@ -28,6 +28,7 @@ SCOPES = {
     "token_id": "player",
     "place_id": "household",
     "user_id": "household_admin",
+    "invite_id": "household_admin",
     "task_id": "catalogue",
 }
 # A valid body for each unsafe id route, so validation never answers before ownership does.
@@ -39,6 +40,8 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "PUT /api/v1/admin/players/{user_id}": {"resources": {"gold": "0"}, "season": "WINTER"},
     "POST /api/v1/me/training/tasks/{task_id}/complete": {"notes": "mine"},
     "POST /api/v1/me/loadouts/{loadout_id}/activate": None,
+    "POST /api/v1/household/members/{user_id}/hand-over": None,
+    "POST /api/v1/household/members/{user_id}/password-reset": None,
 }
 # (name, same household as the victim, household admin)
 ATTACKERS = {
@@ -65,6 +68,7 @@ def victim_value(world: World, param: str) -> Any:
         "place_id": victim.household_place_id,
         "user_id": victim.user_id,
         "task_id": FIRST_TASK,
+        "invite_id": world.extra["invite_id"],
     }
     return values[param]
 
@@ -156,6 +160,11 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "POST /training/tasks/{task_id}/complete": {},
     "POST /admin/players/{user_id}": {"res_gold": "0"},
     "POST /settings/tokens/{token_id}/revoke": {},
+    "POST /settings/invites/{invite_id}/revoke": {},
+    "POST /settings/members/{user_id}/export": {},
+    "POST /settings/members/{user_id}/remove": {"confirm_username": "vic"},
+    "POST /settings/members/{user_id}/hand-over": {},
+    "POST /settings/members/{user_id}/password-reset": {},
 }
 
 PAGE_ATTACKS = [

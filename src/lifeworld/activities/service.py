@@ -31,6 +31,8 @@ from lifeworld.game.activities import (
     energy_cost,
     perform_activity,
 )
+from lifeworld.game.arrival import Arrival, ArrivalRefused, place_arrival
+from lifeworld.game.days import day_start
 from lifeworld.game.errors import GameRuleError, HasDependents
 from lifeworld.game.milestones import MilestoneAward
 from lifeworld.game.resources import NO_CHANGES, ResourceChanges
@@ -56,6 +58,15 @@ def _inputs(body: ActivityIn) -> tuple[XP | None, ResourceChanges]:
     if body.resource_changes is not None:
         changes = ResourceChanges(**body.resource_changes.model_dump())
     return custom, changes
+
+
+def _arrival(ctx: PlayerContext, body: ActivityIn) -> Arrival:
+    """The time the activity counts at (docs/OFFLINE.md); 422 outside the accepted window."""
+    started = day_start(ctx.today, ctx.user.timezone, ctx.user.day_start_hour)
+    try:
+        return place_arrival(body.occurred_at, now=ctx.now, day_started_at=started)
+    except ArrivalRefused as exc:
+        raise InvalidField("occurred_at", str(exc)) from None
 
 
 def _perform(ctx: PlayerContext, body: ActivityIn) -> ActivityResult:
@@ -107,14 +118,18 @@ def activity_values(
     *,
     description: str | None,
     source: str = "activity",
+    arrival: Arrival | None = None,
 ) -> dict[str, Any]:
-    """The `activities` columns of a performed activity, as they are stored."""
+    """The `activities` columns of a performed activity, as they are stored (at `ctx.now`
+    unless `arrival` places it elsewhere)."""
     gained = result.xp_gained
+    arrival = arrival or Arrival(ctx.now, late=False)
     return {
         "user_id": ctx.user.id,
         "type": result.activity.value,
         "description": description,
-        "occurred_at": ctx.now,
+        "occurred_at": arrival.at,
+        "late": arrival.late,
         "day": result.day,
         "energy_used": result.energy_cost,
         "xp_overall": gained.overall,
@@ -142,6 +157,7 @@ def stored_activity_out(activity_id: int | None, v: Mapping[str, Any]) -> Activi
         type=ActivityType(v["type"]),
         description=v["description"],
         occurred_at=v["occurred_at"],
+        late=v["late"],
         day=v["day"].isoformat(),
         energy_used=v["energy_used"],
         xp_gained=XPGainedOut(
@@ -194,8 +210,9 @@ async def log_activity(
     trip (`last`), as the request would have right after the answer was made.
     """
     ctx = await open_player(scope, user=user, now=now, direct=True)
+    arrival = _arrival(ctx, body)
     result = _perform(ctx, body)
-    values = activity_values(ctx, result, description=body.description)
+    values = activity_values(ctx, result, description=body.description, arrival=arrival)
     ctx.record_milestones(result.milestones)
     activity_id = await ctx.save(result.state, activity=values, last=True)
     assert activity_id is not None
@@ -209,8 +226,9 @@ async def preview_activity(
 ) -> ActivityResultOut:
     """The same numbers as `log_activity`, nothing written (beyond a due rollover)."""
     ctx = await open_player(scope, user=user, now=now, for_update=False)
+    arrival = _arrival(ctx, body)
     result = _perform(ctx, body)
-    values = activity_values(ctx, result, description=body.description)
+    values = activity_values(ctx, result, description=body.description, arrival=arrival)
     ctx.state = result.state  # show the state as it would be, without storing it
     return _result_out(ctx, result, stored_activity_out(None, values))
 

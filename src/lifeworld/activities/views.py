@@ -23,11 +23,11 @@ from lifeworld.game.state import CATEGORIES, ActivityType
 from lifeworld.players import service as players
 from lifeworld.schemas_common import IdPath
 from lifeworld.today.views import QUICK_TYPES, today_page
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
-from lifeworld.web.labels import label, signed
+from lifeworld.web.labels import label
 from lifeworld.web.templating import redirect_response, render
 
 router = APIRouter(include_in_schema=False)
@@ -125,14 +125,17 @@ def gained_message(result: ActivityResultOut) -> str:
     """What an activity brought, for the message after it."""
     a = result.activity
     name = a.description or label(a.type)
-    parts = [f"{name} logged: +{a.xp_gained.overall:,} XP"]
+    parts = [f"{name} logged: {formats.xp(a.xp_gained.overall)}"]
     if a.energy_used:
-        parts.append(f", {a.energy_used} energy used ({result.energy_left} left)")
+        parts.append(
+            f", {formats.number(a.energy_used)} energy used "
+            f"({formats.number(result.energy_left)} left)"
+        )
     if a.resource_changes.get("gold"):
-        parts.append(f", gold {signed(a.resource_changes['gold'])}")
+        parts.append(f", gold {formats.signed_money(a.resource_changes['gold'])}")
     text = "".join(parts) + "."
     for milestone in result.milestones:
-        keys = f"+{milestone.keys} key{'s' if milestone.keys != 1 else ''}"
+        keys = "+" + formats.plural(milestone.keys, "key")
         text += f" Milestone reached: {label(milestone.type)} ({keys})!"
     return text
 
@@ -179,7 +182,7 @@ async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) ->
     try:
         result = await service.log_activity(scope, user=viewer.user, now=clock.now(), body=body)
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         raise ShowPage(await _again(request, viewer, scope, to, name, form, 409)) from None
     logged = str(result.activity.id)
     section = "custom" if custom else "quick"  # the amount form lives in the quick card

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from lifeworld.game.capacity import energy_cap, usable_energy
+from lifeworld.game.instants import shifted
 from lifeworld.game.rounding import Number, floor_int, quantize, to_decimal
 from lifeworld.game.state import PlayerState
 
@@ -81,7 +82,7 @@ def empty_at(stored: int, cap: int, restored_at: datetime | None) -> datetime | 
     """The instant the live drain reaches 0 (usable / 2 hours after the last restore), if any."""
     if restored_at is None:
         return None
-    return restored_at + timedelta(hours=1) * usable_energy(stored, cap) / DRAIN_PER_HOUR
+    return shifted(restored_at, timedelta(hours=1) * usable_energy(stored, cap) / DRAIN_PER_HOUR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ class BoostStatus:
 
 def boost_status(boost: Boost, now: datetime) -> BoostStatus:
     """The boost's amount now: full until it expires, then less by decay_per_hour (floor 0)."""
-    expires_at = boost.started_at + timedelta(minutes=max(0, boost.duration_minutes))
+    expires_at = shifted(boost.started_at, timedelta(minutes=max(0, boost.duration_minutes)))
     amount = max(0, boost.amount)
     if now < expires_at:
         return BoostStatus(boost.kind, amount, True, expires_at)

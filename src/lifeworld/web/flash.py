@@ -39,6 +39,8 @@ class Flash:
     secret: str | None = None
     secret_label: str | None = None
     undo: str | None = None  # the id of an activity the message offers to undo
+    link: str | None = None  # a one-time link (an invite, a password reset), with its QR
+    link_label: str | None = None
 
 
 def _b64(data: bytes) -> str:
@@ -86,6 +88,8 @@ def decode(security: Security, value: str | None) -> list[Flash]:
                     secret=_str_or_none(item.get("secret")),
                     secret_label=_str_or_none(item.get("secret_label")),
                     undo=_str_or_none(item.get("undo")),
+                    link=_str_or_none(item.get("link")),
+                    link_label=_str_or_none(item.get("link_label")),
                 )
             )
     return flashes
