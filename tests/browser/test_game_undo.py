@@ -80,9 +80,9 @@ async def test_save_with_the_amount_put_aside(household: Household, page: Page) 
     await page.get_by_label("How much did you put aside?").fill("200")
     await page.get_by_role("button", name="Log Save").click()
     await expect(page.locator("#quick").get_by_role("status")).to_contain_text(
-        "Save logged: +1,478 XP, 14 energy used (86 left), gold +210."  # 200 × 1.05 (§4)
+        "Save logged: +1,478 XP, 14 energy used (86 left), gold +£210.00."  # 200 × 1.05 (§4)
     )
-    await expect(page.locator(".resource-gold .resource-value")).to_have_text("3\u202f710.00")
+    await expect(page.locator(".resource-gold .resource-value")).to_have_text("£3,710.00")
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -137,8 +137,8 @@ async def test_rebalancing_settings_and_advice(
     page = text((await client.get("/investments")).text)
     assert "Your target 90% / 10%" in page  # 100 − 10 years, income and temper medium
     # 2,000 held half and half against 90/10: the advice names kinds one can buy, never "bonds"
-    assert "Put 800.00 of new money into Stocks" in page
-    assert "Sell 800.00 of High-yield savings" in page
+    assert "Put £800.00 of new money into Stocks" in page
+    assert "Sell £800.00 of High-yield savings" in page
     assert "Safe part (cash and high-yield savings)" in page
     assert "bonds" not in page.lower()
     settings = {

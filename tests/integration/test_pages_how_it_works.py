@@ -9,7 +9,6 @@ import pytest
 
 from lifeworld.game import activities, capacity, milestones, ranks, rollover, seasons, sleep
 from lifeworld.game.state import ActivityType
-from lifeworld.web.labels import money
 from lifeworld.web.templating import environment
 from tests.integration.factories import set_up_household
 from tests.integration.pages import ready_player, text
@@ -54,7 +53,7 @@ async def test_the_player_s_own_numbers_are_beside_the_rules(client: httpx.Async
     page = re.sub(r" ([,.])", r"\1", text(await _page(client)))  # "<b>x</b>," reads "x ,"
     assert "you have 100 usable now, and your cap today is 100" in page
     assert "Capacity — health, energy, resilience. You: 75." in page
-    assert f"You: {' '.join(money(3500).split())}." in page
+    assert "You: £3,500.00." in page  # the household's currency
     assert "You are in Spring, day 1 of it." in page
     assert "Active now: The Balanced." in page
     html = await _page(client)
