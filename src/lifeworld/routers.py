@@ -26,6 +26,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
     from lifeworld.energy import views as energy_pages
     from lifeworld.engines import api as engines
     from lifeworld.engines import views as engines_pages
+    from lifeworld.guide import views as guide_pages
     from lifeworld.investments import api as investments
     from lifeworld.investments import views as investments_pages
     from lifeworld.loadouts import api as loadouts
@@ -72,6 +73,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
         shell.router,  # the service worker, the offline page, the favicon
         api_docs.router,
         players_pages.router,
+        guide_pages.router,
         activities_pages.router,
         seasons_pages.router,
         energy_pages.router,

@@ -17,7 +17,7 @@ async def test_save_with_an_amount_adds_it_to_gold(client: httpx.AsyncClient) ->
     saved = await submit(client, "/", "/activities", {"form": "save", "saved": "200"})
     after = await follow(client, saved)
     # 200 × 1.05 = 210 gold (§4: an activity's resource changes scale with capacity)
-    assert "Save logged: +1,478 XP, 14 energy used (86 left), gold +210." in after
+    assert "Save logged: +1,478 XP, 14 energy used (86 left), gold +£210.00." in after
     state = (await client.get("/api/v1/me/state")).json()
     assert dec(state["resources"]["gold"]) == dec("3710")
 

@@ -46,6 +46,9 @@ async def test_the_message_after_logging_offers_undo(
     assert "Sleep & boosts 100 of 100" in after  # 77 + 23: capacity 75's cap is 100
     assert "Nothing logged yet today" in after
     assert await _activities(db_session) == 0
+    # the household's audit log keeps the only trace of it
+    audit = text((await client.get("/admin")).text)
+    assert "undid an activity of" in audit and "activity EXERCISE" in audit
     # The same form sent again (a double tap) is recorded once.
     again = await client.post(action, data=hidden_fields(page, action))
     assert "recorded once" in await follow(client, again)

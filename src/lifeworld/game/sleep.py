@@ -14,6 +14,9 @@ from lifeworld.game.state import PlayerState
 
 DRAIN_PER_HOUR = 2
 GOOD_SLEEP_BONUS = 20
+HOURS_COUNTED = 8  # sleep beyond this restores nothing more
+GOOD_SLEEP_HOURS = (7, 9)  # inclusive: with GOOD_SLEEP_QUALITY or better, the bonus applies
+GOOD_SLEEP_QUALITY = 8
 
 
 def _hours(delta: timedelta) -> Decimal:
@@ -25,8 +28,10 @@ def restoration(hours: Number, quality: int) -> int:
     """floor(min(hours, 8) × (0.5 + quality/10)), + 20 when 7 ≤ hours ≤ 9 and quality ≥ 8."""
     h = min(Decimal(24), max(Decimal(0), to_decimal(hours)))
     q = min(10, max(1, quality))
-    restored = floor_int(min(h, Decimal(8)) * (Decimal("0.5") + Decimal(q) / 10))
-    return restored + (GOOD_SLEEP_BONUS if 7 <= h <= 9 and q >= 8 else 0)
+    restored = floor_int(min(h, Decimal(HOURS_COUNTED)) * (Decimal("0.5") + Decimal(q) / 10))
+    shortest, longest = GOOD_SLEEP_HOURS
+    good = shortest <= h <= longest and q >= GOOD_SLEEP_QUALITY
+    return restored + (GOOD_SLEEP_BONUS if good else 0)
 
 
 def quality_label(quality: int) -> str:

@@ -68,6 +68,7 @@ def environment() -> Environment:
         xp=formats.xp,
         percent=formats.percent,
         benefit=labels.benefit,
+        benefit_name=labels.benefit_name,
         hours_minutes=labels.hours_minutes,
         season_choice=labels.season_choice,
         boost_choice=labels.boost_choice,
