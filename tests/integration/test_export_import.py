@@ -88,12 +88,36 @@ async def test_import_into_an_empty_player_gives_back_the_same_bytes(
     assert response.status_code == 200, response.text
     assert response.json()["imported"]["activities"] == 3
     assert response.json()["imported"]["questionnaire"] == 1
-    assert await _export(bob) == original
+    back = json.loads(await _export(bob))
+    # the identity stays the importing account's: its name too (issue 20, item 3)
+    assert back["account"]["display_name"] == "bob"
+    assert {**back, "account": {**back["account"], "display_name": "ada"}} == json.loads(original)
     state = (await bob.get("/api/v1/me/state")).json()
-    assert state["user"]["username"] == "bob"  # the identity stays the importing account's
+    assert state["user"]["username"] == "bob"
+    assert state["user"]["display_name"] == "bob"
     assert state["active_loadout"]["name"] == "Mine ada-marker"
     listed = (await bob.get("/api/v1/me/activities")).json()["items"]
     assert [a["type"] for a in listed] == ["LEARNING", "CUSTOM", "EXERCISE"]
+
+
+async def test_an_import_is_in_the_households_audit_log(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    bob = await _household(client, new_client)
+    response = await bob.post("/api/v1/me/import", json=json.loads(await _export(client)))
+    assert response.status_code == 200, response.text
+    entries = (await client.get("/api/v1/admin/audit")).json()
+    # newest first: bob's import, after the admin's own changes to ada's figures
+    first = entries[0]
+    assert (first["action"], first["actor"], first["target"]) == ("import", "bob", "bob")
+    assert [e["action"] for e in entries].count("import") == 1
+    changes = entries[0]["changes"]
+    assert changes["imported"] == response.json()["imported"]
+    assert changes["xp.overall"] == json.loads(await _export(client))["player"]["xp"]["overall"]
+    assert changes["resources"]["gold"] == "4950.43"
+    page = await client.get("/admin")  # the admin's page lists it too
+    assert page.status_code == 200
+    assert "imported a history into <strong>bob</strong>" in page.text
 
 
 async def test_a_new_players_export_holds_the_presets_it_was_born_with(
@@ -205,6 +229,18 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         bad["activities"][0]["day"] = "9999-12-31"
     elif case == "rolled_before_created":
         bad["player"]["last_rolled_day"] = "2026-03-01"
+    elif case == "xp_beyond_the_admins_bound":
+        bad["player"]["xp"]["overall"] = 9 * 10**12
+    elif case == "category_xp_at_int64":
+        bad["player"]["xp"]["categories"]["meaning"] = 2**63 - 1
+    elif case == "gold_beyond_the_admins_bound":
+        bad["player"]["resources"]["gold"] = "1000000000000.01"
+    elif case == "keys_beyond_the_admins_bound":
+        bad["player"]["resources"]["keys"] = 2 * 10**9
+    elif case == "javascript_website":
+        bad["saved_places"][0]["website"] = "javascript:alert(document.cookie)"
+    elif case == "bad_place_id":
+        bad["saved_places"][0]["place_id"] = "<script>"
     elif case == "engine_updated_before_created":
         bad["engines"][0]["updated_at"] = "2026-03-01T00:00:00Z"
     return bad
@@ -232,6 +268,12 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         ("day_in_year_9999", "activities.0.day"),
         ("rolled_before_created", "player.last_rolled_day"),
         ("engine_updated_before_created", "engines.0.updated_at"),
+        ("xp_beyond_the_admins_bound", "player.xp.overall"),
+        ("category_xp_at_int64", "player.xp.categories.meaning"),
+        ("gold_beyond_the_admins_bound", "player.resources.gold"),
+        ("keys_beyond_the_admins_bound", "player.resources.keys"),
+        ("javascript_website", "saved_places.0.website"),
+        ("bad_place_id", "saved_places.0.place_id"),
     ],
 )
 async def test_a_bad_document_is_refused_before_anything_is_written(

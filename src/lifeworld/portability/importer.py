@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, insert, select
 from lifeworld.accounts import households
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
+from lifeworld.admin.service import audit
 from lifeworld.db.scope import Scope
 from lifeworld.energy.models import BoostRecord, SleepLog
 from lifeworld.engines.models import Engine
@@ -110,12 +111,13 @@ async def import_document(
     await _ensure_empty(scope, user.id)
     check_document(document)
     uid = user.id
+    # The member's own name stays: a document restores a history, not who is importing it.
     await households.update_profile(
         scope,
         user=user,
         timezone=document.account.timezone,
         day_start_hour=document.account.day_start_hour,
-        display_name=document.account.display_name,
+        display_name=None,
     )
     await ctx.save(_state(document.player))
     await scope.session.execute(delete(Loadout).where(Loadout.user_id == uid))
@@ -160,8 +162,22 @@ async def import_document(
         await _insert(scope, RebalancingConfig, _rows(uid, [document.rebalancing]))
     if document.questionnaire is not None:
         await _insert(scope, QuestionnaireRecord, _rows(uid, [document.questionnaire]))
+    counts = _counts(document)
+    player = document.player
+    audit(
+        scope,
+        actor=user,
+        target=user,
+        action="import",
+        changes={
+            "imported": counts,
+            "xp.overall": player.xp.overall,
+            "resources": plain(player.resources.model_dump(mode="json")),
+        },
+        now=now,
+    )
     await scope.session.flush()
-    return ImportOut(imported=_counts(document))
+    return ImportOut(imported=counts)
 
 
 def _counts(document: ExportDocument) -> dict[str, int]:
