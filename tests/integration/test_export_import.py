@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,8 @@ import httpx
 import pytest
 
 from lifeworld.clock import clock
+from lifeworld.portability import reading
+from lifeworld.settings import Settings
 from tests.integration.factories import invite_code, join, set_up_household
 from tests.security.players import FIRST_TASK, build_rich_player
 
@@ -313,6 +316,78 @@ async def test_a_history_larger_than_the_api_body_limit_imports(
     back = json.loads(await _export(bob))
     assert len(back["activities"]) == 4000
     assert back["activities"][3999]["description"].startswith("entry 03999 ")
+
+
+async def test_a_player_with_history_is_refused_before_the_document_is_read(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    """The emptiness check comes first: a player with history gets 409 whatever the body is,
+    so nobody can make the server parse a large document it will not use (issue 20, item 2)."""
+    bob = await _household(client, new_client)
+    await bob.post("/api/v1/me/activities", json={"type": "REST"})
+    for body in (b'{"format": ', b"[" * 100_000, b'{"activities": "' + b"x" * 500_000 + b'"}'):
+        response = await bob.post(
+            "/api/v1/me/import", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 409, response.text[:300]
+        assert response.json()["error"]["code"] == "player_not_empty"
+
+
+async def test_a_second_import_at_once_is_told_to_wait(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    """Imports run one at a time per process: another is 429 with Retry-After, and writes
+    nothing; once the first is over the same import goes through."""
+    bob = await _household(client, new_client)
+    original = await _export(client)
+    async with reading.turn():  # an import holding the one place
+        response = await bob.post(
+            "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 429, response.text
+    assert response.json()["error"]["code"] == "throttled"
+    assert response.headers["retry-after"] == str(reading.RETRY_AFTER_S)
+    assert json.loads(await _export(bob))["activities"] == []
+    again = await bob.post(
+        "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+    )
+    assert again.status_code == 200, again.text
+
+
+async def test_the_document_is_parsed_off_the_event_loop(
+    client: httpx.AsyncClient, new_client: NewClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = await _household(client, new_client)
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real = reading.parse
+
+    def watched(raw: bytes, content_type: str) -> Any:
+        threads.append(threading.get_ident())
+        return real(raw, content_type)
+
+    monkeypatch.setattr(reading, "parse", watched)
+    response = await bob.post("/api/v1/me/import", content=await _export(client),
+                              headers={"content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert len(threads) == 1
+    assert threads[0] != loop_thread
+
+
+async def test_an_import_over_the_limit_is_413(
+    client: httpx.AsyncClient, new_client: NewClient, test_settings: Settings
+) -> None:
+    bob = await _household(client, new_client)
+    doc = _long_history(json.loads(await _export(client)), 1)
+    body = json.dumps(doc).encode()
+    padded = body[:-1] + b", " + b" " * (test_settings.max_import_bytes - len(body)) + b"}"
+    assert len(padded) > test_settings.max_import_bytes
+    response = await bob.post(
+        "/api/v1/me/import", content=padded, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert "16 MiB" in response.json()["error"]["message"]
 
 
 async def test_other_writes_keep_the_one_mib_limit(client: httpx.AsyncClient) -> None:
