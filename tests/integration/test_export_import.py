@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import threading
 from collections.abc import Callable
@@ -354,7 +355,7 @@ async def test_a_second_import_at_once_is_told_to_wait(
     assert again.status_code == 200, again.text
 
 
-async def test_the_document_is_parsed_off_the_event_loop(
+async def test_the_document_is_parsed_off_the_event_loop_with_the_collector_paused(
     client: httpx.AsyncClient, new_client: NewClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bob = await _household(client, new_client)
@@ -362,8 +363,11 @@ async def test_the_document_is_parsed_off_the_event_loop(
     threads: list[int] = []
     real = reading.parse
 
+    collecting: list[bool] = []
+
     def watched(raw: bytes, content_type: str) -> Any:
         threads.append(threading.get_ident())
+        collecting.append(gc.isenabled())
         return real(raw, content_type)
 
     monkeypatch.setattr(reading, "parse", watched)
@@ -372,6 +376,12 @@ async def test_the_document_is_parsed_off_the_event_loop(
     assert response.status_code == 200, response.text
     assert len(threads) == 1
     assert threads[0] != loop_thread
+    # the cyclic collector paused while the import ran, and back on after it, failed or not
+    assert collecting == [False]
+    assert gc.isenabled()
+    refused = await bob.post("/api/v1/me/import", json={"format": "nothing of the sort"})
+    assert refused.status_code == 409  # bob has his history now
+    assert gc.isenabled()
 
 
 async def test_an_import_over_the_limit_is_413(

@@ -97,7 +97,7 @@ def _activity_row(user_id: int, doc: ActivityDoc) -> dict[str, Any]:
     return dict(data)
 
 
-SLICE = 1000  # rows made and sent per statement: the event loop runs other requests between
+SLICE = 100  # rows made and sent per statement: the event loop runs other requests between
 
 
 def _slices(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -129,7 +129,9 @@ async def import_document(
         ctx = await open_player(scope, user=user, now=now)
         await _ensure_empty(scope, user.id)
         document = await read_document(read, content_type)
-        return await _write(scope, ctx, user=user, now=now, document=document)
+        answer = await _write(scope, ctx, user=user, now=now, document=document)
+        del document  # freed before the collector runs again (reading.turn)
+    return answer
 
 
 async def _write(

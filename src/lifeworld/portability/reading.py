@@ -10,6 +10,7 @@ as a busy sign-in is), so a burst of imports never holds several documents in me
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -44,17 +45,27 @@ class ImportBusy(Throttled):
 
 @asynccontextmanager
 async def turn() -> AsyncIterator[None]:
-    """One of the `MAX_IMPORTS` places, or `ImportBusy` at once (nothing waits for one)."""
+    """One of the `MAX_IMPORTS` places, or `ImportBusy` at once (nothing waits for one).
+
+    The cyclic garbage collector is paused while an import runs: each of its full passes over
+    a document's million objects held the event loop for up to a second. Reference counting
+    still frees almost everything; the collector resumes once the document is gone.
+    """
     global _running
     with _lock:
         if _running >= MAX_IMPORTS:
             raise ImportBusy()
         _running += 1
+        paused = _running == 1 and gc.isenabled()
+        if paused:
+            gc.disable()
     try:
         yield
     finally:
         with _lock:
             _running -= 1
+            if paused:
+                gc.enable()
 
 
 def _not_json(exc: ValueError) -> BadRequest:
