@@ -48,7 +48,6 @@ _IMPORT_BODY = {
     "/import",
     response_model=ImportOut,
     openapi_extra=_IMPORT_BODY,
-    responses={429: {"description": "Another import is running (Retry-After)"}},
 )
 async def import_(request: Request, user: CurrentUser, scope: ScopeDep) -> ImportOut:
     """Restore an export into this player, which must have no history yet (409 otherwise)."""
