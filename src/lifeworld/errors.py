@@ -69,6 +69,16 @@ class InvalidField(AppError):
         self.field = field
 
 
+class InvalidFields(AppError):
+    """422 for a body its schema refused, field by field, when a service validates it itself
+    (`details` as the translator gives FastAPI's: [{field, reason}])."""
+
+    status_code, code = 422, "invalid_field"
+
+    def __init__(self, details: list[dict[str, str]]) -> None:
+        super().__init__("Some fields are missing or invalid.", details=details)
+
+
 class Throttled(AppError):
     status_code, code = 429, "throttled"
 

@@ -10,6 +10,7 @@ and the handlers that read theirs (`routes.read_json`).
 
 from __future__ import annotations
 
+import email.message
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -48,6 +49,16 @@ def decode(raw: bytes | str) -> Any:
         spelled = json.dumps(exc.key, ensure_ascii=False)
         position = max(text.find(spelled, text.find(spelled) + 1), 0)  # the second one
         raise json.JSONDecodeError(f"{REPEATED} {exc.key!r}", text, position) from None
+
+
+def is_json_type(content_type: str) -> bool:
+    """Whether a Content-Type names JSON (application/json, application/*+json)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 class JsonRequest(Request):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.message
 import inspect
 import json
 from collections.abc import Awaitable, Callable
@@ -27,7 +26,7 @@ from lifeworld.internals import (
     routes_changed,
     set_dispatch,
 )
-from lifeworld.json_body import decode
+from lifeworld.json_body import decode, is_json_type
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
@@ -256,13 +255,7 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _is_json(content_type: str) -> bool:
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
+_is_json = is_json_type
 
 
 async def read_json(request: Request) -> Any:

@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 20
     login_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
-    max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # POST /api/v1/me/import
+    # POST /api/v1/me/import: several times a keen player's five-year export (docs/PERFORMANCE.md)
+    max_import_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     idempotency_ttl_hours: float = Field(default=24.0, gt=0)  # how long a key's answer is kept
     backup_dir: Path | None = None  # default: <data_dir>/backups
     backup_keep: int = Field(default=7, ge=1)  # archives kept by the schedule

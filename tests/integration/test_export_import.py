@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +14,8 @@ import httpx
 import pytest
 
 from lifeworld.clock import clock
+from lifeworld.portability import reading
+from lifeworld.settings import Settings
 from tests.integration.factories import invite_code, join, set_up_household
 from tests.security.players import FIRST_TASK, build_rich_player
 
@@ -88,12 +92,36 @@ async def test_import_into_an_empty_player_gives_back_the_same_bytes(
     assert response.status_code == 200, response.text
     assert response.json()["imported"]["activities"] == 3
     assert response.json()["imported"]["questionnaire"] == 1
-    assert await _export(bob) == original
+    back = json.loads(await _export(bob))
+    # the identity stays the importing account's: its name too (issue 20, item 3)
+    assert back["account"]["display_name"] == "bob"
+    assert {**back, "account": {**back["account"], "display_name": "ada"}} == json.loads(original)
     state = (await bob.get("/api/v1/me/state")).json()
-    assert state["user"]["username"] == "bob"  # the identity stays the importing account's
+    assert state["user"]["username"] == "bob"
+    assert state["user"]["display_name"] == "bob"
     assert state["active_loadout"]["name"] == "Mine ada-marker"
     listed = (await bob.get("/api/v1/me/activities")).json()["items"]
     assert [a["type"] for a in listed] == ["LEARNING", "CUSTOM", "EXERCISE"]
+
+
+async def test_an_import_is_in_the_households_audit_log(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    bob = await _household(client, new_client)
+    response = await bob.post("/api/v1/me/import", json=json.loads(await _export(client)))
+    assert response.status_code == 200, response.text
+    entries = (await client.get("/api/v1/admin/audit")).json()
+    # newest first: bob's import, after the admin's own changes to ada's figures
+    first = entries[0]
+    assert (first["action"], first["actor"], first["target"]) == ("import", "bob", "bob")
+    assert [e["action"] for e in entries].count("import") == 1
+    changes = entries[0]["changes"]
+    assert changes["imported"] == response.json()["imported"]
+    assert changes["xp.overall"] == json.loads(await _export(client))["player"]["xp"]["overall"]
+    assert changes["resources"]["gold"] == "4950.43"
+    page = await client.get("/admin")  # the admin's page lists it too
+    assert page.status_code == 200
+    assert "imported a history into <strong>bob</strong>" in page.text
 
 
 async def test_a_new_players_export_holds_the_presets_it_was_born_with(
@@ -205,6 +233,18 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         bad["activities"][0]["day"] = "9999-12-31"
     elif case == "rolled_before_created":
         bad["player"]["last_rolled_day"] = "2026-03-01"
+    elif case == "xp_beyond_the_admins_bound":
+        bad["player"]["xp"]["overall"] = 9 * 10**12
+    elif case == "category_xp_at_int64":
+        bad["player"]["xp"]["categories"]["meaning"] = 2**63 - 1
+    elif case == "gold_beyond_the_admins_bound":
+        bad["player"]["resources"]["gold"] = "1000000000000.01"
+    elif case == "keys_beyond_the_admins_bound":
+        bad["player"]["resources"]["keys"] = 2 * 10**9
+    elif case == "javascript_website":
+        bad["saved_places"][0]["website"] = "javascript:alert(document.cookie)"
+    elif case == "bad_place_id":
+        bad["saved_places"][0]["place_id"] = "<script>"
     elif case == "engine_updated_before_created":
         bad["engines"][0]["updated_at"] = "2026-03-01T00:00:00Z"
     return bad
@@ -232,6 +272,12 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         ("day_in_year_9999", "activities.0.day"),
         ("rolled_before_created", "player.last_rolled_day"),
         ("engine_updated_before_created", "engines.0.updated_at"),
+        ("xp_beyond_the_admins_bound", "player.xp.overall"),
+        ("category_xp_at_int64", "player.xp.categories.meaning"),
+        ("gold_beyond_the_admins_bound", "player.resources.gold"),
+        ("keys_beyond_the_admins_bound", "player.resources.keys"),
+        ("javascript_website", "saved_places.0.website"),
+        ("bad_place_id", "saved_places.0.place_id"),
     ],
 )
 async def test_a_bad_document_is_refused_before_anything_is_written(
@@ -271,6 +317,87 @@ async def test_a_history_larger_than_the_api_body_limit_imports(
     back = json.loads(await _export(bob))
     assert len(back["activities"]) == 4000
     assert back["activities"][3999]["description"].startswith("entry 03999 ")
+
+
+async def test_a_player_with_history_is_refused_before_the_document_is_read(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    """The emptiness check comes first: a player with history gets 409 whatever the body is,
+    so nobody can make the server parse a large document it will not use (issue 20, item 2)."""
+    bob = await _household(client, new_client)
+    await bob.post("/api/v1/me/activities", json={"type": "REST"})
+    for body in (b'{"format": ', b"[" * 100_000, b'{"activities": "' + b"x" * 500_000 + b'"}'):
+        response = await bob.post(
+            "/api/v1/me/import", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 409, response.text[:300]
+        assert response.json()["error"]["code"] == "player_not_empty"
+
+
+async def test_a_second_import_at_once_is_told_to_wait(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    """Imports run one at a time per process: another is 429 with Retry-After, and writes
+    nothing; once the first is over the same import goes through."""
+    bob = await _household(client, new_client)
+    original = await _export(client)
+    async with reading.turn():  # an import holding the one place
+        response = await bob.post(
+            "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 429, response.text
+    assert response.json()["error"]["code"] == "throttled"
+    assert response.headers["retry-after"] == str(reading.RETRY_AFTER_S)
+    assert json.loads(await _export(bob))["activities"] == []
+    again = await bob.post(
+        "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+    )
+    assert again.status_code == 200, again.text
+
+
+async def test_the_document_is_parsed_off_the_event_loop_with_the_collector_paused(
+    client: httpx.AsyncClient, new_client: NewClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = await _household(client, new_client)
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real = reading.parse
+
+    collecting: list[bool] = []
+
+    def watched(raw: bytes, content_type: str) -> Any:
+        threads.append(threading.get_ident())
+        collecting.append(gc.isenabled())
+        return real(raw, content_type)
+
+    monkeypatch.setattr(reading, "parse", watched)
+    response = await bob.post("/api/v1/me/import", content=await _export(client),
+                              headers={"content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert len(threads) == 1
+    assert threads[0] != loop_thread
+    # the cyclic collector paused while the import ran, and back on after it, failed or not
+    assert collecting == [False]
+    assert gc.isenabled()
+    refused = await bob.post("/api/v1/me/import", json={"format": "nothing of the sort"})
+    assert refused.status_code == 409  # bob has his history now
+    assert gc.isenabled()
+
+
+async def test_an_import_over_the_limit_is_413(
+    client: httpx.AsyncClient, new_client: NewClient, test_settings: Settings
+) -> None:
+    bob = await _household(client, new_client)
+    doc = _long_history(json.loads(await _export(client)), 1)
+    body = json.dumps(doc).encode()
+    padded = body[:-1] + b", " + b" " * (test_settings.max_import_bytes - len(body)) + b"}"
+    assert len(padded) > test_settings.max_import_bytes
+    response = await bob.post(
+        "/api/v1/me/import", content=padded, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert "16 MiB" in response.json()["error"]["message"]
 
 
 async def test_other_writes_keep_the_one_mib_limit(client: httpx.AsyncClient) -> None:

@@ -222,6 +222,9 @@ async def test_admin_removes_a_member_and_gets_their_export(
     entry = (await _audit(client))[0]
     assert entry["action"] == "remove_member"
     assert entry["changes"]["username"] == "bob"
+    admin_page = await client.get("/admin")  # the audit log shows entries of every shape
+    assert admin_page.status_code == 200
+    assert "removed a member" in admin_page.text and "<strong>bob</strong>" in admin_page.text
     # the username is free again
     await join(new_client(), await invite_code(client), username="bob")
 

@@ -62,6 +62,8 @@ READS = (
     "/api/v1/me/rebalancing",
     "/places",
     "/settings",
+    "/admin",
+    "/household",
 )
 
 

@@ -68,10 +68,10 @@ CASES: dict[str, tuple[str, str, bytes, int, str]] = {
         413,
         "body_too_large",
     ),
-    "import over its 64 MiB": (
+    "import over its 16 MiB": (
         "POST",
         "/api/v1/me/import",
-        b'{"format": "' + b"x" * (64 * 1024 * 1024) + b'"}',
+        b'{"format": "' + b"x" * (16 * 1024 * 1024) + b'"}',
         413,
         "body_too_large",
     ),

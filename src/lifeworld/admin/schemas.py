@@ -11,8 +11,16 @@ from pydantic import BaseModel, Field
 from lifeworld.game.state import Season
 from lifeworld.schemas_common import StrictIn
 
+# The bounds of a player's figures, for the admin and for an import alike (portability/):
+# beyond them a figure no play can reach, and later arithmetic on it misbehaves.
+XP_MAX = 1_000_000_000
 Cloud = Annotated[int, Field(ge=0, le=100)]
-XPValue = Annotated[int, Field(ge=0, le=1_000_000_000)]
+XPValue = Annotated[int, Field(ge=0, le=XP_MAX)]
+Oxygen = Annotated[Decimal, Field(ge=0, le=1200, max_digits=10, decimal_places=4)]
+Water = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Gold = Annotated[Decimal, Field(ge=0, le=10**12, max_digits=16, decimal_places=2)]
+Armor = Annotated[int, Field(ge=0, le=100)]
+Keys = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class CloudsIn(StrictIn):
@@ -24,11 +32,11 @@ class CloudsIn(StrictIn):
 
 
 class ResourcesIn(StrictIn):
-    oxygen: Annotated[Decimal, Field(ge=0, le=1200, max_digits=10, decimal_places=4)] | None = None
-    water: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
-    gold: Annotated[Decimal, Field(ge=0, le=10**12, max_digits=16, decimal_places=2)] | None = None
-    armor: Annotated[int, Field(ge=0, le=100)] | None = None
-    keys: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    oxygen: Oxygen | None = None
+    water: Water | None = None
+    gold: Gold | None = None
+    armor: Armor | None = None
+    keys: Keys | None = None
 
 
 class CategoriesIn(StrictIn):

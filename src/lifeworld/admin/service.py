@@ -86,17 +86,24 @@ async def set_player(
         state = replace(state, season=body.season, season_started_on=ctx.today)
     if diff:
         await ctx.save(state)
-        scope.session.add(
-            AuditEntry(
-                household_id=admin.household_id,
-                actor_id=admin.id,
-                target_user_id=target.id,
-                action="set_player",
-                changes=diff,
-                created_at=now,
-            )
-        )
+        audit(scope, actor=admin, target=target, action="set_player", changes=diff, now=now)
     return build_state(ctx)
+
+
+def audit(
+    scope: Scope, *, actor: User, target: User, action: str, changes: dict[str, Any], now: datetime
+) -> None:
+    """Add an entry to the household's audit log, in the request's transaction."""
+    scope.session.add(
+        AuditEntry(
+            household_id=actor.household_id,
+            actor_id=actor.id,
+            target_user_id=target.id,
+            action=action,
+            changes=changes,
+            created_at=now,
+        )
+    )
 
 
 async def audit_log(scope: Scope, *, admin: User, limit: int = 200) -> list[AuditEntryOut]:

@@ -93,6 +93,13 @@ class PlaceDetailsOut(BaseModel):
     expires_at: datetime
 
 
+# What a place's fields may hold, wherever they come in (this API, an import): a website is an
+# http(s) address, never a `javascript:` one that a page or a client would follow.
+Website = Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")]
+PlaceId = Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9_\-]+$")]
+PlaceNotes = Annotated[str, Field(max_length=2000)]
+
+
 class HouseholdPlaceIn(StrictIn):
     name: str = Field(min_length=1, max_length=120)
     category: VenueCategory
@@ -101,7 +108,7 @@ class HouseholdPlaceIn(StrictIn):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
     rating: Decimal | None = Field(default=None, ge=0, le=5, max_digits=2, decimal_places=1)
-    website: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")
+    website: Website | None = None
     description: str = Field(default="", max_length=500)
 
     @field_validator("rating", mode="before")
@@ -134,13 +141,13 @@ class HouseholdPlaceOut(BaseModel):
 
 
 class SavedPlaceIn(StrictIn):
-    place_id: str = Field(min_length=3, max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9_\-]+$")
-    notes: str | None = Field(default=None, max_length=2000)
+    place_id: PlaceId
+    notes: PlaceNotes | None = None
     favorite: bool = Field(default=False, strict=True)
 
 
 class SavedPlacePatch(StrictIn):
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: PlaceNotes | None = None
     favorite: bool | None = Field(default=None, strict=True)
 
 

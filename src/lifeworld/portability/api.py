@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from lifeworld.accounts.deps import CurrentUser
 from lifeworld.clock import clock
@@ -32,7 +32,29 @@ async def export(user: CurrentUser, scope: ScopeDep) -> Response:
     )
 
 
-@router.post("/import", response_model=ImportOut)
-async def import_(document: ExportDocument, user: CurrentUser, scope: ScopeDep) -> ImportOut:
+# The body is read by the service, after the player is found empty, and parsed off the event
+# loop (portability/reading.py); the OpenAPI document still names its schema.
+_IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ExportDocument"}}
+        },
+    }
+}
+
+
+@router.post(
+    "/import",
+    response_model=ImportOut,
+    openapi_extra=_IMPORT_BODY,
+)
+async def import_(request: Request, user: CurrentUser, scope: ScopeDep) -> ImportOut:
     """Restore an export into this player, which must have no history yet (409 otherwise)."""
-    return await service.import_player(scope, user=user, now=clock.now(), document=document)
+    return await service.import_player(
+        scope,
+        user=user,
+        now=clock.now(),
+        read=request.body,
+        content_type=request.headers.get("content-type", ""),
+    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, exists, insert, select
 
 from lifeworld.accounts import households
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
+from lifeworld.admin.service import audit
 from lifeworld.db.scope import Scope
 from lifeworld.energy.models import BoostRecord, SleepLog
 from lifeworld.engines.models import Engine
@@ -20,13 +22,15 @@ from lifeworld.investments.models import GrowthStep, Investment
 from lifeworld.loadouts.models import Loadout
 from lifeworld.loadouts.service import add_presets
 from lifeworld.places.models import SavedPlace
-from lifeworld.players.context import open_player
+from lifeworld.players.context import PlayerContext, open_player
 from lifeworld.players.models import MilestoneRecord, QuestionnaireRecord
-from lifeworld.portability.checks import check_document
+from lifeworld.portability.reading import Read, read_document, turn
 from lifeworld.portability.schemas import ActivityDoc, ExportDocument, ImportOut, PlayerDoc
 from lifeworld.rebalancing.models import RebalancingConfig
 from lifeworld.seasons.models import SeasonRecord
 from lifeworld.training.models import TaskCompletion
+
+T = TypeVar("T")
 
 # What makes a player "not empty": any row of these (the presets a player is born with do not
 # count: an import replaces them with the document's loadouts).
@@ -93,9 +97,22 @@ def _activity_row(user_id: int, doc: ActivityDoc) -> dict[str, Any]:
     return dict(data)
 
 
+SLICE = 100  # rows made and sent per statement: the event loop runs other requests between
+
+
+def _slices(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), SLICE):
+        yield items[start : start + SLICE]
+
+
 async def _insert(scope: Scope, model: Any, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await scope.session.execute(insert(model), rows)
+    for part in _slices(rows):
+        await scope.session.execute(insert(model), part)
+
+
+async def _insert_parts(scope: Scope, model: Any, user_id: int, parts: Sequence[Any]) -> None:
+    for part in _slices(parts):
+        await scope.session.execute(insert(model), _rows(user_id, list(part)))
 
 
 def _rows(user_id: int, parts: list[Any], **extra: Any) -> list[dict[str, Any]]:
@@ -103,29 +120,41 @@ def _rows(user_id: int, parts: list[Any], **extra: Any) -> list[dict[str, Any]]:
 
 
 async def import_document(
-    scope: Scope, *, user: User, now: datetime, document: ExportDocument
+    scope: Scope, *, user: User, now: datetime, read: Read, content_type: str
 ) -> ImportOut:
-    """Restore a player from a document: only into an empty player, all or nothing."""
-    ctx = await open_player(scope, user=user, now=now)
-    await _ensure_empty(scope, user.id)
-    check_document(document)
+    """Restore a player from the document `read` gives: only into an empty player, all or
+    nothing. The player is checked first, so a document for a player with history is never
+    read; then it is parsed and checked off the event loop, one import at a time (reading.py)."""
+    async with turn():
+        ctx = await open_player(scope, user=user, now=now)
+        await _ensure_empty(scope, user.id)
+        document = await read_document(read, content_type)
+        answer = await _write(scope, ctx, user=user, now=now, document=document)
+        del document  # freed before the collector runs again (reading.turn)
+    return answer
+
+
+async def _write(
+    scope: Scope, ctx: PlayerContext, *, user: User, now: datetime, document: ExportDocument
+) -> ImportOut:
     uid = user.id
+    # The member's own name stays: a document restores a history, not who is importing it.
     await households.update_profile(
         scope,
         user=user,
         timezone=document.account.timezone,
         day_start_hour=document.account.day_start_hour,
-        display_name=document.account.display_name,
+        display_name=None,
     )
     await ctx.save(_state(document.player))
     await scope.session.execute(delete(Loadout).where(Loadout.user_id == uid))
     activity_ids: list[int] = []
-    if document.activities:
+    for part in _slices(document.activities):
         result = await scope.session.execute(
             insert(Activity).returning(Activity.id, sort_by_parameter_order=True),
-            [_activity_row(uid, a) for a in document.activities],
+            [_activity_row(uid, a) for a in part],
         )
-        activity_ids = list(result.scalars())
+        activity_ids += result.scalars()
     completions = [
         {
             **plain(c.model_dump(exclude={"activity"})),
@@ -146,7 +175,7 @@ async def import_document(
         (MilestoneRecord, document.milestones),
         (SavedPlace, document.saved_places),
     ):
-        await _insert(scope, model, _rows(uid, list(parts)))
+        await _insert_parts(scope, model, uid, parts)
     # The document's loadouts win, which one is active included; presets it lacks (an export
     # made before players were born with them) are added as the upgrade added them.
     add_presets(
@@ -160,8 +189,22 @@ async def import_document(
         await _insert(scope, RebalancingConfig, _rows(uid, [document.rebalancing]))
     if document.questionnaire is not None:
         await _insert(scope, QuestionnaireRecord, _rows(uid, [document.questionnaire]))
+    counts = _counts(document)
+    player = document.player
+    audit(
+        scope,
+        actor=user,
+        target=user,
+        action="import",
+        changes={
+            "imported": counts,
+            "xp.overall": player.xp.overall,
+            "resources": plain(player.resources.model_dump(mode="json")),
+        },
+        now=now,
+    )
     await scope.session.flush()
-    return ImportOut(imported=_counts(document))
+    return ImportOut(imported=counts)
 
 
 def _counts(document: ExportDocument) -> dict[str, int]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictInt, field_validator
+from pydantic import AfterValidator, Field, Strict, StrictInt, field_validator
 
+from lifeworld.admin import schemas as admin
 from lifeworld.engines.schemas import EngineStatus, EngineType
 from lifeworld.game.investments import InvestmentType
 from lifeworld.game.loadouts import Slot
@@ -18,25 +19,23 @@ from lifeworld.game.milestones import Milestone
 from lifeworld.game.rebalancing import Frequency, Level
 from lifeworld.game.sleep import BoostKind
 from lifeworld.game.state import ActivityType, Season
+from lifeworld.places import schemas as places
 from lifeworld.players.schemas import QuestionnaireIn
 from lifeworld.portability.types import (
+    AS_TEXT,
     INT32,
     INT64,
-    BigCount,
     Count,
     Day,
-    Dec5_2,
     Dec6_3,
     Dec8_2,
     Dec14_2,
-    Dec14_4,
     Dec16_2,
     Doc,
     Drift,
     Flag,
     Hours,
     Instant,
-    LongText,
     Name120,
     Percent,
     Rating,
@@ -55,6 +54,7 @@ from lifeworld.portability.types import (
     Text1000,
     Text2000,
     Yield,
+    no_nul,
     sorted_json,
 )
 from lifeworld.schemas_common import IsoTime
@@ -70,32 +70,38 @@ class AccountDoc(Doc):
     day_start_hour: Annotated[StrictInt, Field(ge=0, le=23)]
 
 
+# A player's figures within the admin's bounds (admin/schemas.py), strict and written as the
+# export writes them: an import sets nothing an admin could not.
+CloudValue = Annotated[admin.Cloud, Strict()]
+PlayerXP = Annotated[admin.XPValue, Strict()]
+
+
 class CloudsDoc(Doc):
-    capacity: Percent
-    engines: Percent
-    oxygen: Percent
-    meaning: Percent
-    optionality: Percent
+    capacity: CloudValue
+    engines: CloudValue
+    oxygen: CloudValue
+    meaning: CloudValue
+    optionality: CloudValue
 
 
 class ResourcesDoc(Doc):
-    oxygen: Dec14_4
-    water: Dec5_2
-    gold: Dec16_2
-    armor: Percent
-    keys: Count
+    oxygen: Annotated[admin.Oxygen, AS_TEXT]
+    water: Annotated[admin.Water, AS_TEXT]
+    gold: Annotated[admin.Gold, AS_TEXT]
+    armor: Annotated[admin.Armor, Strict()]
+    keys: Annotated[admin.Keys, Strict()]
 
 
 class CategoriesDoc(Doc):
-    capacity: BigCount
-    engines: BigCount
-    oxygen: BigCount
-    meaning: BigCount
-    optionality: BigCount
+    capacity: PlayerXP
+    engines: PlayerXP
+    oxygen: PlayerXP
+    meaning: PlayerXP
+    optionality: PlayerXP
 
 
 class XPDoc(Doc):
-    overall: BigCount
+    overall: PlayerXP
     categories: CategoriesDoc
 
 
@@ -261,7 +267,9 @@ class MilestoneDoc(Doc):
 
 
 class SavedPlaceDoc(Doc):
-    place_id: Annotated[Text200, Field(min_length=1)]
+    """A saved place, checked as the places API checks one (places/schemas.py)."""
+
+    place_id: Annotated[places.PlaceId, AfterValidator(no_nul)]
     name: Text200
     category: Text40
     city: Text120
@@ -269,8 +277,8 @@ class SavedPlaceDoc(Doc):
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None
     rating: Rating | None
-    website: Text300 | None
-    notes: LongText | None
+    website: Annotated[places.Website, AfterValidator(no_nul)] | None
+    notes: Annotated[places.PlaceNotes, AfterValidator(no_nul)] | None
     favorite: Flag
     created_at: Instant
 

@@ -8,7 +8,8 @@ from lifeworld.accounts.models import User
 from lifeworld.db.scope import Scope
 from lifeworld.portability.export import build_document, render
 from lifeworld.portability.importer import import_document
-from lifeworld.portability.schemas import ExportDocument, ImportOut
+from lifeworld.portability.reading import Read
+from lifeworld.portability.schemas import ImportOut
 
 
 async def export_player(scope: Scope, *, user: User, now: datetime) -> bytes:
@@ -17,7 +18,8 @@ async def export_player(scope: Scope, *, user: User, now: datetime) -> bytes:
 
 
 async def import_player(
-    scope: Scope, *, user: User, now: datetime, document: ExportDocument
+    scope: Scope, *, user: User, now: datetime, read: Read, content_type: str
 ) -> ImportOut:
-    """Write a validated document into an empty player (409 `player_not_empty` otherwise)."""
-    return await import_document(scope, user=user, now=now, document=document)
+    """Write the document `read` gives into an empty player (409 `player_not_empty`
+    otherwise, before the document is read)."""
+    return await import_document(scope, user=user, now=now, read=read, content_type=content_type)

@@ -31,26 +31,26 @@ class Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _no_nul(value: str) -> str:
+def no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("text cannot contain the NUL character")
     return value
 
 
 # Strings that fit their VARCHAR(n) columns (PostgreSQL text never holds NUL).
-Text32 = Annotated[str, Field(max_length=32), AfterValidator(_no_nul)]
-Text40 = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
-Text64 = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]
-Text80 = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_no_nul)]
-Text80Any = Annotated[str, Field(max_length=80), AfterValidator(_no_nul)]
-Text120 = Annotated[str, Field(max_length=120), AfterValidator(_no_nul)]
-Name120 = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_nul)]
-Text200 = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
-Text300 = Annotated[str, Field(max_length=300), AfterValidator(_no_nul)]
-Text500 = Annotated[str, Field(max_length=500), AfterValidator(_no_nul)]
-Text1000 = Annotated[str, Field(max_length=1000), AfterValidator(_no_nul)]
-Text2000 = Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)]
-LongText = Annotated[str, Field(max_length=100_000), AfterValidator(_no_nul)]
+Text32 = Annotated[str, Field(max_length=32), AfterValidator(no_nul)]
+Text40 = Annotated[str, Field(max_length=40), AfterValidator(no_nul)]
+Text64 = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(no_nul)]
+Text80 = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(no_nul)]
+Text80Any = Annotated[str, Field(max_length=80), AfterValidator(no_nul)]
+Text120 = Annotated[str, Field(max_length=120), AfterValidator(no_nul)]
+Name120 = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(no_nul)]
+Text200 = Annotated[str, Field(max_length=200), AfterValidator(no_nul)]
+Text300 = Annotated[str, Field(max_length=300), AfterValidator(no_nul)]
+Text500 = Annotated[str, Field(max_length=500), AfterValidator(no_nul)]
+Text1000 = Annotated[str, Field(max_length=1000), AfterValidator(no_nul)]
+Text2000 = Annotated[str, Field(max_length=2000), AfterValidator(no_nul)]
+LongText = Annotated[str, Field(max_length=100_000), AfterValidator(no_nul)]
 
 
 # The dates and times an import accepts: from the app's time back to 2000, up to a day ahead of
@@ -111,18 +111,18 @@ Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 
 
 # Exact decimals for NUMERIC(digits, places) columns, written as JSON strings.
-_AS_TEXT = PlainSerializer(str, return_type=str, when_used="json")
-Dec14_4 = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4), _AS_TEXT]
-Dec5_2 = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), _AS_TEXT]
-Dec16_2 = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2), _AS_TEXT]
-Signed16_2 = Annotated[Decimal, Field(max_digits=16, decimal_places=2), _AS_TEXT]
-Dec14_2 = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), _AS_TEXT]
-Dec6_3 = Annotated[Decimal, Field(ge=0, max_digits=6, decimal_places=3), _AS_TEXT]
-Yield = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3), _AS_TEXT]
-Hours = Annotated[Decimal, Field(ge=0, le=24, max_digits=4, decimal_places=2), _AS_TEXT]
-Dec8_2 = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2), _AS_TEXT]
-Drift = Annotated[Decimal, Field(ge=0, le=50, max_digits=5, decimal_places=2), _AS_TEXT]
-Rating = Annotated[Decimal, Field(ge=0, le=5, max_digits=2, decimal_places=1), _AS_TEXT]
+AS_TEXT = PlainSerializer(str, return_type=str, when_used="json")
+Dec14_4 = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4), AS_TEXT]
+Dec5_2 = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), AS_TEXT]
+Dec16_2 = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2), AS_TEXT]
+Signed16_2 = Annotated[Decimal, Field(max_digits=16, decimal_places=2), AS_TEXT]
+Dec14_2 = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), AS_TEXT]
+Dec6_3 = Annotated[Decimal, Field(ge=0, max_digits=6, decimal_places=3), AS_TEXT]
+Yield = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3), AS_TEXT]
+Hours = Annotated[Decimal, Field(ge=0, le=24, max_digits=4, decimal_places=2), AS_TEXT]
+Dec8_2 = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2), AS_TEXT]
+Drift = Annotated[Decimal, Field(ge=0, le=50, max_digits=5, decimal_places=2), AS_TEXT]
+Rating = Annotated[Decimal, Field(ge=0, le=5, max_digits=2, decimal_places=1), AS_TEXT]
 
 
 def _decimal_text(value: str, *, places: int, max_digits: int) -> Decimal:
