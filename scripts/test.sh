@@ -59,6 +59,15 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium || die "Chromium is needed for the browser tests: apt install chromium"
 fi
 echo "  chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
+# axe-core for the accessibility browser test: the version tests/browser/package-lock.json pins,
+# from the npm registry (never a CDN); the test fails and says so when it is missing.
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ] \
+  || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  command -v npm >/dev/null || apt_install npm || die "npm is needed for the accessibility test: apt install npm"
+  npm ci --prefix tests/browser --no-audit --no-fund --silent \
+    || die "npm ci in tests/browser failed: see npm's message above"
+fi
+echo "  axe-core: $(node -p "require('./tests/browser/node_modules/axe-core/package.json').version" 2>/dev/null || echo missing)"
 # certutil (libnss3-tools) gives the HTTPS browser test's Chromium the home CA in its NSS store;
 # ip (iproute2) makes the network namespaces the mDNS test announces in.
 if ! command -v certutil >/dev/null; then

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from lifeworld import __version__
 from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security
+from lifeworld.accounts.settings_views import IMPORT_PAGE
 from lifeworld.backup.scheduler import scheduled_backups
 from lifeworld.cache.factory import build_cache
 from lifeworld.connect.plain_http import PlainHttpRedirect
@@ -32,6 +33,7 @@ from lifeworld.routes import add_routes, index_routes, lean_routes
 from lifeworld.settings import Environment, Settings
 from lifeworld.translator import ErrorTranslator
 from lifeworld.web.error_pages import render_error_page
+from lifeworld.web.formats import NumberStyle
 from lifeworld.web.install import install_web
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,7 @@ def create_app(
     # URL is the engine's. They are held only while the lifespan runs (see cache/README.md).
     cache_url = database_url or settings.database_url or db.engine.url.render_as_string(False)
     app.state.cache = build_cache(settings, cache_url)
+    app.state.backup_url = cache_url  # the database the Settings page backs up
     app.state.cache_health = app.state.cache.health
     app.state.places = build_places(settings, app.state.cache)
     # Metrics and the per-minute figures (ops/README.md); hooks attach while the lifespan runs.
@@ -135,13 +138,15 @@ def create_app(
     if settings.mdns:
         extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
     app.add_middleware(AnswerErrors, answer=translator.answer)  # inside the headers and metrics
+    app.add_middleware(NumberStyle)  # numbers in the browser's language (web/formats.py)
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         respond=translator.respond,
-        limits={IMPORT_PATH: settings.max_import_bytes},  # a player's whole history
+        # a player's whole history, sent by a script or uploaded on the Settings page
+        limits={IMPORT_PATH: settings.max_import_bytes, IMPORT_PAGE: settings.max_import_bytes},
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, recorder=app.state.ops)  # times everything below

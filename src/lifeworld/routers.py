@@ -59,6 +59,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
         investments.router,
         rebalancing.router,
         admin.router,
+        admin.household_router,
         portability.router,
         accounts.router,
         places.router,

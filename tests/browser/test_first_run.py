@@ -22,7 +22,7 @@ async def test_first_run_setup_with_a_mistake_then_the_questionnaire(
 
     await page.goto("/")
     await expect(page).to_have_url(f"{server.url}/setup")
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Life World")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Life World OS")
     await screenshot(page, "setup")
 
     await page.get_by_label("Household name").fill("The Curies")

@@ -18,8 +18,6 @@ from tests.browser.support import api, ready_player, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
-NBSP = "\u202f"
-
 
 async def test_training_task_completed_with_notes(household: Household, page: Page) -> None:
     await ready_player(page, household.new_member("learner"))
@@ -61,9 +59,7 @@ async def test_loadout_activation_and_a_custom_loadout(household: Household, pag
 
     # The active loadout's XP gain acts on activities: Work 500 × 1.2 × 1.10 × 1.58 = 1,043.
     await page.goto("/")
-    await expect(page.get_by_role("button", name=re.compile("^Work"))).to_contain_text(
-        f"+1{NBSP}043 XP"
-    )
+    await expect(page.get_by_role("button", name=re.compile("^Work"))).to_contain_text("+1,043 XP")
 
     await page.goto("/loadouts")
     build = page.locator("#create")
@@ -86,7 +82,7 @@ async def test_investment_bought_refused_topped_up_grown_and_sold(
 ) -> None:
     await ready_player(page, household.new_member("saver"))
     await page.goto("/investments")
-    await expect(page.locator(".gold-line")).to_contain_text(f"3{NBSP}500.00")
+    await expect(page.locator(".gold-line")).to_contain_text("£3,500.00")
     buy = page.locator("#create")
     await buy.get_by_label("Kind").select_option("STOCKS")
     await buy.get_by_label("Name").fill("Dream house")
@@ -100,16 +96,16 @@ async def test_investment_bought_refused_topped_up_grown_and_sold(
     await buy.get_by_role("button", name="Buy").click()
     portfolio = page.locator("#portfolio")
     await expect(portfolio.get_by_role("status")).to_contain_text(
-        f"“World index” bought for 1{NBSP}000.00 gold"
+        "“World index” bought for £1,000.00"
     )
-    await expect(page.locator(".gold-line")).to_contain_text(f"2{NBSP}500.00")
+    await expect(page.locator(".gold-line")).to_contain_text("£2,500.00")
 
     holding = portfolio.locator(".holding").filter(has_text="World index")
     await holding.get_by_text("Top up", exact=True).click()
     await holding.get_by_label("Gold to add").fill("500")
     await holding.get_by_role("button", name="Top up World index").click()
     await expect(portfolio.get_by_role("status")).to_have_text(
-        f"“World index” topped up to 1{NBSP}500.00 invested. Gold left: 2{NBSP}000.00."
+        "“World index” topped up to £1,500.00 invested. Gold left: £2,000.00."
     )
 
     growth = page.locator("#growth")
@@ -236,7 +232,7 @@ async def test_engine_added_shows_on_today(household: Household, page: Page) -> 
     )
     await page.goto("/")
     await expect(page.locator("#engines")).to_contain_text("Day job")
-    await expect(page.locator("#engines")).to_contain_text(f"3{NBSP}200.00 a month")
+    await expect(page.locator("#engines")).to_contain_text("£3,200.00 a month")
 
 
 async def test_admin_sets_a_member_and_sees_the_audit_log(

@@ -74,7 +74,7 @@ async def test_questionnaire_with_a_mistake_and_a_step_back(
     )
     await expect(page.locator("#season .season-chip")).to_have_text("Summer")
     # §10: 3 months saved, 2 sources → gold 3 × 1,000 + 500; experience "some" → 750 XP…
-    await expect(page.locator(".resource-gold .resource-value")).to_have_text("3\u202f500.00")
+    await expect(page.locator(".resource-gold .resource-value")).to_have_text("£3,500.00")
     # …and the questionnaire's 750 XP plus nothing else yet.
     await expect(page.locator("#rank .big-number")).to_contain_text("750")
     await page.goto("/welcome")

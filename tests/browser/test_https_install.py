@@ -181,5 +181,7 @@ async def test_the_connect_page_sees_the_trust(
     await page.goto(f"{plain}/connect")
     assert page.url == f"{plain}/connect", "the connect page is not redirected"
     status = page.locator("[data-trust-status]")
-    await expect(status).to_have_text("Yes: this phone trusts your Life World server.")
-    await expect(page.get_by_role("link", name="Open Life World", exact=True).last).to_be_visible()
+    await expect(status).to_have_text("Yes: this phone trusts your Life World OS server.")
+    await expect(
+        page.get_by_role("link", name="Open Life World OS", exact=True).last
+    ).to_be_visible()

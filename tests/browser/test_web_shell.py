@@ -98,7 +98,7 @@ async def test_offline_page_from_the_service_worker(household: Household, page: 
     await page.context.set_offline(True)
     await page.goto("/settings")
     await expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Can't reach your Life World server"
+        "Can't reach your Life World OS server"
     )
     await expect(page.get_by_role("link", name="Try again")).to_be_visible()
     await screenshot(page, "offline", widths=(360,))

@@ -198,6 +198,28 @@ def test_presets_for_every_player_up_down_up(create_database: Any) -> None:
     assert migrate.current_revision(url) == BEFORE_PRESETS
     assert _loadouts(url) == after  # what downgrade says it does: nothing to the rows
 
-    migrate.upgrade(url)
+    migrate.upgrade(url, PRESETS_FOR_EVERY_PLAYER)  # later revisions may follow it
     assert migrate.current_revision(url) == PRESETS_FOR_EVERY_PLAYER
     assert _loadouts(url) == after  # nothing added twice
+
+
+# --- 0008: the household's currency ------------------------------------------------------
+
+
+def test_household_currency_up_down_up(create_database: Any) -> None:
+    """Households made before the currency revision show US dollars until their admin chooses."""
+    url = create_database("lifeworld_currency")
+    migrate.upgrade(url, PRESETS_FOR_EVERY_PLAYER)
+    with psycopg.connect(libpq_url(url)) as conn:
+        conn.execute("INSERT INTO households (name, timezone) VALUES ('Old', 'Europe/Paris')")
+    migrate.upgrade(url)
+    with psycopg.connect(libpq_url(url)) as conn:
+        assert conn.execute("SELECT currency FROM households").fetchall() == [("USD",)]
+    migrate.downgrade(url, PRESETS_FOR_EVERY_PLAYER)
+    with psycopg.connect(libpq_url(url)) as conn:
+        columns = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'households'"
+        ).fetchall()
+    assert ("currency",) not in columns
+    migrate.upgrade(url)
+    assert migrate.current_revision(url) == migrate.head_revision()

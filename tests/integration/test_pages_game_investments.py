@@ -49,7 +49,7 @@ async def test_buying_once_and_refusals_keep_the_values(
     assert field_error(wrong.text, "f-name") == "Error: Give it a name (1–120 characters)."
     poor = await submit(client, "/investments", "/investments", {**BUY, "amount": "5000"})
     assert poor.status_code == 409
-    assert form_error(poor.text) == "Not enough gold: this needs 5000.00, you have 3500.00."
+    assert form_error(poor.text) == "Not enough gold: this needs £5,000.00, you have £3,500.00."
     assert input_value(poor.text, "f-name") == "World index"
     assert await _count(db_session) == 0
 
@@ -58,9 +58,9 @@ async def test_buying_once_and_refusals_keep_the_values(
     first = await client.post("/investments", data=form)
     second = await client.post("/investments", data=form)
     shown = await follow(client, second)
-    assert "“World index” bought for 1 000.00 gold" in shown
+    assert "“World index” bought for £1,000.00" in shown
     assert "20 energy used" in shown and "recorded once" in shown
-    assert "Gold available: 2 500.00" in shown
+    assert "Gold available: £2,500.00" in shown
     assert first.headers["location"] == "/investments#portfolio"
     assert await _count(db_session) == 1
 
@@ -80,7 +80,7 @@ async def test_top_up_growth_and_sale(client: httpx.AsyncClient) -> None:
     assert too_much.status_code == 409
     assert field_error(too_much.text, f"add-{holding}").startswith("Error: Not enough gold")
     topped = await submit(client, "/investments", f"/investments/{holding}/top-up", {"add": "500"})
-    assert "topped up to 1 500.00 invested. Gold left: 2 000.00." in await follow(client, topped)
+    assert "topped up to £1,500.00 invested. Gold left: £2,000.00." in await follow(client, topped)
 
     grown = await submit(client, "/investments", "/investments/growth", {})
     assert "applied: +" in await follow(client, grown)
@@ -90,7 +90,7 @@ async def test_top_up_growth_and_sale(client: httpx.AsyncClient) -> None:
 
     sold = await submit(client, "/investments", f"/investments/{holding}/sell", {})
     page = await follow(client, sold)
-    assert "Sold for 1 5" in page and "No investments yet." in page
+    assert "Sold for £1,5" in page and "No investments yet." in page
 
 
 async def test_a_sale_that_reaches_a_milestone_says_so(client: httpx.AsyncClient) -> None:
@@ -103,7 +103,7 @@ async def test_a_sale_that_reaches_a_milestone_says_so(client: httpx.AsyncClient
     holding = int(response.json()["investment"]["id"])
     sold = await submit(client, "/investments", f"/investments/{holding}/sell", {})
     page = await follow(client, sold)
-    assert "Sold for 3 500.00 gold. You now have 3 500.00 gold." in page
+    assert "Sold for £3,500.00. You now have £3,500.00 in gold." in page
     assert "Milestone reached: First asset (+1 key)!" in page
 
 
@@ -165,4 +165,4 @@ async def test_rebalancing_settings_and_advice(
     page = await follow(client, saved)
     assert "Rebalancing settings saved" in page
     assert "Your target 50% / 50%" in page
-    assert "Stocks 1 000.00 50% 0" in page  # on target: no drift
+    assert "Stocks £1,000.00 50% 0" in page  # on target: no drift

@@ -34,8 +34,8 @@ async def test_presets_are_listed_with_power_and_the_first_is_active(
     await set_up_household(client)
     await ready_player(client)
     page = text((await client.get("/loadouts")).text)
-    assert "The Balanced Active Preset 1 365 power" in page
-    assert "The Warrior Preset 1 466 power" in page
+    assert "The Balanced Active Preset 1,365 power" in page
+    assert "The Warrior Preset 1,466 power" in page
     assert "XP gain +58%" in page  # The Warrior: .05 + .25 + .18 + .10
 
 

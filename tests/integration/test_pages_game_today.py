@@ -118,12 +118,12 @@ async def test_today_shows_the_state_from_the_services(client: httpx.AsyncClient
     page = text((await client.get("/")).text)
     assert "Sleep & boosts 100 of 100" in page
     assert "Recruit Level 1" in page and "750 XP" in page and "250 XP to Private" in page
-    assert "Gold savings and assets 3 500.00" in page
+    assert "Gold savings and assets £3,500.00" in page
     # Born with The Balanced (§13: xpGain .12, energyCostReduction .10), no Loadouts page read:
     # 500 × 1.2 = 600 × 1.10 = 660 × 1.12 = 739.2 → 739, 30 × 0.9 = 27 energy.
     assert "Work 27 +739 XP" in page
-    assert "Save 14 +1 478 XP" in page  # 1,000 × 1.2 × 1.10 = 1,320 × 1.12 = 1,478.4; 13.5 → 14
-    assert "Rest 16 +0 XP" in page  # round(18 × 0.9)
+    assert "Save 14 +1,478 XP" in page  # 1,000 × 1.2 × 1.10 = 1,320 × 1.12 = 1,478.4; 13.5 → 14
+    assert "Rest free +0 XP" in page  # REST costs nothing (§3)
     assert "Summer : A season lasts at least 28 days; this one is 0 days old." in page
     assert "XP earned over the last 30 days" in page and "Your five clouds" in page
 
@@ -207,7 +207,7 @@ async def test_custom_activity_errors_keep_values_then_it_logs(
     page = await follow(client, done)
     # XP 100 × 1.2 × 1.10 = 132 × 1.12 (The Balanced) = 147.84 → 148; capacity 50 → 60 → 66 →
     # 73.92 → 74; energy 20 × 0.9 = 18; gold 12.50 × reward efficiency 1.05 = 13.125 → 13.13.
-    assert "Fixed the bike logged: +148 XP, 18 energy used (82 left), gold +13.13." in page
+    assert "Fixed the bike logged: +148 XP, 18 energy used (82 left), gold +£13.13." in page
     row = await db_session.scalar(select(Activity))
     assert row is not None and (row.xp_overall, row.xp_capacity) == (148, 74)
 

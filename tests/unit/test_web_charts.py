@@ -141,8 +141,7 @@ def test_labels_name_codes(value: str, text: str) -> None:
 
 
 def test_labels_format_numbers() -> None:
-    nbsp = "\u202f"
-    assert labels.money(1234.5) == f"1{nbsp}234.50"
+    assert labels.money(1234.5) == "$1,234.50"  # outside a request: English, US dollars
     assert labels.decimal("2.50") == "2.5" and labels.decimal(3) == "3"
     assert labels.signed(-3) == "\u22123" and labels.signed(12) == "+12" and labels.signed(0) == "0"
     assert labels.benefit("energy_cost_reduction", "0.15") == "−15%"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import aliased
 
-from lifeworld.accounts import auth_cache, throttle
+from lifeworld.accounts import auth_cache, invite_codes, throttle
+from lifeworld.accounts.currency import DEFAULT_CURRENCY, currency_for_timezone, is_currency
 from lifeworld.accounts.models import Household, Invite, User, named
 from lifeworld.accounts.security import Security
+from lifeworld.admin.models import AuditEntry
 from lifeworld.db.scope import Scope
-from lifeworld.errors import Conflict, InvalidField, NotFound
+from lifeworld.errors import Conflict, Forbidden, InvalidField, NotFound
 from lifeworld.settings import Settings
 
 SETUP_LOCK_KEY = 0x4C57_0001  # advisory lock id serialising first-run setup
@@ -65,7 +68,9 @@ async def setup_household(
     """Create the household and its admin; refused once any user exists."""
     await scope.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK_KEY})
     if not await setup_needed(scope):
-        raise Conflict("This Life World is already set up. Sign in instead.", code="already_set_up")
+        raise Conflict(
+            "This Life World OS is already set up. Sign in instead.", code="already_set_up"
+        )
     return await create_household(
         scope,
         security,
@@ -109,8 +114,8 @@ async def _new_user(
 async def create_invite(
     scope: Scope, security: Security, settings: Settings, *, admin: User, now: datetime
 ) -> tuple[str, datetime]:
-    """A single-use invite code for the admin's household."""
-    code = secrets.token_urlsafe(9)
+    """A single-use invite code for the admin's household, grouped for reading."""
+    code = invite_codes.new_code()
     expires = now + timedelta(days=settings.invite_days)
     scope.session.add(
         Invite(
@@ -123,7 +128,67 @@ async def create_invite(
         )
     )
     await scope.session.flush()
-    return code, expires
+    return invite_codes.grouped(code), expires
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    id: int
+    hint: str
+    created_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+async def pending_invites(scope: Scope, *, admin: User, now: datetime) -> list[PendingInvite]:
+    """The household's invites not used, revoked or expired yet, newest first."""
+    creator = aliased(User)
+    rows = await scope.session.execute(
+        select(Invite, creator.username)
+        .outerjoin(creator, creator.id == Invite.created_by)
+        .where(
+            Invite.household_id == admin.household_id,
+            Invite.used_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .order_by(Invite.id.desc())
+    )
+    return [
+        PendingInvite(
+            id=invite.id,
+            hint=invite.hint,
+            created_by=name,
+            created_at=invite.created_at,
+            expires_at=invite.expires_at,
+        )
+        for invite, name in rows
+    ]
+
+
+async def revoke_invite(scope: Scope, *, admin: User, invite_id: int, now: datetime) -> None:
+    """Delete an unused invite of the admin's household (404 for any other)."""
+    result = await scope.session.execute(
+        delete(Invite)
+        .where(
+            Invite.id == invite_id,
+            Invite.household_id == admin.household_id,
+            Invite.used_at.is_(None),
+        )
+        .returning(Invite.hint)
+    )
+    hint = result.scalar_one_or_none()
+    if hint is None:
+        raise NotFound("There is no such pending invite in your household.")
+    scope.session.add(
+        AuditEntry(
+            household_id=admin.household_id,
+            actor_id=admin.id,
+            target_user_id=None,
+            action="invite_revoked",
+            changes={"invite_id": invite_id, "hint": hint},
+            created_at=now,
+        )
+    )
 
 
 async def register(
@@ -146,7 +211,7 @@ async def register(
     the same answer wherever the account is: nothing says whether it is in this household or
     another one, or which.
     """
-    code = invite_code.strip()
+    code = invite_codes.canonical(invite_code)
     async with security.passwords.turn() as turn:
         attempt = await throttle.reserve(
             scope,
@@ -211,6 +276,14 @@ async def update_profile(
     return user
 
 
+async def members(scope: Scope, *, household_id: int) -> list[User]:
+    """The household's people, in the order they joined."""
+    rows = await scope.session.scalars(
+        select(User).where(User.household_id == household_id).order_by(User.id)
+    )
+    return list(rows)
+
+
 async def find_user(scope: Scope, *, login: str) -> User | None:
     """The user with this username or email (case-insensitive)."""
     return await scope.session.scalar(select(User).where(named(login)))
@@ -262,7 +335,7 @@ async def create_household(
     """Another household on this instance, with its admin (first-run setup makes the first)."""
     await _ensure_unique(scope, username=username, email=email, joining=False)
     password_hash = await security.passwords.hash(password)
-    household = Household(name=name, timezone=timezone)
+    household = Household(name=name, timezone=timezone, currency=currency_for_timezone(timezone))
     scope.session.add(household)
     await scope.session.flush()
     user = await _new_user(
@@ -275,3 +348,24 @@ async def create_household(
         is_admin=True,
     )
     return user, household
+
+
+async def currency_of(scope: Scope, *, household_id: int) -> str:
+    """The ISO 4217 code the household's amounts are shown in."""
+    code = await scope.session.scalar(
+        select(Household.currency).where(Household.id == household_id)
+    )
+    return code or DEFAULT_CURRENCY
+
+
+async def set_currency(scope: Scope, *, admin: User, currency: str) -> str:
+    """The household admin chooses the currency amounts are shown in (an ISO 4217 code)."""
+    if not admin.is_admin:
+        raise Forbidden("Only the household admin can do this.", code="admin_only")
+    code = currency.strip().upper()
+    if not is_currency(code):
+        raise InvalidField("currency", "Choose a currency from the list (an ISO 4217 code).")
+    await scope.session.execute(
+        update(Household).where(Household.id == admin.household_id).values(currency=code)
+    )
+    return code

@@ -1,4 +1,5 @@
-"""Pages of a person's settings: profile, password, API tokens and (for the admin) invites.
+"""Pages of a person's settings: profile, password, API tokens, their data, and (for the admin)
+invites, members and (for the instance owner) backups.
 
 Same pattern as `accounts/views.py`: the API's schemas, the same service functions, and
 POST-redirect-GET with the message next to the form it belongs to (`/settings#<section>`).
@@ -7,25 +8,44 @@ POST-redirect-GET with the message next to the form it belongs to (`/settings#<s
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.datastructures import UploadFile
 
 from lifeworld.accounts import households, schemas, sessions, tokens
-from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
+from lifeworld.accounts.api import absolute, join_link
+from lifeworld.accounts.deps import (
+    SESSION_COOKIE,
+    SecurityDep,
+    SettingsDep,
+    client_address,
+    owner_only,
+)
+from lifeworld.accounts.models import User
 from lifeworld.accounts.views import ACCOUNT_MESSAGES, show_wait
+from lifeworld.admin import members
+from lifeworld.backup import manage
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
-from lifeworld.errors import InvalidField, Throttled
+from lifeworld.errors import AppError, InvalidField, Throttled
 from lifeworld.players import service as players
-from lifeworld.web import submissions
+from lifeworld.portability import service as portability
+from lifeworld.web import formats, submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
-from lifeworld.web.deps import AdminFormViewer, FormViewer, PageViewer, Viewer
+from lifeworld.web.deps import (
+    AdminFormViewer,
+    FormViewer,
+    PageViewer,
+    Viewer,
+)
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import PageForm, ShowPage
 from lifeworld.web.templating import local_time, redirect, redirect_response, render
 
 router = APIRouter(include_in_schema=False)
 
-SETTINGS_SECTIONS = ("profile", "password", "tokens", "invites")
+SETTINGS_SECTIONS = (
+    "profile", "password", "tokens", "data", "invites", "currency", "members", "backups",
+)  # fmt: skip
 
 
 async def _settings_page(
@@ -47,7 +67,13 @@ async def _settings_page(
         "password": PageForm.blank(revoke_tokens="on"),
         "token": PageForm.blank(),
         "invite": PageForm.blank(),
+        "upload": PageForm.blank(),
+        "backup": PageForm.blank(),
+        "currency": PageForm.blank(
+            currency=await households.currency_of(scope, household_id=user.household_id)
+        ),
     }
+    admin = user.is_admin
     page = render(
         request,
         "accounts/settings.html",
@@ -58,6 +84,13 @@ async def _settings_page(
         tokens=await tokens.list_api_tokens(scope, user=user),
         timezones=timezone_names(),
         hours=day_start_hours(),
+        pending=await households.pending_invites(scope, admin=user, now=clock.now())
+        if admin
+        else [],
+        members=await households.members(scope, household_id=user.household_id) if admin else [],
+        backups=manage.list_backups(request.app.state.settings) if viewer.owns_instance else [],
+        owns_instance=viewer.owns_instance,
+        currencies=formats.currency_choices(),
     )
     page.headers.update(headers or {})
     return page
@@ -66,12 +99,6 @@ async def _settings_page(
 @router.get("/settings")
 async def settings_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
     return await _settings_page(request, viewer, scope)
-
-
-@router.get("/settings/{part:path}")
-async def settings_form_address(part: str) -> Response:
-    """A form's address opened directly (say, from history after an error): the page itself."""
-    return redirect_response("/settings")
 
 
 @router.post("/settings/profile")
@@ -194,6 +221,23 @@ async def revoke_token(
     return await submissions.done(request, scope, form, to="/settings#tokens", flash=flash)
 
 
+@router.post("/settings/currency")
+async def save_currency(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
+    form = await PageForm.read(request)
+    try:
+        code = await households.set_currency(
+            scope, admin=viewer.user, currency=form.value("currency")
+        )
+    except InvalidField as exc:
+        form.fail("currency", exc.message)
+        raise ShowPage(
+            await _settings_page(request, viewer, scope, status=422, currency=form)
+        ) from None
+    formats.set_currency(code)
+    text = f"Amounts are now shown in {code}: {formats.money(1234.5)}."
+    return redirect(request, "/settings#currency", Flash("success", text, section="currency"))
+
+
 @router.post("/settings/invites")
 async def create_invite(
     request: Request,
@@ -219,6 +263,8 @@ async def create_invite(
             section="invites",
             secret=code,
             secret_label="Invite code",
+            link=join_link(request, code),
+            link_label="Invite link (opens Join with the code filled in)",
         ),
         replay_flash=Flash(
             "success",
@@ -226,3 +272,215 @@ async def create_invite(
             section="invites",
         ),
     )
+
+
+@router.post("/settings/invites/{invite_id}/revoke")
+async def revoke_invite(
+    invite_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
+) -> Response:
+    form = await PageForm.read(request)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    await households.revoke_invite(scope, admin=viewer.user, invite_id=invite_id, now=clock.now())
+    flash = Flash("success", "Invite revoked: its code and link no longer work.", section="invites")
+    return await submissions.done(request, scope, form, to="/settings#invites", flash=flash)
+
+
+# --- members (the household admin) ---------------------------------------------------------
+
+
+def _export_download(user: User, document: bytes) -> Response:
+    filename = f"lifeworld-export-{user.username}-{clock.now().date().isoformat()}.json"
+    return Response(
+        document,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/settings/members/{user_id}/export")
+async def export_member(
+    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
+) -> Response:
+    """A member's data as a download, the first step of removing them."""
+    user, document = await members.member_export(
+        scope, admin=viewer.user, user_id=user_id, now=clock.now()
+    )
+    return _export_download(user, document)
+
+
+@router.post("/settings/members/{user_id}/remove")
+async def remove_member(
+    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
+) -> Response:
+    form = await PageForm.read(request)
+    target = await members.member(scope, admin=viewer.user, user_id=user_id)
+    if form.value("confirm_username").strip().lower() != target.username.lower():
+        flash = Flash(
+            "error",
+            f"Not removed: type {target.username} in the box to confirm.",
+            section="members",
+        )
+        return redirect(request, "/settings#members", flash)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    await members.remove_member(scope, admin=viewer.user, user_id=user_id, now=clock.now())
+    flash = Flash(
+        "success",
+        f"{target.display_name} ({target.username}) was removed with everything they had "
+        "logged. The removal is in the audit log.",
+        section="members",
+    )
+    return await submissions.done(request, scope, form, to="/settings#members", flash=flash)
+
+
+@router.post("/settings/members/{user_id}/hand-over")
+async def hand_over(
+    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep
+) -> Response:
+    form = await PageForm.read(request)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    target, stays = await members.hand_over_admin(
+        scope, admin=viewer.user, owner=request.app.state.owner, user_id=user_id, now=clock.now()
+    )
+    if stays:
+        text = (
+            f"{target.display_name} is now a household admin. You stay admin too, as the "
+            "owner of this Life World."
+        )
+        to = "/settings#members"
+    else:
+        text = f"{target.display_name} is now the household admin; you are a member."
+        to = "/settings"
+    flash = Flash("success", text, section="members" if stays else None)
+    return await submissions.done(request, scope, form, to=to, flash=flash)
+
+
+@router.post("/settings/members/{user_id}/password-reset")
+async def password_reset(
+    user_id: int, request: Request, viewer: AdminFormViewer, scope: ScopeDep, security: SecurityDep
+) -> Response:
+    form = await PageForm.read(request)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    link = await members.create_password_reset(
+        scope, security, admin=viewer.user, user_id=user_id, now=clock.now()
+    )
+    until = local_time(link.expires_at, viewer)
+    return await submissions.done(
+        request,
+        scope,
+        form,
+        to="/settings#members",
+        flash=Flash(
+            "success",
+            f"Give this link to {link.user.display_name}. It works once, until {until}, and "
+            "signs them out everywhere.",
+            section="members",
+            link=absolute(request, link.path),
+            link_label=f"Password reset link for {link.user.username}",
+        ),
+        replay_flash=Flash(
+            "success",
+            "Reset link made. If you did not copy it, make another one (the first stops working).",
+            section="members",
+        ),
+    )
+
+
+# --- one's own data --------------------------------------------------------------------------
+
+
+async def _bytes(raw: bytes) -> bytes:
+    return raw
+
+
+IMPORT_PAGE = "/settings/import"
+
+
+@router.post(IMPORT_PAGE)
+async def import_data(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
+    """Restore an export file into this player (only while it has no history)."""
+    form = await PageForm.read(request)
+    async with request.form() as submitted:  # closed after: a large upload is a temporary file
+        upload = submitted.get("document")
+        raw = await upload.read() if isinstance(upload, UploadFile) else b""
+    if not raw:
+        form.fail("document", "Choose an export file (.json) to import.")
+        raise ShowPage(await _settings_page(request, viewer, scope, status=422, upload=form))
+    try:
+        # the file is read as JSON whatever type the browser gave it; parsed off the event
+        # loop, after the player is found empty (portability/reading.py)
+        await portability.import_player(
+            scope,
+            user=viewer.user,
+            now=clock.now(),
+            read=lambda: _bytes(raw),
+            content_type="application/json",
+        )
+    except AppError as exc:
+        unreadable = exc.code in ("invalid_field", "malformed_json")
+        form.fail(
+            "document",
+            "This file is not a Life World export (or it was changed): nothing was imported."
+            if unreadable
+            else exc.message,
+        )
+        page = await _settings_page(request, viewer, scope, status=exc.status_code, upload=form)
+        raise ShowPage(page) from None
+    flash = Flash("success", "Your data was imported.", section="data")
+    return redirect(request, "/settings#data", flash)
+
+
+# --- backups (the instance owner) --------------------------------------------------------------
+
+
+@router.post("/settings/backups")
+async def create_backup(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
+    if not viewer.owns_instance:
+        raise owner_only()
+    form = await PageForm.read(request)
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    made = await manage.make_backup(
+        request.app.state.settings, request.app.state.backup_url, now=clock.now()
+    )
+    flash = Flash("success", f"Backup {made.name} made.", section="backups")
+    return await submissions.done(request, scope, form, to="/settings#backups", flash=flash)
+
+
+RESTORE_WORD = "RESTORE"
+
+
+@router.post("/settings/backups/restore")
+async def restore_backup(request: Request, viewer: AdminFormViewer, scope: ScopeDep) -> Response:
+    """Put a backup in place of everything (confirmed by typing RESTORE)."""
+    if not viewer.owns_instance:
+        raise owner_only()
+    form = await PageForm.read(request)
+    name = form.value("name")
+    if form.value("confirm").strip().upper() != RESTORE_WORD:
+        flash = Flash(
+            "error", f"Nothing was restored: type {RESTORE_WORD} to confirm.", section="backups"
+        )
+        return redirect(request, "/settings#backups", flash)
+    restored = await manage.restore(
+        scope, request.app.state.settings, request.app.state.backup_url, name=name, now=clock.now()
+    )
+    flash = Flash(
+        "success",
+        f"Restored {restored.name}. Everything is as it was then; what was here just before is "
+        f"kept as {restored.safety}.",
+        section="backups",
+    )
+    return redirect(request, "/settings#backups", flash)
+
+
+@router.get("/settings/backups/download")
+async def download_backup(viewer: PageViewer, request: Request, name: str = "") -> Response:
+    if not viewer.owns_instance:
+        raise owner_only()
+    path = manage.backup_file(request.app.state.settings, name)
+    return FileResponse(path, media_type="application/x-tar", filename=path.name)
+
+
+@router.get("/settings/{part:path}")
+async def settings_form_address(part: str) -> Response:
+    """A form's address opened directly (say, from history after an error): the page itself."""
+    return redirect_response("/settings")

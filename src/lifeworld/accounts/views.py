@@ -18,7 +18,7 @@ from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled, Unauthorized
 from lifeworld.players import service as players
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.choices import timezone_names
 from lifeworld.web.deps import (
     AnonForm,
@@ -49,7 +49,7 @@ def show_wait(form: PageForm, exc: Throttled) -> None:
     minutes = max(1, -(-int(exc.details["retry_after_s"]) // 60))
     form.fail(
         "__form__",
-        f"{exc.message} You can try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        f"{exc.message} You can try again in {formats.plural(minutes, 'minute')}.",
     )
 
 
@@ -83,7 +83,7 @@ async def setup_submit(
         raise ShowPage(_setup_page(request, form, 422))
     await submissions.once(request, scope, form, user_id=None, now=clock.now())
     if not await households.setup_needed(scope):
-        return redirect(request, "/login", Flash("info", "This Life World is already set up."))
+        return redirect(request, "/login", Flash("info", "This Life World OS is already set up."))
     user, household = await households.setup_household(scope, security, **body.model_dump())
     await players.create_player(scope, user=user, now=clock.now())
     response = await submissions.done(
@@ -235,3 +235,67 @@ async def join_submit(
 async def household_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
     detail = await players.household_detail(scope, user=viewer.user)
     return render(request, "accounts/household.html", viewer=viewer, household=detail)
+
+
+# --- a password reset link from the household admin ---------------------------------------
+
+
+async def _reset_page(
+    request: Request,
+    scope: ScopeDep,
+    security: SecurityDep,
+    form: PageForm,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    member = await sessions.reset_link_user(
+        scope, security, token=form.value("token"), now=clock.now()
+    )
+    page = render(
+        request,
+        "accounts/reset_password.html",
+        form=form,
+        member=member,
+        invalid=sessions.RESET_INVALID,
+        status=status if member is not None else 404,
+    )
+    page.headers.update(headers or {})
+    return page
+
+
+@router.get("/reset-password")
+async def reset_password_page(
+    request: Request, scope: ScopeDep, security: SecurityDep, token: str = ""
+) -> Response:
+    return await _reset_page(request, scope, security, PageForm.blank(token=token.strip()[:200]))
+
+
+@router.post("/reset-password", dependencies=[AnonForm])
+async def reset_password_submit(
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
+) -> Response:
+    form = await PageForm.read(request)
+    body = form.validate(
+        schemas.PasswordResetIn, messages={"new_password": ACCOUNT_MESSAGES["password"]}
+    )
+    if body is None:
+        raise ShowPage(await _reset_page(request, scope, security, form, 422))
+    await submissions.once(request, scope, form, user_id=None, now=clock.now())
+    try:
+        await sessions.use_password_reset(
+            scope,
+            security,
+            settings,
+            address=client_address(request),
+            now=clock.now(),
+            **body.model_dump(),
+        )
+    except InvalidField as exc:
+        form.fail("__form__", exc.message)
+        raise ShowPage(await _reset_page(request, scope, security, form, 422)) from None
+    except Throttled as exc:
+        show_wait(form, exc)
+        page = await _reset_page(request, scope, security, form, 429, headers=exc.headers)
+        raise ShowPage(page) from None
+    done = Flash("success", "Your new password is set. Sign in with it.")
+    return await submissions.done(request, scope, form, to="/login", flash=done, replay_flash=done)

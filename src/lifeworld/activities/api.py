@@ -50,3 +50,19 @@ async def list_activities(
     return await service.list_activities(
         scope, user=user, now=clock.now(), limit=limit, before=before
     )
+
+
+@router.delete(
+    "/{activity_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={
+        404: {"description": "No such activity of yours (also: already undone)"},
+        409: {"description": "`day_closed`: not today's; `has_dependents`: from a training task"},
+    },
+)
+async def undo_activity(activity_id: int, user: CurrentUser, scope: ScopeDep) -> Response:
+    """Undo an activity of the current game day: energy back, XP and resource changes taken
+    away, milestones kept (GAME_RULES.md §3.2)."""
+    await service.undo(scope, user=user, now=clock.now(), activity_id=activity_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -30,8 +30,8 @@ def mobileconfig(authority: CaCertificate) -> bytes:
     profile = {
         "PayloadContent": [certificate_payload],
         "PayloadDescription": (
-            "Installs your home's certificate authority so this device trusts your Life World "
-            "OS server. After installing: Settings > General > About > Certificate Trust "
+            "Installs your home's certificate authority so this device trusts your Life World OS "
+            "server. After installing: Settings > General > About > Certificate Trust "
             "Settings, and turn on full trust for it."
         ),
         "PayloadDisplayName": "Life World OS at home",

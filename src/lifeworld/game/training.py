@@ -71,7 +71,8 @@ def module_lock_reason(module: Module, overall_xp: int, completed: Set[str]) -> 
         return f"reach the rank {module.required_rank.value}"
     done = completed_count(completed)
     if done < module.required_tasks:
-        return f"complete {module.required_tasks} training tasks ({done} done)"
+        noun = "training task" if module.required_tasks == 1 else "training tasks"
+        return f"complete {module.required_tasks} {noun} ({done} done)"
     return None
 
 

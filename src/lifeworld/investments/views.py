@@ -24,7 +24,7 @@ from lifeworld.investments.schemas import InvestmentIn, InvestmentPatch
 from lifeworld.players import service as players
 from lifeworld.rebalancing import service as rebalancing
 from lifeworld.schemas_common import IdPath
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
@@ -104,13 +104,13 @@ async def create(request: Request, viewer: FormViewer, scope: ScopeDep) -> Respo
     try:
         made = await service.create(scope, user=viewer.user, now=clock.now(), body=body)
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         raise ShowPage(
             await investments_page(request, viewer, scope, status=409, create=form)
         ) from None
     text = (
-        f"“{made.investment.name}” bought for {money(made.investment.amount_invested)} gold: "
-        f"+{made.xp_gained.overall:,} XP, {made.energy_used} energy used."
+        f"“{made.investment.name}” bought for {money(made.investment.amount_invested)}: "
+        f"{formats.xp(made.xp_gained.overall)}, {formats.number(made.energy_used)} energy used."
     )
     text += _reached(made.milestones)
     flash = Flash("success", text, section="portfolio")
@@ -119,7 +119,10 @@ async def create(request: Request, viewer: FormViewer, scope: ScopeDep) -> Respo
 
 def _reached(milestones: list[MilestoneGainedOut]) -> str:
     """What a flash adds for the milestones an action reached (§8)."""
-    return "".join(f" Milestone reached: {label(m.type)} (+{m.keys} key)!" for m in milestones)
+    return "".join(
+        f" Milestone reached: {label(m.type)} (+{formats.plural(m.keys, 'key')})!"
+        for m in milestones
+    )
 
 
 def _top_up_total(form: PageForm, invested: Decimal) -> str:
@@ -159,7 +162,7 @@ async def top_up(
             scope, user=viewer.user, now=clock.now(), investment_id=investment_id, body=body
         )
     except (GameRuleError, InvalidField) as exc:
-        form.errors["add"] = exc.message
+        form.errors["add"] = formats.refusal(exc) if isinstance(exc, GameRuleError) else exc.message
         page = await investments_page(
             request, viewer, scope, status=409, top_up_forms={investment_id: form}
         )
@@ -181,7 +184,7 @@ async def sell(
     sale = await service.sell_investment(
         scope, user=viewer.user, now=clock.now(), investment_id=investment_id
     )
-    text = f"Sold for {money(sale.sold_for)} gold. You now have {money(sale.gold)} gold."
+    text = f"Sold for {money(sale.sold_for)}. You now have {money(sale.gold)} in gold."
     text += _reached(sale.milestones)
     flash = Flash("success", text, section="portfolio")
     return await submissions.done(request, scope, form, to="/investments#portfolio", flash=flash)
@@ -194,13 +197,13 @@ async def grow(request: Request, viewer: FormViewer, scope: ScopeDep) -> Respons
     try:
         growth = await service.grow(scope, user=viewer.user, now=clock.now())
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         raise ShowPage(
             await investments_page(request, viewer, scope, status=409, growth=form)
         ) from None
     text = (
-        f"Growth for {growth.month:%B %Y} applied: +{money(growth.total_growth)} across "
-        f"{len(growth.investments)} holding{'s' if len(growth.investments) != 1 else ''}."
+        f"Growth for {growth.month:%B %Y} applied: {formats.signed_money(growth.total_growth)} "
+        f"across {formats.plural(len(growth.investments), 'holding')}."
     ) + _reached(growth.milestones)
     flash = Flash("success", text, section="growth")
     return await submissions.done(request, scope, form, to="/investments#growth", flash=flash)

@@ -20,7 +20,7 @@ from lifeworld.game.loadouts import Slot
 from lifeworld.loadouts import service
 from lifeworld.loadouts.schemas import LoadoutIn, LoadoutOut, LoadoutPatch
 from lifeworld.schemas_common import IdPath
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
@@ -141,7 +141,7 @@ async def save(
         _reject(form, exc)
         raise ShowPage(_edit_page(request, viewer, loadout, form, 422)) from None
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         raise ShowPage(_edit_page(request, viewer, loadout, form, 409)) from None
     flash = Flash("success", f"“{saved.name}” saved: power {saved.power}.", section="loadouts")
     return await submissions.done(request, scope, form, to="/loadouts#loadouts", flash=flash)
@@ -168,7 +168,7 @@ async def delete(
     try:
         await service.delete(scope, user=viewer.user, now=clock.now(), loadout_id=loadout_id)
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         page = await loadouts_page(request, viewer, scope, status=409, loadouts=form)
         raise ShowPage(page) from None
     flash = Flash("success", "Loadout deleted.", section="loadouts")

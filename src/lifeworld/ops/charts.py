@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from markupsafe import Markup, escape
 
 from lifeworld.ops.figures import ChartPoint
+from lifeworld.ops.wording import amount
 from lifeworld.web.charts import Chart, nice_max
 
 W, H = 320, 132
@@ -94,9 +95,9 @@ def line_chart(
     summary = _summary(values, unit, threshold, drawn=threshold is not None and threshold <= top)
     svg = Markup(
         f'<svg class="chart chart-figure" viewBox="0 0 {W} {H}" role="img" '
-        f'aria-labelledby="{uid}-title {uid}-desc" focusable="false">'
-        f'<title id="{uid}-title">{escape(title)}</title>'
-        f'<desc id="{uid}-desc">{escape(summary)}</desc>' + "".join(body) + "</svg>"
+        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" focusable="false">'
+        f'<title id="chart-{uid}-title">{escape(title)}</title>'
+        f'<desc id="chart-{uid}-desc">{escape(summary)}</desc>' + "".join(body) + "</svg>"
     )
     rows = [
         (f"{p.start.astimezone(tz):%-d %b %H:%M}", _fmt(v, unit))
@@ -108,8 +109,7 @@ def line_chart(
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "no data"
-    number = f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-    return f"{number} {unit}".strip()
+    return amount(value, unit).strip()
 
 
 def _summary(

@@ -63,7 +63,11 @@ async def household_detail(scope: Scope, *, user: User) -> HouseholdDetailOut:
         for member, player in rows
     ]
     return HouseholdDetailOut(
-        id=household.id, name=household.name, timezone=household.timezone, members=members
+        id=household.id,
+        name=household.name,
+        timezone=household.timezone,
+        currency=household.currency,
+        members=members,
     )
 
 

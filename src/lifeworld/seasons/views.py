@@ -15,7 +15,7 @@ from lifeworld.game.errors import GameRuleError
 from lifeworld.seasons import service
 from lifeworld.seasons.schemas import SeasonChangeIn
 from lifeworld.today.views import today_page
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.deps import FormViewer
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
@@ -44,7 +44,7 @@ async def change_season(request: Request, viewer: FormViewer, scope: ScopeDep) -
             scope, user=viewer.user, now=clock.now(), season=body.season, reason=body.reason
         )
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         raise ShowPage(await today_page(request, viewer, scope, status=409, season=form)) from None
     name = state.season.name.value
     text = f"Welcome to {name.title()}: a season of {SEASON_MEANINGS[name]}."

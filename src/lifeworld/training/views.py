@@ -18,9 +18,10 @@ from lifeworld.game.errors import GameRuleError
 from lifeworld.game.training_catalogue import TASKS_BY_ID
 from lifeworld.training import service
 from lifeworld.training.schemas import CompleteIn, CompleteOut
-from lifeworld.web import submissions
+from lifeworld.web import formats, submissions
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
 from lifeworld.web.flash import Flash
+from lifeworld.web.formats import plural
 from lifeworld.web.forms import FORM_ERROR, PageForm, ShowPage
 from lifeworld.web.labels import label, signed
 from lifeworld.web.templating import redirect_response, render
@@ -63,12 +64,12 @@ async def training(request: Request, viewer: PageViewer, scope: ScopeDep) -> Res
 
 def done_message(title: str, result: CompleteOut) -> str:
     """What completing a task brought, for the message after it."""
-    text = f"“{title}” done: +{result.xp_gained.overall:,} XP."
+    text = f"“{title}” done: {formats.xp(result.xp_gained.overall)}."
     rewards = [f"{label(name).lower()} {signed(value)}" for name, value in result.resources.items()]
     if rewards:
         text += " Reward: " + ", ".join(rewards) + "."
     for milestone in result.milestones:
-        text += f" Milestone reached: {label(milestone.type)} (+{milestone.keys} key)!"
+        text += f" Milestone reached: {label(milestone.type)} (+{plural(milestone.keys, 'key')})!"
     return text
 
 
@@ -90,7 +91,7 @@ async def complete(
             scope, user=viewer.user, now=clock.now(), task_id=task_id, notes=body.notes
         )
     except GameRuleError as exc:
-        form.errors[FORM_ERROR] = exc.message
+        form.errors[FORM_ERROR] = formats.refusal(exc)
         page = await training_page(request, viewer, scope, status=409, task_forms={task_id: form})
         raise ShowPage(page) from None
     section = _section(task_id)

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
+from lifeworld.web.formats import number
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -47,12 +49,12 @@ def nice_max(value: float) -> int:
 def _svg(
     width: int, height: int, title: str, desc: str, body: list[str], css: str, uid: str
 ) -> Markup:
-    """The <svg> element, labelled by its own <title> and <desc> (`uid` keeps ids unique)."""
+    """The <svg>, labelled by its <title> and <desc> (ids "chart-…": never a card heading's)."""
     return Markup(
         f'<svg class="chart {css}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{uid}-title {uid}-desc" focusable="false">'
-        f'<title id="{uid}-title">{escape(title)}</title>'
-        f'<desc id="{uid}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
+        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" focusable="false">'
+        f'<title id="chart-{uid}-title">{escape(title)}</title>'
+        f'<desc id="chart-{uid}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
 
 
@@ -126,10 +128,10 @@ def xp_over_time(daily: Mapping[date, int], *, end: date, days: int = 30, uid: s
     body += _x_labels(span, x_of)
     active = sum(1 for v in values if v)
     title = f"XP earned over the last {days} days"
-    summary = f"{total:,} XP earned on {active} of the last {days} days."
+    summary = f"{number(total)} XP earned on {active} of the last {days} days."
     desc = summary + " Bars show each day's XP; the line is the running total."
     rows = [
-        (_day_label(d), f"{v:,}", f"{r:,}") for d, v, r in zip(span, values, running, strict=True)
+        (_day_label(d), number(v), number(r)) for d, v, r in zip(span, values, running, strict=True)
     ]
     return Chart(
         svg=_svg(W, H, title, desc, body, "chart-xp", uid),
@@ -177,9 +179,12 @@ def energy_over_days(
     body += _x_labels(span, x_of)
     title = f"Energy over the last {days} days"
     summary = (
-        f"{sum(used):,} energy spent and {sum(slept):,} restored by sleep in the last {days} days."
+        f"{number(sum(used))} energy spent and {number(sum(slept))} restored by sleep "
+        f"in the last {days} days."
     )
-    rows = [(_day_label(d), str(u), str(s)) for d, u, s in zip(span, used, slept, strict=True)]
+    rows = [
+        (_day_label(d), number(u), number(s)) for d, u, s in zip(span, used, slept, strict=True)
+    ]
     return Chart(
         svg=_svg(W, H, title, summary, body, "chart-energy", uid),
         title=title,

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 
-from lifeworld.accounts import sessions
+from lifeworld.accounts import households, sessions
 from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep
 from lifeworld.accounts.models import Session, User
 from lifeworld.accounts.owner import InstanceOwner
@@ -24,6 +24,7 @@ from lifeworld.accounts.security import Security, same
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Forbidden
+from lifeworld.web import formats
 
 ANON_CSRF_COOKIE = "lw_csrf"
 CSRF_FIELD = "csrf_token"
@@ -118,6 +119,7 @@ async def _optional_viewer(
     user, session = resolved
     owner: InstanceOwner = request.app.state.owner
     owns = user.is_admin and await owner.owns(scope, user)  # members ask nothing more
+    formats.set_currency(await households.currency_of(scope, household_id=user.household_id))
     return Viewer(user=user, session=session, owns_instance=owns)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from lifeworld.web import formats
 from lifeworld.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ async def render_error_page(
             title=TITLES.get(status, "Something went wrong"),
             status_code=status,
             code=code,
-            message=message,
+            message=formats.rule_message(code, message, details),
             fields=_fields(details),
             retry_after_s=_retry_after(details),
         )

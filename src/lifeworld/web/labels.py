@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from lifeworld.game.ranks import RANKS, Rank
+from lifeworld.web import formats
 
 NARROW_NBSP = "\u202f"
 
@@ -76,33 +77,16 @@ def label(value: object) -> str:
     return text.replace("_", " ").capitalize()
 
 
-def money(value: Decimal | float | int) -> str:
-    """Gold and amounts: two decimals, thousands grouped by a narrow no-break space."""
-    return f"{Decimal(str(value)):,.2f}".replace(",", NARROW_NBSP)
-
-
-def decimal(value: Decimal | float | int, places: int = 1) -> str:
-    """A number with at most `places` decimals and no trailing zeros (2.50 → 2.5, 3.0 → 3)."""
-    text = f"{Decimal(str(value)):,.{places}f}".replace(",", NARROW_NBSP)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def signed(value: Decimal | float | int) -> str:
-    """+12, −3 (a real minus sign), 0."""
-    number = Decimal(str(value))
-    body = decimal(abs(number), 2)
-    if number > 0:
-        return f"+{body}"
-    return f"\u2212{body}" if number < 0 else body
+money = formats.money
+decimal = formats.decimal
+signed = formats.signed
 
 
 def benefit(name: str, value: Decimal | float | int) -> str:
     """A loadout benefit for people: fractions as percentages, stat points as +n."""
     if name in FRACTION_BENEFITS:
         pct = Decimal(str(value)) * 100
-        return f"{'−' if name == 'energy_cost_reduction' else '+'}{decimal(pct, 1)}%"
+        return f"{'−' if name == 'energy_cost_reduction' else '+'}{formats.percent(pct)}"
     return signed(value)
 
 

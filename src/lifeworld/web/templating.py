@@ -14,14 +14,15 @@ from lifeworld import __version__
 from lifeworld.accounts.security import Security
 from lifeworld.game.instants import in_zone
 from lifeworld.timezones import zone
-from lifeworld.web import labels
+from lifeworld.web import formats, labels
 from lifeworld.web.assets import TEMPLATES_DIR, static_url
 from lifeworld.web.deps import ANON_CSRF_COOKIE, Viewer, anon_csrf_token, new_anon_cookie
 from lifeworld.web.flash import Flash, clear_flashes, read_flashes, set_flashes
 from lifeworld.web.forms import PageForm, new_nonce
 from lifeworld.web.nav import nav_for
+from lifeworld.web.qr import qr_svg
 
-APP_NAME = "Life World"
+APP_NAME = "Life World OS"
 PAGE_HEADERS = {"Cache-Control": "no-store"}
 ANON_COOKIE_MAX_AGE_S = 90 * 24 * 3600  # a sign-in page left open for days still works
 
@@ -29,10 +30,6 @@ ANON_COOKIE_MAX_AGE_S = 90 * 24 * 3600  # a sign-in page left open for days stil
 def _title_case(value: str) -> str:
     """RANK_NAME → Rank Name."""
     return value.replace("_", " ").title()
-
-
-def _number(value: int | float) -> str:
-    return f"{value:,}".replace(",", "\u202f")  # a narrow no-break space groups thousands
 
 
 def _blank_form(**values: object) -> PageForm:
@@ -56,15 +53,20 @@ def environment() -> Environment:
         new_nonce=new_nonce,
         blank_form=_blank_form,
         labels=labels,
+        plural=formats.plural,
         quality_choices=labels.QUALITY_CHOICES,
+        qr_svg=qr_svg,
     )
     env.filters.update(
         title_words=_title_case,
-        number=_number,
+        number=formats.number,
         label=labels.label,
-        money=labels.money,
-        decimal=labels.decimal,
-        signed=labels.signed,
+        money=formats.money,
+        signed_money=formats.signed_money,
+        decimal=formats.decimal,
+        signed=formats.signed,
+        xp=formats.xp,
+        percent=formats.percent,
         benefit=labels.benefit,
         hours_minutes=labels.hours_minutes,
         season_choice=labels.season_choice,
