@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lifeworld import __version__
+from lifeworld.accounts.care_views import IMPORT_PAGE
 from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security
 from lifeworld.backup.scheduler import scheduled_backups
@@ -144,7 +145,8 @@ def create_app(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         respond=translator.respond,
-        limits={IMPORT_PATH: settings.max_import_bytes},  # a player's whole history
+        # a player's whole history, sent by a script or uploaded on the Settings page
+        limits={IMPORT_PATH: settings.max_import_bytes, IMPORT_PAGE: settings.max_import_bytes},
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, recorder=app.state.ops)  # times everything below

@@ -123,9 +123,7 @@ async def test_energy_short_message_next_to_the_quick_actions(
     rest = page.get_by_role("button", name=re.compile("^Rest"))
     await expect(rest).to_contain_text("free")
     await rest.click()
-    await expect(page.locator("#quick").get_by_role("status")).to_contain_text(
-        "Rest logged: 0 XP."
-    )
+    await expect(page.locator("#quick").get_by_role("status")).to_contain_text("Rest logged: 0 XP.")
     await expect(page.locator("[data-live-value]")).to_have_text("5")
     assert await _activity_count(page) == 5
 

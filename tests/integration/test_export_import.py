@@ -17,6 +17,7 @@ from lifeworld.clock import clock
 from lifeworld.portability import reading
 from lifeworld.settings import Settings
 from tests.integration.factories import invite_code, join, set_up_household
+from tests.integration.pages import follow, hidden_fields, text
 from tests.security.players import FIRST_TASK, build_rich_player
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -410,3 +411,35 @@ async def test_other_writes_keep_the_one_mib_limit(client: httpx.AsyncClient) ->
     )
     assert response.status_code == 413
     assert (await client.get("/api/v1/me/activities")).json()["items"] == []
+
+
+async def _upload(client: httpx.AsyncClient, content: bytes) -> httpx.Response:
+    page = await client.get("/settings")
+    assert page.status_code == 200, page.text[:300]
+    return await client.post(
+        "/settings/import",
+        data=hidden_fields(page.text, "/settings/import"),
+        files={"document": ("export.json", content, "application/octet-stream")},
+    )
+
+
+async def test_the_settings_page_imports_through_the_same_checks(
+    client: httpx.AsyncClient, new_client: NewClient
+) -> None:
+    """The Settings page's upload takes the same road as the API: the same checks (a bad date
+    is refused, nothing written) and a file larger than 1 MiB goes through."""
+    bob = await _household(client, new_client)
+    doc = _long_history(json.loads(await _export(client)), 5000)
+    body = json.dumps(doc).encode()
+    assert len(body) > 1024 * 1024
+    bad = _broken(doc, "restored_at_the_end_of_time")
+    refused = await _upload(bob, json.dumps(bad).encode())
+    assert refused.status_code == 422
+    assert "This file is not a Life World export" in text(refused.text)
+    assert json.loads(await _export(bob))["activities"] == []
+    done = await _upload(bob, body)
+    assert "Your data was imported." in await follow(bob, done)
+    assert len(json.loads(await _export(bob))["activities"]) == 5000
+    again = await _upload(bob, body)  # bob has a history now
+    assert again.status_code == 409
+    assert "this one already has activities" in text(again.text)

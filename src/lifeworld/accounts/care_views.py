@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from lifeworld.accounts.deps import owner_only
@@ -18,7 +17,6 @@ from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import AppError
 from lifeworld.portability import service as portability
-from lifeworld.portability.schemas import ExportDocument
 from lifeworld.web import submissions
 from lifeworld.web.deps import AdminFormViewer, FormViewer, PageViewer
 from lifeworld.web.flash import Flash
@@ -31,32 +29,41 @@ router = APIRouter(include_in_schema=False)
 # --- one's own data --------------------------------------------------------------------------
 
 
-@router.post("/settings/import")
+async def _bytes(raw: bytes) -> bytes:
+    return raw
+
+
+IMPORT_PAGE = "/settings/import"
+
+
+@router.post(IMPORT_PAGE)
 async def import_data(request: Request, viewer: FormViewer, scope: ScopeDep) -> Response:
     """Restore an export file into this player (only while it has no history)."""
     form = await PageForm.read(request)
-    upload = (await request.form()).get("document")
-    raw = b""
-    if isinstance(upload, UploadFile):
-        raw = await upload.read()
-        await upload.close()  # read whole: its spooled temporary file can go now
+    async with request.form() as submitted:  # closed after: a large upload is a temporary file
+        upload = submitted.get("document")
+        raw = await upload.read() if isinstance(upload, UploadFile) else b""
     if not raw:
         form.fail("document", "Choose an export file (.json) to import.")
         raise ShowPage(await render_settings(request, viewer, scope, status=422, upload=form))
     try:
-        document = ExportDocument.model_validate_json(raw)
-    except ValidationError:
+        # the file is read as JSON whatever type the browser gave it; parsed off the event
+        # loop, after the player is found empty (portability/reading.py)
+        await portability.import_player(
+            scope,
+            user=viewer.user,
+            now=clock.now(),
+            read=lambda: _bytes(raw),
+            content_type="application/json",
+        )
+    except AppError as exc:
+        unreadable = exc.code in ("invalid_field", "malformed_json")
         form.fail(
             "document",
-            "This file is not a Life World export (or it was changed): nothing was imported.",
+            "This file is not a Life World export (or it was changed): nothing was imported."
+            if unreadable
+            else exc.message,
         )
-        raise ShowPage(
-            await render_settings(request, viewer, scope, status=422, upload=form)
-        ) from None
-    try:
-        await portability.import_player(scope, user=viewer.user, now=clock.now(), document=document)
-    except AppError as exc:
-        form.fail("document", exc.message)
         page = await render_settings(request, viewer, scope, status=exc.status_code, upload=form)
         raise ShowPage(page) from None
     flash = Flash("success", "Your data was imported.", section="data")
