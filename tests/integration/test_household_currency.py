@@ -59,3 +59,5 @@ async def test_amounts_show_in_the_currency_and_the_browsers_language(
     saved = await submit(client, "/settings", "/settings/currency", {"currency": "EUR"})
     assert "Amounts are now shown in EUR: €1,234.50." in await follow(client, saved)
     assert "Gold savings and assets €3,500.00" in text((await client.get("/")).text)
+    buying = (await client.get("/investments")).text
+    assert '<span class="input-unit" id="f-amount-unit">€</span>' in buying

@@ -52,6 +52,7 @@ def environment() -> Environment:
         blank_form=_blank_form,
         labels=labels,
         plural=formats.plural,
+        currency_symbol=formats.currency_symbol,
         quality_choices=labels.QUALITY_CHOICES,
     )
     env.filters.update(
