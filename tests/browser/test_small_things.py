@@ -48,6 +48,7 @@ async def test_one_name_one_number_format_and_plurals(
 
     # The household is in Europe/London: pounds; the browser reads English (UK).
     await expect(page.locator(".resource-gold .resource-value")).to_have_text("£3,500.00")
+    await expect(page.locator("html")).to_have_attribute("data-number-locale", "en-GB")
     save = page.get_by_role("button", name=re.compile("^Save"))
     await expect(save).to_contain_text("+1,478 XP")  # 1,000 × 1.2 × 1.10 × 1.12, rounded
     await save.click()
@@ -71,9 +72,16 @@ async def test_one_name_one_number_format_and_plurals(
 
     german = await (await new_context(viewport=viewport, locale="de-DE")).new_page()
     await sign_in(german, username)
+    await expect(german.locator("html")).to_have_attribute("data-number-locale", "de-DE")
     await expect(german.locator("#rank .big-number")).to_have_text(english.replace(",", "."))
     gold = await german.locator(".resource-gold .resource-value").inner_text()
     assert re.fullmatch(r"2\.\d{3},\d\d\s£", gold), gold
+    await german.goto("/activities")  # the page's script writes numbers the same way
+    custom = german.locator("#custom")
+    await custom.get_by_label("What did you do?").fill("Big project")
+    await custom.get_by_label("Overall XP").fill("1000")
+    preview = custom.locator("[data-preview-output]")
+    await expect(preview).to_contain_text(re.compile(r"gives \+1\.\d{3} XP"))
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["360", "1280"])

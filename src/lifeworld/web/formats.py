@@ -205,3 +205,8 @@ def currency_symbol() -> str:
     """The household's currency as a unit after an amount field: £, €, CHF."""
     current = style()
     return str(get_currency_symbol(current.currency, locale=current.locale))
+
+
+def language_tag() -> str:
+    """The request's locale as a BCP 47 tag (en-GB), for the page's own scripts."""
+    return str(style().locale).replace("_", "-")

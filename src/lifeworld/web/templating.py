@@ -53,6 +53,7 @@ def environment() -> Environment:
         labels=labels,
         plural=formats.plural,
         currency_symbol=formats.currency_symbol,
+        number_locale=formats.language_tag,
         quality_choices=labels.QUALITY_CHOICES,
     )
     env.filters.update(
