@@ -1,5 +1,6 @@
 # Shared by the scripts in scripts/: messages, installing Debian packages, the dev environment.
-# Sourced, never run; the caller has already cd'ed to the project root and set PYTHON.
+# Sourced, never run; the caller has already cd'ed to the project root (PYTHON defaults to python3).
+PYTHON=${PYTHON:-python3}
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 ok() { printf '  \033[32m✓\033[0m %s\n' "$*"; }

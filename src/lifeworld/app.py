@@ -19,7 +19,7 @@ from lifeworld.db.session import Database, create_database
 from lifeworld.forwarding import ForwardedClient
 from lifeworld.idempotency.middleware import install_idempotency
 from lifeworld.json_body import strict_json_routes
-from lifeworld.middleware import BodyLimit, HeadAsGet, HostGuard, SecurityHeaders
+from lifeworld.middleware import AnswerErrors, BodyLimit, HeadAsGet, HostGuard, SecurityHeaders
 from lifeworld.net import allowed_hosts
 from lifeworld.openapi import document_errors
 from lifeworld.ops import events as ops_events
@@ -115,6 +115,7 @@ def create_app(
     # URL is the engine's. They are held only while the lifespan runs (see cache/README.md).
     cache_url = database_url or settings.database_url or db.engine.url.render_as_string(False)
     app.state.cache = build_cache(settings, cache_url)
+    app.state.backup_url = cache_url  # the database the Settings page backs up
     app.state.cache_health = app.state.cache.health
     app.state.places = build_places(settings, app.state.cache)
     # Metrics and the per-minute figures (ops/README.md); hooks attach while the lifespan runs.
@@ -135,6 +136,7 @@ def create_app(
     extra = TEST_HOSTS if settings.env is Environment.TEST else ()
     if settings.mdns:
         extra = (*extra, f"{settings.mdns_name}.local")  # the name it announces (mdns.py)
+    app.add_middleware(AnswerErrors, answer=translator.answer)  # inside the headers and metrics
     app.add_middleware(NumberStyle)  # numbers in the browser's language (web/formats.py)
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed=lambda: allowed_hosts(settings.public_url, extra))

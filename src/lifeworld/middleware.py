@@ -4,9 +4,10 @@ answer, the body limit."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lifeworld.errors import PayloadTooLarge, Respond, error_body
@@ -56,6 +57,38 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class AnswerErrors:
+    """Answer an exception no handler took (a page that failed to render, a bug) with the
+    translator's 500 and end there: re-raised, it reached the HTTP server, which closed the
+    keep-alive connection. Once an answer has started, nothing can be added: re-raised."""
+
+    def __init__(
+        self, app: ASGIApp, *, answer: Callable[[Request, Exception], Awaitable[Response]]
+    ) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = await self.answer(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -13,6 +13,8 @@ from fastapi import APIRouter
 def routers(*, testing: bool) -> list[APIRouter]:
     """The app's routers; `testing` adds `PUT /api/v1/testing/clock` (LIFEWORLD_ENV=test only)."""
     from lifeworld.accounts import api as accounts
+    from lifeworld.accounts import care_views as care_pages
+    from lifeworld.accounts import members_views as members_pages
     from lifeworld.accounts import settings_views as settings_pages
     from lifeworld.accounts import views as accounts_pages
     from lifeworld.activities import api as activities
@@ -24,6 +26,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
     from lifeworld.energy import views as energy_pages
     from lifeworld.engines import api as engines
     from lifeworld.engines import views as engines_pages
+    from lifeworld.guide import views as guide_pages
     from lifeworld.investments import api as investments
     from lifeworld.investments import views as investments_pages
     from lifeworld.loadouts import api as loadouts
@@ -59,6 +62,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
         investments.router,
         rebalancing.router,
         admin.router,
+        admin.household_router,
         portability.router,
         accounts.router,
         places.router,
@@ -69,6 +73,7 @@ def routers(*, testing: bool) -> list[APIRouter]:
         shell.router,  # the service worker, the offline page, the favicon
         api_docs.router,
         players_pages.router,
+        guide_pages.router,
         activities_pages.router,
         seasons_pages.router,
         energy_pages.router,
@@ -80,6 +85,8 @@ def routers(*, testing: bool) -> list[APIRouter]:
         places_pages.router,
         admin_pages.router,
         accounts_pages.router,
+        members_pages.router,  # the forms of Settings, before its catch-all address
+        care_pages.router,
         settings_pages.router,
         today_pages.router,
         ops_pages.router,

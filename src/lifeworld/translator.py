@@ -81,19 +81,34 @@ class ErrorTranslator:
                 return page
         return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
+    def _handlers(self) -> dict[type[Exception], Callable[[Request, Any], Awaitable[Response]]]:
+        return {
+            AppError: self._app_error,
+            GameRuleError: self._game_error,
+            RequestValidationError: self._validation,
+            StarletteHTTPException: self._http,
+            OperationalError: self._database_down,
+            # Statements sent with psycopg itself (players/store.py, the cache): not wrapped.
+            psycopg.OperationalError: self._database_down,
+            PoolTimeoutError: self._database_down,
+            DataError: self._unstorable,
+            psycopg.DataError: self._unstorable,
+            DBAPIError: self._database_error,
+            Exception: self._unexpected,
+        }
+
     def install(self, app: FastAPI) -> None:
-        app.add_exception_handler(AppError, self._app_error)  # type: ignore[arg-type]
-        app.add_exception_handler(GameRuleError, self._game_error)  # type: ignore[arg-type]
-        app.add_exception_handler(RequestValidationError, self._validation)  # type: ignore[arg-type]
-        app.add_exception_handler(StarletteHTTPException, self._http)  # type: ignore[arg-type]
-        app.add_exception_handler(OperationalError, self._database_down)
-        # Statements sent with psycopg itself (players/store.py, the cache): not wrapped.
-        app.add_exception_handler(psycopg.OperationalError, self._database_down)
-        app.add_exception_handler(PoolTimeoutError, self._database_down)
-        app.add_exception_handler(DataError, self._unstorable)
-        app.add_exception_handler(psycopg.DataError, self._unstorable)
-        app.add_exception_handler(DBAPIError, self._database_error)  # type: ignore[arg-type]
-        app.add_exception_handler(Exception, self._unexpected)
+        for kind, handler in self._handlers().items():
+            app.add_exception_handler(kind, handler)
+
+    async def answer(self, request: Request, exc: Exception) -> Response:
+        """The answer to any exception, by the handler of its nearest class (`AnswerErrors`)."""
+        handlers = self._handlers()
+        for kind in type(exc).__mro__:
+            handler = handlers.get(kind)
+            if handler is not None:
+                return await handler(request, exc)
+        return await self._unexpected(request, exc)
 
     async def _app_error(self, request: Request, exc: AppError) -> Response:
         return await self.respond(

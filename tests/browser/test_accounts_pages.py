@@ -99,7 +99,7 @@ async def test_invite_and_a_second_member_joins(
     admin = await (await new_context()).new_page()
     await sign_in(admin, household.admin)
     await admin.goto("/settings")
-    await admin.get_by_role("button", name="Create an invite code").click()
+    await admin.get_by_role("button", name="Create an invite", exact=True).click()
     invites = admin.locator("#invites")
     await expect(invites.get_by_role("status")).to_contain_text("It works once, until")
     code = await invites.get_by_label("Invite code").input_value()

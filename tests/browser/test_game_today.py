@@ -26,6 +26,7 @@ GAME_PAGES = (
     "/investments",
     "/engines",
     "/places?description=quiet+cafe&city=London",
+    "/how-it-works",
     "/admin",
     "/household",
     "/settings",
@@ -117,12 +118,14 @@ async def test_energy_short_message_next_to_the_quick_actions(
     await expect(alert).to_have_text("Not enough energy: this needs 27, you have 5 usable.")
     await expect(alert).to_be_focused()
     await screenshot(page, "energy-short", widths=(360,))
-    # Rest costs 16: refused as well, with its own numbers; nothing is ever recorded.
-    await page.get_by_role("button", name=re.compile("^Rest")).click()
-    await expect(page.locator("#quick").get_by_role("alert")).to_have_text(
-        "Not enough energy: this needs 16, you have 5 usable."
-    )
-    assert await _activity_count(page) == 4
+    assert await _activity_count(page) == 4  # the refused work was not recorded
+    # Rest is free (§3): an exhausted player can always rest.
+    rest = page.get_by_role("button", name=re.compile("^Rest"))
+    await expect(rest).to_contain_text("free")
+    await rest.click()
+    await expect(page.locator("#quick").get_by_role("status")).to_contain_text("Rest logged: 0 XP.")
+    await expect(page.locator("[data-live-value]")).to_have_text("5")
+    assert await _activity_count(page) == 5
 
 
 async def test_quick_action_with_javascript_off(

@@ -58,7 +58,14 @@ async def test_the_admin_reads_the_advice_on_a_phone(
     await expect(page).to_have_url(f"{server.url}/system")
     await expect(page.get_by_role("heading", level=1)).to_have_text("System")
 
+    summary = page.locator("#summary")
+    await expect(summary.locator(".banner-title")).to_have_text(
+        "Everything is fine; no need for Redis."
+    )
+    await expect(summary).to_contain_text("2 users")
     advice = page.locator("#advice")
+    await expect(advice).to_be_hidden()  # the engineer's detail is folded below
+    await page.get_by_text("Details for whoever looks after the machine").click()
     await expect(advice.locator(".banner-title")).to_have_text(QUIET)
     await expect(advice).to_contain_text("Phase: MVP (2 users) · estimated cost $0/month")
     now = page.get_by_role("table", name="The five figures now")
@@ -98,3 +105,25 @@ async def test_a_member_is_refused_the_system_page(
     await expect(page.locator("main")).to_contain_text(
         "Only the household admin can open this page."
     )
+
+
+async def test_the_plain_words_come_first_on_a_laptop(
+    server_factory: Callable[[], LiveServer], new_context: NewContext
+) -> None:
+    server = server_factory()
+    household_on(server)
+    page = await (
+        await new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
+    ).new_page()
+    await sign_in(page, "ada")
+    await page.goto("/system")
+    summary = page.locator("#summary")
+    await expect(summary).to_be_visible()
+    await expect(summary.locator(".banner-title")).to_have_text(
+        "Everything is fine; no need for Redis."
+    )
+    await expect(page.get_by_role("table", name="Triggers")).to_be_hidden()
+    detail = page.locator("#detail")
+    await detail.locator("summary").click()
+    await expect(page.get_by_role("table", name="Triggers")).to_be_visible()
+    assert await page.evaluate(WIDER_THAN_THE_SCREEN) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -190,6 +190,23 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         bad["account"]["timezone"] = "Mars/Olympus"
     elif case == "duplicate_sleep_date":
         bad["sleep_logs"].append(bad["sleep_logs"][0])
+    elif case == "restored_at_the_end_of_time":
+        bad["player"]["energy_restored_at"] = "9999-12-31T23:59:59Z"
+    elif case == "boost_at_the_end_of_time":
+        bad["boosts"][0]["started_at"] = "9999-12-31T00:00:00Z"
+    elif case == "activity_in_year_one":
+        bad["activities"][0]["occurred_at"] = "0001-01-01T00:00:00Z"
+    elif case == "activity_before_2000":
+        bad["activities"][0]["occurred_at"] = "1999-12-31T23:59:59Z"
+    elif case == "activity_two_days_ahead":
+        ahead = max(T0, datetime.now(UTC)) + timedelta(days=2)
+        bad["activities"][0]["occurred_at"] = ahead.isoformat()
+    elif case == "day_in_year_9999":
+        bad["activities"][0]["day"] = "9999-12-31"
+    elif case == "rolled_before_created":
+        bad["player"]["last_rolled_day"] = "2026-03-01"
+    elif case == "engine_updated_before_created":
+        bad["engines"][0]["updated_at"] = "2026-03-01T00:00:00Z"
     return bad
 
 
@@ -207,6 +224,14 @@ def _broken(doc: dict[str, Any], case: str) -> dict[str, Any]:
         ("negative_amount", "investments.0.amount_invested"),
         ("bad_timezone", "account.timezone"),
         ("duplicate_sleep_date", "sleep_logs.1"),
+        ("restored_at_the_end_of_time", "player.energy_restored_at"),
+        ("boost_at_the_end_of_time", "boosts.0.started_at"),
+        ("activity_in_year_one", "activities.0.occurred_at"),
+        ("activity_before_2000", "activities.0.occurred_at"),
+        ("activity_two_days_ahead", "activities.0.occurred_at"),
+        ("day_in_year_9999", "activities.0.day"),
+        ("rolled_before_created", "player.last_rolled_day"),
+        ("engine_updated_before_created", "engines.0.updated_at"),
     ],
 )
 async def test_a_bad_document_is_refused_before_anything_is_written(

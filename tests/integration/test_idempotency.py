@@ -17,7 +17,8 @@ from tests.integration.factories import PASSWORD, invite_code, join, set_up_hous
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 NewClient = Callable[[], httpx.AsyncClient]
-REST = {"type": "REST", "description": "nap"}
+# LEARNING costs energy (REST is free), so a double charge would show in the state.
+REST = {"type": "LEARNING", "description": "a chapter"}
 
 
 def keyed(key: str) -> dict[str, str]:
@@ -53,7 +54,7 @@ async def test_a_retry_replays_the_first_answer_and_records_once(
     assert again.content == first.content
     assert len(await _activities(client)) == 1
     state = (await client.get("/api/v1/me/state")).json()
-    assert state["energy"]["stored"] == 100 - 16  # charged once: REST 18 × 0.9 (The Balanced)
+    assert state["energy"]["stored"] == 100 - 18  # charged once: 20 × 0.9 (The Balanced)
     other = await client.post("/api/v1/me/activities", json=REST, headers=keyed("k-2"))
     assert other.status_code == 201 and "idempotent-replayed" not in other.headers
     assert len(await _activities(client)) == 2
@@ -94,7 +95,7 @@ async def test_a_key_reused_for_another_request_is_refused(client: httpx.AsyncCl
         "/api/v1/me/engines", json={"type": "CAREER", "name": "Job"}, headers=keyed("k")
     )
     assert other_path.status_code == 422
-    assert [a["type"] for a in await _activities(client)] == ["REST"]
+    assert [a["type"] for a in await _activities(client)] == ["LEARNING"]
     assert (await client.get("/api/v1/me/engines")).json() == []
 
 
@@ -214,4 +215,4 @@ async def test_ten_identical_requests_at_once_record_once(
     assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 9
     assert len(await _activities(committed_client)) == 1
     state = (await committed_client.get("/api/v1/me/state")).json()
-    assert state["energy"]["stored"] == 84  # REST once: 100 − round(18 × 0.9)
+    assert state["energy"]["stored"] == 82  # charged once: 100 − 20 × 0.9

@@ -198,7 +198,7 @@ def test_presets_for_every_player_up_down_up(create_database: Any) -> None:
     assert migrate.current_revision(url) == BEFORE_PRESETS
     assert _loadouts(url) == after  # what downgrade says it does: nothing to the rows
 
-    migrate.upgrade(url, PRESETS_FOR_EVERY_PLAYER)
+    migrate.upgrade(url, PRESETS_FOR_EVERY_PLAYER)  # later revisions may follow it
     assert migrate.current_revision(url) == PRESETS_FOR_EVERY_PLAYER
     assert _loadouts(url) == after  # nothing added twice
 

@@ -136,6 +136,11 @@ async def test_rebalancing_settings_and_advice(
     )
     page = text((await client.get("/investments")).text)
     assert "Your target 90% / 10%" in page  # 100 − 10 years, income and temper medium
+    # 2,000 held half and half against 90/10: the advice names kinds one can buy, never "bonds"
+    assert "Put £800.00 of new money into Stocks" in page
+    assert "Sell £800.00 of High-yield savings" in page
+    assert "Safe part (cash and high-yield savings)" in page
+    assert "bonds" not in page.lower()
     settings = {
         "horizon_years": "10",
         "income_stability": "MEDIUM",
@@ -152,7 +157,7 @@ async def test_rebalancing_settings_and_advice(
     )
     assert wrong.status_code == 422
     assert form_error(wrong.text) == (
-        "Stocks and bonds targets must add up to 100 (or leave both empty)."
+        "The stocks and safe-part targets must add up to 100 (or leave both empty)."
     )
     assert input_value(wrong.text, "f-target-bonds") == "40"
     assert await db_session.scalar(select(func.count()).select_from(RebalancingConfig)) == 0

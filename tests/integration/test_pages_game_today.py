@@ -118,12 +118,14 @@ async def test_today_shows_the_state_from_the_services(client: httpx.AsyncClient
     page = text((await client.get("/")).text)
     assert "Sleep & boosts 100 of 100" in page
     assert "Recruit Level 1" in page and "750 XP" in page and "250 XP to Private" in page
-    assert "Gold savings and assets £3,500.00" in page
+    assert "Gold — savings money put aside, and what it bought £3,500.00" in page
+    assert "Oxygen (cash buffer) months of expenses covered" in page
+    assert "Oxygen cloud" in page and "Oxygen (cash buffer)" in page  # the two told apart
     # Born with The Balanced (§13: xpGain .12, energyCostReduction .10), no Loadouts page read:
     # 500 × 1.2 = 600 × 1.10 = 660 × 1.12 = 739.2 → 739, 30 × 0.9 = 27 energy.
     assert "Work 27 +739 XP" in page
     assert "Save 14 +1,478 XP" in page  # 1,000 × 1.2 × 1.10 = 1,320 × 1.12 = 1,478.4; 13.5 → 14
-    assert "Rest 16 +0 XP" in page  # round(18 × 0.9)
+    assert "Rest free +0 XP" in page  # REST costs nothing (§3)
     assert "Summer : A season lasts at least 28 days; this one is 0 days old." in page
     assert "XP earned over the last 30 days" in page and "Your five clouds" in page
 

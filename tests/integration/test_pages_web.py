@@ -186,6 +186,12 @@ async def test_service_worker_at_the_root_lists_the_shell(client: httpx.AsyncCli
         assert (await client.get(url)).status_code == 200, url
     offline = await client.get("/offline")
     assert "Can't reach your Life World OS server" in page_text(offline.text)
+    # The offline queue's code is part of the shell and loaded by the worker itself.
+    imported = re.search(r'importScripts\("([^"]+)"\);', response.text)
+    assert imported is not None and imported[1] in shell
+    assert imported[1].startswith("/static/queue.js?v=")
+    queue = await client.get(imported[1])
+    assert queue.status_code == 200 and "LifeWorldQueue" in queue.text
 
 
 def test_navigation_moves_what_does_not_fit_under_more(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -107,6 +107,9 @@ async def world(test_settings: Settings, create_database: Any) -> AsyncIterator[
             place_name=f"Cafe {HOUSEHOLD}",
         )
         world = World(app, victim, clients, ids)
+        await invite_code(clients["ada"])  # a pending invite of household A, for the attacks
+        pending = (await clients["ada"].get("/api/v1/household/invites")).json()
+        world.extra["invite_id"] = pending[0]["id"]
         world.baseline = (await clients["vic"].get("/api/v1/me/export")).content
         clock.pin(None)
         try:

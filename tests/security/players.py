@@ -17,6 +17,7 @@ class Built:
     """What a rich player owns, by the ids the API gave."""
 
     user_id: int
+    activity_id: int
     engine_ids: list[int]
     loadout_id: int
     investment_id: int
@@ -58,7 +59,7 @@ async def build_rich_player(
             },
         )
     )
-    await ok(await client.post("/api/v1/me/activities", json={"type": "EXERCISE"}), 201)
+    exercise = await ok(await client.post("/api/v1/me/activities", json={"type": "EXERCISE"}), 201)
     custom = {
         "type": "CUSTOM",
         "description": f"Café ☕ <b>{marker}</b>",
@@ -138,6 +139,7 @@ async def build_rich_player(
     token = await ok(await client.post("/api/v1/auth/tokens", json={"name": f"t {marker}"}), 201)
     return Built(
         user_id=user_id,
+        activity_id=exercise["activity"]["id"],
         engine_ids=engine_ids,
         loadout_id=loadout["id"],
         investment_id=investment["investment"]["id"],

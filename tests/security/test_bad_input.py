@@ -263,6 +263,7 @@ def _bodies(payload: str, ids: dict[str, Any]) -> Iterator[tuple[str, str, dict[
 
 COVERED = {
     "PATCH /api/v1/me": {"display_name", "timezone"},  # the timezone is checked against IANA
+    "PATCH /api/v1/household": {"currency"},  # an ISO 4217 code from Babel's list, else 422
     "POST /api/v1/auth/tokens": {"name"},
     "POST /api/v1/me/activities/preview": {"description"},
     "POST /api/v1/me/activities": {"description"},
@@ -284,6 +285,7 @@ COVERED = {
     "POST /api/v1/auth/login": {"login", "password"},
     "POST /api/v1/auth/register": {"invite_code", "password", "timezone"},
     "POST /api/v1/auth/password": {"current_password", "new_password"},
+    "POST /api/v1/auth/password-reset": {"token", "new_password"},
 }
 
 
@@ -355,8 +357,15 @@ async def test_sql_and_html_are_stored_as_text_and_rendered_escaped(
     for body in (
         {"login": payload, "password": payload},
         {"invite_code": payload, "username": "eve", "email": "e@x.org", "password": "p" * 12},
+        {"token": payload, "new_password": payload + " long enough"},
     ):
-        path = "/api/v1/auth/login" if "login" in body else "/api/v1/auth/register"
+        path = (
+            "/api/v1/auth/login"
+            if "login" in body
+            else "/api/v1/auth/register"
+            if "invite_code" in body
+            else "/api/v1/auth/password-reset"
+        )
         refused = await new_client().post(path, json=body)
         assert refused.status_code in (401, 422), refused.text
     zone = await client.patch("/api/v1/me", json={"timezone": payload})

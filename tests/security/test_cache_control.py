@@ -18,8 +18,8 @@ API_ROUTES = [r for r in ROUTES if r.path.startswith(API_PREFIX)]
 # A value for each path parameter: nothing of the kind exists, so an unsafe call changes nothing.
 NOWHERE: dict[str, Any] = {"place_id": "local:999999999", "task_id": "no-such-task"}
 KNOWN_PARAMS = {
-    "engine_id", "loadout_id", "investment_id", "saved_id", "token_id", "place_id", "user_id",
-    "task_id",
+    "activity_id", "engine_id", "loadout_id", "investment_id", "saved_id", "token_id", "place_id",
+    "user_id", "task_id", "invite_id",
 }  # fmt: skip
 
 

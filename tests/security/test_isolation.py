@@ -20,6 +20,7 @@ from tests.security.routes import ROUTES, Route
 
 # Who owns what a path parameter names: one player, the household, or nobody (the catalogue).
 SCOPES = {
+    "activity_id": "player",
     "engine_id": "player",
     "loadout_id": "player",
     "investment_id": "player",
@@ -27,6 +28,7 @@ SCOPES = {
     "token_id": "player",
     "place_id": "household",
     "user_id": "household_admin",
+    "invite_id": "household_admin",
     "task_id": "catalogue",
 }
 # A valid body for each unsafe id route, so validation never answers before ownership does.
@@ -38,6 +40,8 @@ BODIES: dict[str, dict[str, Any] | None] = {
     "PUT /api/v1/admin/players/{user_id}": {"resources": {"gold": "0"}, "season": "WINTER"},
     "POST /api/v1/me/training/tasks/{task_id}/complete": {"notes": "mine"},
     "POST /api/v1/me/loadouts/{loadout_id}/activate": None,
+    "POST /api/v1/household/members/{user_id}/hand-over": None,
+    "POST /api/v1/household/members/{user_id}/password-reset": None,
 }
 # (name, same household as the victim, household admin)
 ATTACKERS = {
@@ -55,6 +59,7 @@ NOWHERE = {"int": 10**12, "place_id": "local:999999999", "task_id": "no-such-tas
 def victim_value(world: World, param: str) -> Any:
     victim = world.victim
     values = {
+        "activity_id": victim.activity_id,
         "engine_id": victim.engine_ids[0],
         "loadout_id": victim.loadout_id,
         "investment_id": victim.investment_id,
@@ -63,6 +68,7 @@ def victim_value(world: World, param: str) -> Any:
         "place_id": victim.household_place_id,
         "user_id": victim.user_id,
         "task_id": FIRST_TASK,
+        "invite_id": world.extra["invite_id"],
     }
     return values[param]
 
@@ -141,6 +147,7 @@ async def assert_victim_untouched(world: World) -> None:
 
 # A valid form for each page that acts on an object, so the form check never answers first.
 PAGE_FORMS: dict[str, dict[str, str]] = {
+    "POST /activities/{activity_id}/undo": {"next": "/"},
     "POST /engines/{engine_id}": {"status": "INACTIVE"},
     "POST /engines/{engine_id}/delete": {},
     "POST /investments/{investment_id}/top-up": {"add": "1"},
@@ -153,6 +160,11 @@ PAGE_FORMS: dict[str, dict[str, str]] = {
     "POST /training/tasks/{task_id}/complete": {},
     "POST /admin/players/{user_id}": {"res_gold": "0"},
     "POST /settings/tokens/{token_id}/revoke": {},
+    "POST /settings/invites/{invite_id}/revoke": {},
+    "POST /settings/members/{user_id}/export": {},
+    "POST /settings/members/{user_id}/remove": {"confirm_username": "vic"},
+    "POST /settings/members/{user_id}/hand-over": {},
+    "POST /settings/members/{user_id}/password-reset": {},
 }
 
 PAGE_ATTACKS = [

@@ -22,6 +22,7 @@ PUBLIC = {
     "POST /api/v1/setup",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/register",
+    "POST /api/v1/auth/password-reset",  # the one-time link an admin gave the member
     "GET /api/v1/openapi.json",  # the API's description, the same on every instance
     "GET /api/docs",
     "GET /api/docs/swagger-ui-bundle.js",  # Swagger UI's own files
@@ -34,6 +35,8 @@ PUBLIC = {
     "POST /login",
     "GET /join",
     "POST /join",
+    "GET /reset-password",
+    "POST /reset-password",
     "GET /offline",
     "GET /sw.js",
     "GET /favicon.ico",

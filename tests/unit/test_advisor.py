@@ -352,3 +352,36 @@ def test_a_simulation_holds_its_figures_over_the_whole_window() -> None:
     assert fired(advice) == {"concurrent_users", "queries_per_day"}
     assert advice.phase.phase is Phase.PHASE_2
     assert advice.phase.cost_text == "$18–80/month"
+
+
+# --- the System page's first words, for a household admin -----------------------------------
+
+
+def test_plain_words_for_a_quiet_household() -> None:
+    words = advisor.in_plain_words(advise(minutes(steady(120)), accounts=3))
+    assert words.headline == "Everything is fine; no need for Redis."
+    assert words.fine
+    assert "3 users" in words.detail
+    on = advisor.in_plain_words(advise(minutes(steady(120)), accounts=3, redis_in_use=True))
+    assert on.headline == "Everything is fine; nothing to do."
+
+
+def test_plain_words_follow_the_same_decision() -> None:
+    growing = advisor.in_plain_words(advise(minutes(steady(60)), accounts=120))
+    assert growing.headline == "Everything is fine; no need for Redis yet."
+    scale = advise(minutes(steady(60)), accounts=250)
+    assert scale.action is Action.ADD_REDIS
+    words = advisor.in_plain_words(scale)
+    assert words.headline == "It is time to add Redis."
+    assert not words.fine
+    assert "250 users" in words.detail
+    kept = advisor.in_plain_words(advise(minutes(steady(60)), accounts=250, redis_in_use=True))
+    assert kept.headline == "Everything is fine; keep Redis on."
+
+
+def test_plain_words_name_the_fired_trigger() -> None:
+    busy = advise(minutes(steady(60, latency_mean_ms=1500.0)), accounts=3)
+    assert busy.action is Action.ADD_REDIS
+    words = advisor.in_plain_words(busy)
+    assert words.headline == "It is time to add Redis."
+    assert "query latency is past the limit" in words.detail.lower()

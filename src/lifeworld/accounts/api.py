@@ -177,6 +177,27 @@ async def change_password(
     return response
 
 
+@router.post("/auth/password-reset", status_code=status.HTTP_204_NO_CONTENT)
+async def use_password_reset(
+    body: schemas.PasswordResetIn,
+    request: Request,
+    scope: ScopeDep,
+    security: SecurityDep,
+    settings: SettingsDep,
+) -> Response:
+    """Set a new password with the one-time link a household admin made; every session of
+    the account is signed out. 422 `invalid_reset_link` when used, replaced or expired."""
+    await sessions.use_password_reset(
+        scope,
+        security,
+        settings,
+        address=client_address(request),
+        now=clock.now(),
+        **body.model_dump(),
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.post(
     "/auth/tokens", status_code=status.HTTP_201_CREATED, response_model=schemas.NewTokenOut
 )
@@ -206,12 +227,40 @@ async def delete_token(token_id: IdPath, user: CurrentUser, scope: ScopeDep) -> 
     "/household/invites", status_code=status.HTTP_201_CREATED, response_model=schemas.InviteOut
 )
 async def create_invite(
-    admin: AdminUser, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
+    request: Request,
+    admin: AdminUser,
+    scope: ScopeDep,
+    security: SecurityDep,
+    settings: SettingsDep,
 ) -> schemas.InviteOut:
     code, expires = await households.create_invite(
         scope, security, settings, admin=admin, now=clock.now()
     )
-    return schemas.InviteOut(code=code, expires_at=expires)
+    return schemas.InviteOut(code=code, expires_at=expires, link=join_link(request, code))
+
+
+def absolute(request: Request, path: str) -> str:
+    """`path` on this app as the caller reached it (scheme and host)."""
+    return str(request.base_url).rstrip("/") + path
+
+
+def join_link(request: Request, code: str) -> str:
+    """The join page with `code` filled in."""
+    return absolute(request, f"/join?code={code}")
+
+
+@router.get("/household/invites", response_model=list[schemas.PendingInviteOut])
+async def list_invites(admin: AdminUser, scope: ScopeDep) -> list[schemas.PendingInviteOut]:
+    """(admin) The household's pending invites, newest first."""
+    pending = await households.pending_invites(scope, admin=admin, now=clock.now())
+    return [schemas.PendingInviteOut.model_validate(p) for p in pending]
+
+
+@router.delete("/household/invites/{invite_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_invite(invite_id: IdPath, admin: AdminUser, scope: ScopeDep) -> Response:
+    """(admin) Revoke a pending invite: its code stops working (404 for another household's)."""
+    await households.revoke_invite(scope, admin=admin, invite_id=invite_id, now=clock.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/household", response_model=schemas.HouseholdDetailOut)

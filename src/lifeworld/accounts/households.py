@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import aliased
 
-from lifeworld.accounts import auth_cache, throttle
+from lifeworld.accounts import auth_cache, invite_codes, throttle
 from lifeworld.accounts.currency import DEFAULT_CURRENCY, currency_for_timezone, is_currency
 from lifeworld.accounts.models import Household, Invite, User, named
 from lifeworld.accounts.security import Security
+from lifeworld.admin.models import AuditEntry
 from lifeworld.db.scope import Scope
 from lifeworld.errors import Conflict, Forbidden, InvalidField, NotFound
 from lifeworld.settings import Settings
@@ -112,8 +114,8 @@ async def _new_user(
 async def create_invite(
     scope: Scope, security: Security, settings: Settings, *, admin: User, now: datetime
 ) -> tuple[str, datetime]:
-    """A single-use invite code for the admin's household."""
-    code = secrets.token_urlsafe(9)
+    """A single-use invite code for the admin's household, grouped for reading."""
+    code = invite_codes.new_code()
     expires = now + timedelta(days=settings.invite_days)
     scope.session.add(
         Invite(
@@ -126,7 +128,67 @@ async def create_invite(
         )
     )
     await scope.session.flush()
-    return code, expires
+    return invite_codes.grouped(code), expires
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    id: int
+    hint: str
+    created_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+async def pending_invites(scope: Scope, *, admin: User, now: datetime) -> list[PendingInvite]:
+    """The household's invites not used, revoked or expired yet, newest first."""
+    creator = aliased(User)
+    rows = await scope.session.execute(
+        select(Invite, creator.username)
+        .outerjoin(creator, creator.id == Invite.created_by)
+        .where(
+            Invite.household_id == admin.household_id,
+            Invite.used_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .order_by(Invite.id.desc())
+    )
+    return [
+        PendingInvite(
+            id=invite.id,
+            hint=invite.hint,
+            created_by=name,
+            created_at=invite.created_at,
+            expires_at=invite.expires_at,
+        )
+        for invite, name in rows
+    ]
+
+
+async def revoke_invite(scope: Scope, *, admin: User, invite_id: int, now: datetime) -> None:
+    """Delete an unused invite of the admin's household (404 for any other)."""
+    result = await scope.session.execute(
+        delete(Invite)
+        .where(
+            Invite.id == invite_id,
+            Invite.household_id == admin.household_id,
+            Invite.used_at.is_(None),
+        )
+        .returning(Invite.hint)
+    )
+    hint = result.scalar_one_or_none()
+    if hint is None:
+        raise NotFound("There is no such pending invite in your household.")
+    scope.session.add(
+        AuditEntry(
+            household_id=admin.household_id,
+            actor_id=admin.id,
+            target_user_id=None,
+            action="invite_revoked",
+            changes={"invite_id": invite_id, "hint": hint},
+            created_at=now,
+        )
+    )
 
 
 async def register(
@@ -149,7 +211,7 @@ async def register(
     the same answer wherever the account is: nothing says whether it is in this household or
     another one, or which.
     """
-    code = invite_code.strip()
+    code = invite_codes.canonical(invite_code)
     async with security.passwords.turn() as turn:
         attempt = await throttle.reserve(
             scope,
@@ -212,6 +274,14 @@ async def update_profile(
         user.display_name = display_name
     await scope.session.flush()
     return user
+
+
+async def members(scope: Scope, *, household_id: int) -> list[User]:
+    """The household's people, in the order they joined."""
+    rows = await scope.session.scalars(
+        select(User).where(User.household_id == household_id).order_by(User.id)
+    )
+    return list(rows)
 
 
 async def find_user(scope: Scope, *, login: str) -> User | None:

@@ -115,3 +115,19 @@ class LoginFailure(IdMixin, Base):
     account: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime]
+
+
+class PasswordReset(IdMixin, CreatedAtMixin, Base):
+    """A one-time link an admin made for a member to set a new password (its token's digest)."""
+
+    __tablename__ = "password_resets"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_by: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -135,8 +135,41 @@ class NewTokenOut(BaseModel):
 
 
 class InviteOut(BaseModel):
-    code: str
+    code: str = Field(
+        description="Grouped for reading (`K7QM-3XPD-9RTW-H4CE`); typed in any "
+        "case, dashes and spaces ignored"
+    )
     expires_at: datetime
+    link: str = Field(description="The join page with the code filled in (`/join?code=…`)")
+
+
+class PendingInviteOut(BaseModel):
+    """An invite not used, revoked or expired yet; the code itself is never stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    hint: str = Field(description="The code's first four characters")
+    created_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class PasswordResetIn(StrictIn):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Password
+
+
+class ResetLinkOut(BaseModel):
+    link: str = Field(description="Works once, until expires_at; signs the member out everywhere")
+    expires_at: datetime
+
+
+class HandOverOut(BaseModel):
+    admin_id: int
+    you_stay_admin: bool = Field(
+        description="True for the instance owner, who keeps the admin role (and the System page)"
+    )
 
 
 class MemberOut(BaseModel):

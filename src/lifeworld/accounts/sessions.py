@@ -11,11 +11,19 @@ from sqlalchemy import delete, select, update
 
 from lifeworld.accounts import auth_cache, throttle, tokens
 from lifeworld.accounts.households import stored_user
-from lifeworld.accounts.models import Session, User
+from lifeworld.accounts.models import PasswordReset, Session, User
 from lifeworld.accounts.security import Security, new_token
+from lifeworld.admin.models import AuditEntry
 from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, Unauthorized
 from lifeworld.settings import Settings
+
+RESET_PURPOSE = "reset:"  # digests of reset links never match a session's or a token's
+RESET_REFUSED = "Too many attempts with password reset links. Wait a little and try again."
+RESET_INVALID = (
+    "This password reset link does not work any more: it was used, replaced or has expired. "
+    "Ask your household admin for a new one."
+)
 
 
 @dataclass(frozen=True)
@@ -191,3 +199,73 @@ async def reset_password(
 async def unlock_account(scope: Scope, *, user: User) -> int:
     """Forget the failed sign-ins of this account and of the addresses they came from."""
     return await throttle.forget(scope, user_id=user.id)
+
+
+async def _open_reset(
+    scope: Scope, security: Security, *, token: str, now: datetime, lock: bool
+) -> tuple[PasswordReset, User] | None:
+    query = (
+        select(PasswordReset, User)
+        .join(User, User.id == PasswordReset.user_id)
+        .where(PasswordReset.token_digest == security.digest(RESET_PURPOSE + token.strip()))
+    )
+    row = (await scope.session.execute(query.with_for_update() if lock else query)).first()
+    if row is None:
+        return None
+    reset, user = row
+    if reset.used_at is not None or reset.expires_at <= now:
+        return None
+    return reset, user
+
+
+async def reset_link_user(
+    scope: Scope, security: Security, *, token: str, now: datetime
+) -> User | None:
+    """The member a reset link is for while it works, else None (nothing is written)."""
+    found = await _open_reset(scope, security, token=token, now=now, lock=False)
+    return None if found is None else found[1]
+
+
+async def use_password_reset(
+    scope: Scope,
+    security: Security,
+    settings: Settings,
+    *,
+    token: str,
+    new_password: str,
+    address: str,
+    now: datetime,
+) -> User:
+    """Set a new password with a one-time link from the household admin: the link is spent
+    and every session of the member is signed out. Wrong links count against the address."""
+    async with security.passwords.turn() as turn:
+        attempt = await throttle.reserve(
+            scope,
+            settings,
+            key="reset:" + security.digest(RESET_PURPOSE + token.strip()).hex(),
+            address=address,
+            now=now,
+            refused=RESET_REFUSED,
+        )
+        found = await _open_reset(scope, security, token=token, now=now, lock=True)
+        if found is None:
+            raise InvalidField("token", RESET_INVALID, code="invalid_reset_link")
+        new_hash = await turn.hash(new_password)
+    await throttle.succeeded(scope, attempt)
+    reset, user = found
+    reset.used_at = now
+    user.password_hash = new_hash
+    user.password_changed_at = now
+    await revoke_all_sessions(scope, user_id=user.id)
+    scope.session.add(
+        AuditEntry(
+            household_id=user.household_id,
+            actor_id=user.id,
+            target_user_id=user.id,
+            action="password_reset_used",
+            changes={},
+            created_at=now,
+        )
+    )
+    await scope.session.flush()
+    return user

@@ -1,5 +1,7 @@
-"""Pages of a person's settings: profile, password, API tokens and (for the admin) invites.
+"""The Settings page of a person: profile, password, API tokens, the household's currency.
 
+Its other forms live beside it: the household admin's invites and members
+(`accounts/members_views.py`), one's own data and the owner's backups (`accounts/care_views.py`).
 Same pattern as `accounts/views.py`: the API's schemas, the same service functions, and
 POST-redirect-GET with the message next to the form it belongs to (`/settings#<section>`).
 """
@@ -10,25 +12,38 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifeworld.accounts import households, schemas, sessions, tokens
-from lifeworld.accounts.deps import SESSION_COOKIE, SecurityDep, SettingsDep, client_address
+from lifeworld.accounts.deps import (
+    SESSION_COOKIE,
+    SecurityDep,
+    SettingsDep,
+    client_address,
+)
 from lifeworld.accounts.views import ACCOUNT_MESSAGES, show_wait
+from lifeworld.backup import manage
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import InvalidField, Throttled
 from lifeworld.players import service as players
 from lifeworld.web import formats, submissions
 from lifeworld.web.choices import day_start_hours, timezone_names
-from lifeworld.web.deps import AdminFormViewer, FormViewer, PageViewer, Viewer
+from lifeworld.web.deps import (
+    AdminFormViewer,
+    FormViewer,
+    PageViewer,
+    Viewer,
+)
 from lifeworld.web.flash import Flash
 from lifeworld.web.forms import PageForm, ShowPage
-from lifeworld.web.templating import local_time, redirect, redirect_response, render
+from lifeworld.web.templating import redirect, redirect_response, render
 
 router = APIRouter(include_in_schema=False)
 
-SETTINGS_SECTIONS = ("profile", "password", "tokens", "invites", "currency")
+SETTINGS_SECTIONS = (
+    "profile", "password", "tokens", "data", "invites", "currency", "members", "backups",
+)  # fmt: skip
 
 
-async def _settings_page(
+async def render_settings(
     request: Request,
     viewer: Viewer,
     scope: ScopeDep,
@@ -47,10 +62,13 @@ async def _settings_page(
         "password": PageForm.blank(revoke_tokens="on"),
         "token": PageForm.blank(),
         "invite": PageForm.blank(),
+        "upload": PageForm.blank(),
+        "backup": PageForm.blank(),
         "currency": PageForm.blank(
             currency=await households.currency_of(scope, household_id=user.household_id)
         ),
     }
+    admin = user.is_admin
     page = render(
         request,
         "accounts/settings.html",
@@ -61,6 +79,12 @@ async def _settings_page(
         tokens=await tokens.list_api_tokens(scope, user=user),
         timezones=timezone_names(),
         hours=day_start_hours(),
+        pending=await households.pending_invites(scope, admin=user, now=clock.now())
+        if admin
+        else [],
+        members=await households.members(scope, household_id=user.household_id) if admin else [],
+        backups=manage.list_backups(request.app.state.settings) if viewer.owns_instance else [],
+        owns_instance=viewer.owns_instance,
         currencies=formats.currency_choices(),
     )
     page.headers.update(headers or {})
@@ -69,13 +93,7 @@ async def _settings_page(
 
 @router.get("/settings")
 async def settings_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
-    return await _settings_page(request, viewer, scope)
-
-
-@router.get("/settings/{part:path}")
-async def settings_form_address(part: str) -> Response:
-    """A form's address opened directly (say, from history after an error): the page itself."""
-    return redirect_response("/settings")
+    return await render_settings(request, viewer, scope)
 
 
 @router.post("/settings/profile")
@@ -89,7 +107,7 @@ async def save_profile(request: Request, viewer: FormViewer, scope: ScopeDep) ->
             if getattr(body, name) is None:
                 form.fail(name, "Fill this in.")
     if body is None or not form.ok:
-        raise ShowPage(await _settings_page(request, viewer, scope, status=422, profile=form))
+        raise ShowPage(await render_settings(request, viewer, scope, status=422, profile=form))
     # Through the players service: the old clock's days close first, cached states drop.
     await players.update_profile(scope, user=viewer.user, now=clock.now(), **body.model_dump())
     return redirect(request, "/settings#profile", Flash("success", "Saved.", section="profile"))
@@ -130,7 +148,7 @@ async def change_password(
             show_wait(form, exc)
             status, headers = 429, exc.headers
     if body is None or not form.ok:
-        page = await _settings_page(
+        page = await render_settings(
             request, viewer, scope, status=status, headers=headers, password=form
         )
         raise ShowPage(page)
@@ -161,7 +179,7 @@ async def create_token(
         schemas.TokenIn, messages={"name": "Give the token a name (1–80 characters)."}
     )
     if body is None:
-        raise ShowPage(await _settings_page(request, viewer, scope, status=422, token=form))
+        raise ShowPage(await render_settings(request, viewer, scope, status=422, token=form))
     await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
     row, token = await tokens.create_api_token(
         scope, security, user=viewer.user, name=body.name, now=clock.now()
@@ -208,42 +226,14 @@ async def save_currency(request: Request, viewer: AdminFormViewer, scope: ScopeD
     except InvalidField as exc:
         form.fail("currency", exc.message)
         raise ShowPage(
-            await _settings_page(request, viewer, scope, status=422, currency=form)
+            await render_settings(request, viewer, scope, status=422, currency=form)
         ) from None
     formats.set_currency(code)
     text = f"Amounts are now shown in {code}: {formats.money(1234.5)}."
     return redirect(request, "/settings#currency", Flash("success", text, section="currency"))
 
 
-@router.post("/settings/invites")
-async def create_invite(
-    request: Request,
-    viewer: AdminFormViewer,
-    scope: ScopeDep,
-    security: SecurityDep,
-    settings: SettingsDep,
-) -> Response:
-    form = await PageForm.read(request)
-    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
-    code, expires = await households.create_invite(
-        scope, security, settings, admin=viewer.user, now=clock.now()
-    )
-    until = local_time(expires, viewer)
-    return await submissions.done(
-        request,
-        scope,
-        form,
-        to="/settings#invites",
-        flash=Flash(
-            "success",
-            f"Invite created. It works once, until {until}.",
-            section="invites",
-            secret=code,
-            secret_label="Invite code",
-        ),
-        replay_flash=Flash(
-            "success",
-            "Invite created. If you did not copy the code, create another one.",
-            section="invites",
-        ),
-    )
+@router.get("/settings/{part:path}")
+async def settings_form_address(part: str) -> Response:
+    """A form's address opened directly (say, from history after an error): the page itself."""
+    return redirect_response("/settings")

@@ -235,3 +235,67 @@ async def join_submit(
 async def household_page(request: Request, viewer: PageViewer, scope: ScopeDep) -> Response:
     detail = await players.household_detail(scope, user=viewer.user)
     return render(request, "accounts/household.html", viewer=viewer, household=detail)
+
+
+# --- a password reset link from the household admin ---------------------------------------
+
+
+async def _reset_page(
+    request: Request,
+    scope: ScopeDep,
+    security: SecurityDep,
+    form: PageForm,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    member = await sessions.reset_link_user(
+        scope, security, token=form.value("token"), now=clock.now()
+    )
+    page = render(
+        request,
+        "accounts/reset_password.html",
+        form=form,
+        member=member,
+        invalid=sessions.RESET_INVALID,
+        status=status if member is not None else 404,
+    )
+    page.headers.update(headers or {})
+    return page
+
+
+@router.get("/reset-password")
+async def reset_password_page(
+    request: Request, scope: ScopeDep, security: SecurityDep, token: str = ""
+) -> Response:
+    return await _reset_page(request, scope, security, PageForm.blank(token=token.strip()[:200]))
+
+
+@router.post("/reset-password", dependencies=[AnonForm])
+async def reset_password_submit(
+    request: Request, scope: ScopeDep, security: SecurityDep, settings: SettingsDep
+) -> Response:
+    form = await PageForm.read(request)
+    body = form.validate(
+        schemas.PasswordResetIn, messages={"new_password": ACCOUNT_MESSAGES["password"]}
+    )
+    if body is None:
+        raise ShowPage(await _reset_page(request, scope, security, form, 422))
+    await submissions.once(request, scope, form, user_id=None, now=clock.now())
+    try:
+        await sessions.use_password_reset(
+            scope,
+            security,
+            settings,
+            address=client_address(request),
+            now=clock.now(),
+            **body.model_dump(),
+        )
+    except InvalidField as exc:
+        form.fail("__form__", exc.message)
+        raise ShowPage(await _reset_page(request, scope, security, form, 422)) from None
+    except Throttled as exc:
+        show_wait(form, exc)
+        page = await _reset_page(request, scope, security, form, 429, headers=exc.headers)
+        raise ShowPage(page) from None
+    done = Flash("success", "Your new password is set. Sign in with it.")
+    return await submissions.done(request, scope, form, to="/login", flash=done, replay_flash=done)

@@ -50,3 +50,13 @@ async def list_activities(
     return await service.list_activities(
         scope, user=user, now=clock.now(), limit=limit, before=before
     )
+
+
+@router.delete("/{activity_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def undo_activity(activity_id: int, user: CurrentUser, scope: ScopeDep) -> Response:
+    """Undo an activity of the current game day: its energy back (up to the day's cap), its XP
+    and resource changes taken away, milestones kept (GAME_RULES.md §3.2). 409 `day_closed`
+    for an earlier day's activity, 409 `has_dependents` for a training task's; 404 for an id
+    that is not one of the player's activities (also once undone)."""
+    await service.undo(scope, user=user, now=clock.now(), activity_id=activity_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +24,8 @@ class Activity(IdMixin, Base):
     type: Mapped[str] = mapped_column(String(16))
     description: Mapped[str | None] = mapped_column(String(500))
     occurred_at: Mapped[datetime]
+    # Sent after its game day had closed (an offline queue): recorded at arrival instead.
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     day: Mapped[date]  # the player's game day it belongs to (GAME_RULES.md §6)
     energy_used: Mapped[int] = mapped_column(Integer)
     xp_overall: Mapped[int] = mapped_column(Integer)
@@ -39,3 +42,5 @@ class Activity(IdMixin, Base):
     resource_changes: Mapped[dict[str, str]] = mapped_column(JSONB)
     is_recovery: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(16), default="activity")  # activity | training
+    # water and armor as they were before the activity set them (undo puts them back)
+    set_before: Mapped[dict[str, str | int] | None] = mapped_column(JSONB, default=None)

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from lifeworld.game.state import ActivityType, Season
 from lifeworld.players.schemas import CategoriesOut, StateOut
@@ -41,11 +42,22 @@ class ResourceChangesIn(StrictIn):
     keys: Annotated[int, Field(ge=-10, le=10)] | None = None
 
 
+def _iso_text(value: object) -> object:
+    """Only ISO 8601 text: pydantic would also read a number as Unix seconds."""
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "iso_datetime", "Use an ISO 8601 time with an offset, e.g. 2026-03-02T09:30:00+01:00."
+        )
+    return value
+
+
 class ActivityIn(StrictIn):
     type: ActivityType
     description: Annotated[str, Field(max_length=500)] | None = None
     custom_xp: CustomXPIn | None = None
     resource_changes: ResourceChangesIn | None = None
+    # When it happened, if not now (an entry queued offline); ISO 8601 with an offset.
+    occurred_at: Annotated[AwareDatetime, BeforeValidator(_iso_text)] | None = None
 
     @model_validator(mode="after")
     def _custom_xp_only_for_custom(self) -> ActivityIn:
@@ -71,6 +83,7 @@ class ActivityOut(BaseModel):
     type: ActivityType
     description: str | None
     occurred_at: datetime
+    late: bool  # arrived after its day had closed: recorded at arrival, on the day after
     day: str
     energy_used: int
     xp_gained: XPGainedOut

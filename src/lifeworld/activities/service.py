@@ -22,16 +22,26 @@ from lifeworld.activities.schemas import (
     QuickPreviewOut,
     XPGainedOut,
 )
+from lifeworld.admin.models import AuditEntry
 from lifeworld.db.scope import Scope
-from lifeworld.errors import InvalidField
-from lifeworld.game.activities import ActivityResult, energy_cost, perform_activity
-from lifeworld.game.errors import GameRuleError
+from lifeworld.errors import InvalidField, NotFound
+from lifeworld.game.activities import (
+    EFFORT_ACTIVITIES,
+    ActivityResult,
+    energy_cost,
+    perform_activity,
+)
+from lifeworld.game.arrival import Arrival, ArrivalRefused, place_arrival
+from lifeworld.game.days import day_start
+from lifeworld.game.errors import GameRuleError, HasDependents
 from lifeworld.game.milestones import MilestoneAward
 from lifeworld.game.resources import NO_CHANGES, ResourceChanges
-from lifeworld.game.state import XP, ActivityType, CategoryXP, Season
+from lifeworld.game.state import XP, ActivityType, CategoryXP, PlayerState, Season
+from lifeworld.game.undo import LoggedActivity, undo_activity
 from lifeworld.players.context import PlayerContext, open_player
 from lifeworld.players.schemas import CategoriesOut
 from lifeworld.players.state_document import build_state
+from lifeworld.training.models import TaskCompletion
 
 MAX_PAGE = 200
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
@@ -48,6 +58,15 @@ def _inputs(body: ActivityIn) -> tuple[XP | None, ResourceChanges]:
     if body.resource_changes is not None:
         changes = ResourceChanges(**body.resource_changes.model_dump())
     return custom, changes
+
+
+def _arrival(ctx: PlayerContext, body: ActivityIn) -> Arrival:
+    """The time the activity counts at (docs/OFFLINE.md); 422 outside the accepted window."""
+    started = day_start(ctx.today, ctx.user.timezone, ctx.user.day_start_hour)
+    try:
+        return place_arrival(body.occurred_at, now=ctx.now, day_started_at=started)
+    except ArrivalRefused as exc:
+        raise InvalidField("occurred_at", str(exc)) from None
 
 
 def _perform(ctx: PlayerContext, body: ActivityIn) -> ActivityResult:
@@ -74,6 +93,21 @@ def changes_json(changes: ResourceChanges) -> dict[str, str | int]:
     return out
 
 
+def set_before_json(state: PlayerState, changes: ResourceChanges) -> dict[str, str | int] | None:
+    """Water and armor before an activity set them, for its undo; None when it set neither."""
+    before = ResourceChanges(
+        water=None if changes.water is None else state.resources.water,
+        armor=None if changes.armor is None else state.resources.armor,
+    )
+    return None if before.is_empty() else changes_json(before)
+
+
+def _stored_changes(stored: dict[str, Any] | None) -> ResourceChanges:
+    if not stored:
+        return NO_CHANGES
+    return ResourceChanges(**_changes_out(stored))  # type: ignore[arg-type]
+
+
 def _changes_out(stored: dict[str, Any]) -> dict[str, Decimal | int]:
     return {k: (int(v) if k in ("armor", "keys") else Decimal(str(v))) for k, v in stored.items()}
 
@@ -84,14 +118,18 @@ def activity_values(
     *,
     description: str | None,
     source: str = "activity",
+    arrival: Arrival | None = None,
 ) -> dict[str, Any]:
-    """The `activities` columns of a performed activity, as they are stored."""
+    """The `activities` columns of a performed activity, as they are stored (at `ctx.now`
+    unless `arrival` places it elsewhere)."""
     gained = result.xp_gained
+    arrival = arrival or Arrival(ctx.now, late=False)
     return {
         "user_id": ctx.user.id,
         "type": result.activity.value,
         "description": description,
-        "occurred_at": ctx.now,
+        "occurred_at": arrival.at,
+        "late": arrival.late,
         "day": result.day,
         "energy_used": result.energy_cost,
         "xp_overall": gained.overall,
@@ -104,6 +142,7 @@ def activity_values(
         "resource_changes": changes_json(result.resource_changes),
         "is_recovery": result.is_recovery,
         "source": source,
+        "set_before": set_before_json(ctx.state, result.resource_changes),
     }
 
 
@@ -118,6 +157,7 @@ def stored_activity_out(activity_id: int | None, v: Mapping[str, Any]) -> Activi
         type=ActivityType(v["type"]),
         description=v["description"],
         occurred_at=v["occurred_at"],
+        late=v["late"],
         day=v["day"].isoformat(),
         energy_used=v["energy_used"],
         xp_gained=XPGainedOut(
@@ -170,8 +210,9 @@ async def log_activity(
     trip (`last`), as the request would have right after the answer was made.
     """
     ctx = await open_player(scope, user=user, now=now, direct=True)
+    arrival = _arrival(ctx, body)
     result = _perform(ctx, body)
-    values = activity_values(ctx, result, description=body.description)
+    values = activity_values(ctx, result, description=body.description, arrival=arrival)
     ctx.record_milestones(result.milestones)
     activity_id = await ctx.save(result.state, activity=values, last=True)
     assert activity_id is not None
@@ -185,8 +226,9 @@ async def preview_activity(
 ) -> ActivityResultOut:
     """The same numbers as `log_activity`, nothing written (beyond a due rollover)."""
     ctx = await open_player(scope, user=user, now=now, for_update=False)
+    arrival = _arrival(ctx, body)
     result = _perform(ctx, body)
-    values = activity_values(ctx, result, description=body.description)
+    values = activity_values(ctx, result, description=body.description, arrival=arrival)
     ctx.state = result.state  # show the state as it would be, without storing it
     return _result_out(ctx, result, stored_activity_out(None, values))
 
@@ -275,3 +317,89 @@ async def daily_totals(scope: Scope, *, user: User, since: date) -> list[DayTota
         DayTotalOut(day=day, xp=int(xp or 0), energy=int(energy or 0), count=int(count))
         for day, xp, energy, count in rows
     ]
+
+
+def _logged(row: Activity) -> LoggedActivity:
+    return LoggedActivity(
+        activity=ActivityType(row.type),
+        day=row.day,
+        energy_used=row.energy_used,
+        xp_gained=XP(
+            row.xp_overall,
+            CategoryXP(
+                row.xp_capacity, row.xp_engines, row.xp_oxygen, row.xp_meaning, row.xp_optionality
+            ),
+        ),
+        resource_changes=_stored_changes(row.resource_changes),
+        set_before=_stored_changes(row.set_before),
+    )
+
+
+async def _last_day(scope: Scope, user: User, without: int, kinds: Iterable[str]) -> date | None:
+    """The latest game day of the player's other activities of these kinds, if any."""
+    return await scope.session.scalar(
+        select(func.max(Activity.day)).where(
+            Activity.user_id == user.id, Activity.id != without, Activity.type.in_(list(kinds))
+        )
+    )
+
+
+def _undo_audit(row: Activity, before: PlayerState, after: PlayerState) -> dict[str, Any]:
+    """What the undo changed, in the audit log's from → to shape."""
+    name = row.description or row.type
+    diff: dict[str, Any] = {
+        "activity": {"from": f"{name} (#{row.id}, {row.day.isoformat()})", "to": "undone"},
+        "energy": {"from": before.energy, "to": after.energy},
+        "xp.overall": {"from": before.xp.overall, "to": after.xp.overall},
+    }
+    for name in ("oxygen", "water", "gold", "armor", "keys"):
+        old, new = getattr(before.resources, name), getattr(after.resources, name)
+        if old != new:
+            diff[f"resources.{name}"] = {"from": str(old), "to": str(new)}
+    return diff
+
+
+async def undo(scope: Scope, *, user: User, now: datetime, activity_id: int) -> ActivityOut:
+    """Undo an activity of the current game day in one transaction (GAME_RULES.md §3.2).
+
+    Another player's activity, an unknown one and one already undone are all "not found".
+    Investments keep no link to an activity, so training completions are the only dependents.
+    Returns the activity as it was, for the message after it.
+    """
+    if not 0 < activity_id <= MAX_ID:
+        raise NotFound("There is no such activity.")
+    ctx = await open_player(scope, user=user, now=now)
+    row = await scope.session.scalar(
+        select(Activity).where(Activity.id == activity_id, Activity.user_id == user.id)
+    )
+    if row is None:
+        raise NotFound("There is no such activity.")
+    kinds = [k.value for k in ActivityType]
+    state = undo_activity(
+        ctx.state,
+        _logged(row),
+        today=ctx.today,
+        last_activity_day=await _last_day(scope, user, row.id, kinds),
+        last_effort_activity_day=await _last_day(
+            scope, user, row.id, [k.value for k in EFFORT_ACTIVITIES]
+        ),
+    )
+    attached = await scope.session.scalar(
+        select(func.count()).where(TaskCompletion.activity_id == row.id)
+    )
+    if attached:
+        raise HasDependents(int(attached))
+    scope.session.add(
+        AuditEntry(
+            household_id=user.household_id,
+            actor_id=user.id,
+            target_user_id=user.id,
+            action="undo_activity",
+            changes=_undo_audit(row, ctx.state, state),
+            created_at=now,
+        )
+    )
+    undone = activity_out(row)
+    await scope.session.delete(row)
+    await ctx.save(state)
+    return undone

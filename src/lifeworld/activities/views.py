@@ -20,6 +20,8 @@ from lifeworld.db.scope import Scope
 from lifeworld.db.session import ScopeDep
 from lifeworld.game.errors import GameRuleError
 from lifeworld.game.state import CATEGORIES, ActivityType
+from lifeworld.players import service as players
+from lifeworld.schemas_common import IdPath
 from lifeworld.today.views import QUICK_TYPES, today_page
 from lifeworld.web import formats, submissions
 from lifeworld.web.deps import FormViewer, PageViewer, Viewer
@@ -44,6 +46,7 @@ MESSAGES = {
     "gold": "Enter an amount between -1000000 and 1000000, at most 2 decimals.",
     "oxygen": "Enter months between -24 and 24.",
     "description": "Use at most 500 characters.",
+    "saved": "Enter an amount from 0 to 1000000, at most 2 decimals.",
 }
 
 
@@ -62,17 +65,19 @@ async def activities_page(
         scope, user=viewer.user, now=now, limit=PAGE_SIZE, before=before
     )
     quick = await service.quick_previews(scope, user=viewer.user, now=now, types=QUICK_TYPES)
-    blank = {"quick": PageForm.blank(), "custom": PageForm.blank()}
+    today = (await players.get_state(scope, user=viewer.user, now=now)).day.today
+    blank = {"quick": PageForm.blank(), "custom": PageForm.blank(), "save": PageForm.blank()}
     return render(
         request,
         "activities/index.html",
         viewer=viewer,
         status=status,
-        sections=("quick", "custom"),
+        sections=("quick", "custom", "history"),
         page=page,
         quick=quick,
         forms={**blank, **forms},
         categories=[c.value for c in CATEGORIES],
+        today=today,
     )
 
 
@@ -98,6 +103,21 @@ def custom_body(form: PageForm) -> dict[str, Any]:
     changes = {n: form.value(n).strip() for n in CHANGE_FIELDS if form.value(n).strip()}
     if changes:
         body["resource_changes"] = changes
+    return body
+
+
+def saving_body(form: PageForm) -> ActivityIn | None:
+    """A Save with the amount put aside, if given, as gold (GAME_RULES.md §4); None if invalid."""
+    data: dict[str, Any] = {"type": ActivityType.SAVE_EXPENSES.value}
+    amount = form.value("saved").strip()
+    if amount:
+        data["resource_changes"] = {"gold": amount}
+    fields: dict[tuple[str, ...], str] = {("resource_changes", "gold"): "saved"}
+    body = form.validate_data(ActivityIn, data, fields=fields, messages=MESSAGES)
+    changes = body.resource_changes if body else None
+    if changes is not None and changes.gold is not None and changes.gold < 0:
+        form.fail("saved", MESSAGES["saved"])  # putting aside is never negative
+        return None
     return body
 
 
@@ -129,8 +149,12 @@ async def _again(
     form: PageForm,
     status: int,
 ) -> Response:
+    if to == "/" and name == "save":
+        return await today_page(request, viewer, scope, status=status, save=form)
     if to == "/":
         return await today_page(request, viewer, scope, status=status, quick=form)
+    if name == "save":
+        return await activities_page(request, viewer, scope, status=status, save=form)
     if name == "quick":
         return await activities_page(request, viewer, scope, status=status, quick=form)
     return await activities_page(request, viewer, scope, status=status, custom=form)
@@ -141,15 +165,17 @@ async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) ->
     form = await PageForm.read(request)
     to = "/" if form.value("next") == "/" else "/activities"
     custom = form.value("type") == ActivityType.CUSTOM.value
-    name = "custom" if custom else "quick"
+    name = "custom" if custom else "save" if form.value("form") == "save" else "quick"
     if custom:
         body = form.validate_data(
             ActivityIn, custom_body(form), fields=NESTED_FIELDS, messages=MESSAGES
         )
+    elif name == "save":
+        body = saving_body(form)
     else:
         body = form.validate(ActivityIn, messages=MESSAGES)
     if body is None:
-        if not custom:
+        if name == "quick":
             form.errors.setdefault(FORM_ERROR, MESSAGES["type"])
         raise ShowPage(await _again(request, viewer, scope, to, name, form, 422))
     await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
@@ -158,8 +184,32 @@ async def log_activity(request: Request, viewer: FormViewer, scope: ScopeDep) ->
     except GameRuleError as exc:
         form.errors[FORM_ERROR] = formats.refusal(exc)
         raise ShowPage(await _again(request, viewer, scope, to, name, form, 409)) from None
-    flash = Flash("success", gained_message(result), section=name)
-    return await submissions.done(request, scope, form, to=f"{to}#{name}", flash=flash)
+    logged = str(result.activity.id)
+    section = "custom" if custom else "quick"  # the amount form lives in the quick card
+    flash = Flash("success", gained_message(result), section=section, undo=logged)
+    return await submissions.done(request, scope, form, to=f"{to}#{section}", flash=flash)
+
+
+@router.post("/activities/{activity_id}/undo")
+async def undo_activity(
+    activity_id: IdPath, request: Request, viewer: FormViewer, scope: ScopeDep
+) -> Response:
+    """Undo one of today's activities (the same service as the API's DELETE); a refusal
+    (an earlier day, a training task's activity) comes back as a message, nothing changed."""
+    form = await PageForm.read(request)
+    to, section = ("/", "recent") if form.value("next") == "/" else ("/activities", "history")
+    await submissions.once(request, scope, form, user_id=viewer.user.id, now=clock.now())
+    try:
+        undone = await service.undo(
+            scope, user=viewer.user, now=clock.now(), activity_id=activity_id
+        )
+    except GameRuleError as exc:
+        refused = Flash("error", exc.message, section=section)
+        return await submissions.done(request, scope, form, to=f"{to}#{section}", flash=refused)
+    name = undone.description or label(undone.type)
+    text = f"{name} undone: its energy, XP and resources are back as they were."
+    flash = Flash("success", text, section=section)
+    return await submissions.done(request, scope, form, to=f"{to}#{section}", flash=flash)
 
 
 @router.get("/activities/{part:path}")

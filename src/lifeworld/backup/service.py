@@ -114,6 +114,20 @@ def _known_revision(revision: str) -> None:
         )
 
 
+def check_archive(archive: Path) -> Manifest:
+    """The archive's manifest, once it is known to be one this version can restore."""
+    manifest = read_manifest(archive)
+    _known_revision(manifest.schema_revision)
+    return manifest
+
+
+def empty_database(url: str) -> None:
+    """Drop everything of the database at `url` (its public schema), for a restore over it."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
 def _server_version(url: str) -> int:
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         row = conn.execute("SHOW server_version_num").fetchone()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from cryptography import x509
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -11,6 +10,7 @@ from lifeworld.connect.profiles import mobileconfig
 from lifeworld.settings import Settings, TlsMode
 from lifeworld.tls.authority import CaCertificate
 from lifeworld.tls.files import TlsPaths
+from lifeworld.web.qr import qr_svg
 from lifeworld.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,9 +48,7 @@ async def connect_page(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     authority = _authority(request)
     https_url, page_url = _addresses(request)
-    qr = segno.make(page_url, error="m").svg_inline(
-        scale=5, border=2, dark="#000", light="#fff", omitsize=True, title="QR code of this page"
-    )
+    qr = qr_svg(page_url, title="QR code of this page")
     return render(
         request,
         "connect/index.html",

@@ -40,7 +40,7 @@ ACTIVITIES: dict[ActivityType, ActivitySpec] = {
     AT.EXERCISE: _spec(25, 200, 250, 0, 0, 0, 50),
     AT.SAVE_EXPENSES: _spec(15, 1000, 0, 200, 500, 0, 300),
     AT.LEARNING: _spec(20, 400, 150, 100, 0, 0, 200),
-    AT.REST: _spec(18, 0, 0, 0, 0, 0, 0),
+    AT.REST: _spec(0, 0, 0, 0, 0, 0, 0),  # free: never refused, not when exhausted
     AT.CUSTOM: _spec(20, 0, 0, 0, 0, 0, 0),  # XP comes from the player
 }
 RECOVERY_ACTIONS: frozenset[ActivityType] = frozenset(

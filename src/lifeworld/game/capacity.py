@@ -8,6 +8,9 @@ from typing import Literal
 
 BurnoutRisk = Literal["high", "medium", "low"]
 BURNOUT_ENERGY_CAP = 40
+# (capacity below, energy cap), lowest first; at or above the last bound the cap is TOP_ENERGY_CAP
+ENERGY_CAPS: tuple[tuple[int, int], ...] = ((30, 70), (60, 85), (80, 100))
+TOP_ENERGY_CAP = 110
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +53,10 @@ def energy_cap(capacity: int, burnout: bool = False) -> int:
     """The most energy a player can use today."""
     if burnout:
         return BURNOUT_ENERGY_CAP
-    if capacity < 30:
-        return 70
-    if capacity < 60:
-        return 85
-    if capacity < 80:
-        return 100
-    return 110
+    for below, cap in ENERGY_CAPS:
+        if capacity < below:
+            return cap
+    return TOP_ENERGY_CAP
 
 
 def usable_energy(stored: int, cap: int) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from lifeworld.game.instants import EARLIEST, LATEST
+
 
 def zone(tz: ZoneInfo | str) -> ZoneInfo:
     """A ZoneInfo from a zone or its IANA name."""
@@ -39,9 +41,16 @@ def day_start(day: date, tz: ZoneInfo | str, day_start_hour: int) -> datetime:
 
     When the start hour does not exist that night (spring forward), the day begins at the first
     instant whose local wall time is at or after it, i.e. the transition itself. When it exists
-    twice (fall back), the day begins at the first occurrence.
+    twice (fall back), the day begins at the first occurrence. A day at the edge of the
+    calendar whose start is outside year 1 … 9999 in UTC begins at the earliest or latest instant.
     """
-    tzinfo = zone(tz)
+    try:
+        return _day_start(day, zone(tz), day_start_hour)
+    except OverflowError:
+        return LATEST if day.year > 1 else EARLIEST
+
+
+def _day_start(day: date, tzinfo: ZoneInfo, day_start_hour: int) -> datetime:
     wall = datetime.combine(day, time(day_start_hour))
     first = wall.replace(tzinfo=tzinfo, fold=0).astimezone(UTC)
     if _wall(first, tzinfo) == wall:

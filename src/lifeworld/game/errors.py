@@ -153,3 +153,23 @@ class PresetLocked(GameRuleError):
 
     def __init__(self) -> None:
         super().__init__("Preset loadouts cannot be edited or deleted.")
+
+
+class DayClosed(GameRuleError):
+    code = "day_closed"
+
+    def __init__(self, day: object, open_day: object) -> None:
+        super().__init__(
+            f"Only today's activities can be undone: this one belongs to {day}, a closed day.",
+            {"day": str(day), "today": str(open_day)},
+        )
+
+
+class HasDependents(GameRuleError):
+    code = "has_dependents"
+
+    def __init__(self, completions: int) -> None:
+        super().__init__(
+            "This activity came from a training task: it cannot be undone on its own.",
+            {"training_completions": completions},
+        )

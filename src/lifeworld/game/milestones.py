@@ -17,6 +17,9 @@ class Milestone(StrEnum):
     REDUCED_FRAGILITY = "REDUCED_FRAGILITY"
 
 
+SIX_MONTHS = 6  # months of expenses covered (oxygen)
+ONE_YEAR = 12
+ENGINES_FOR_REDUCED_FRAGILITY = 2  # ACTIVE engines
 MILESTONE_KEYS: dict[Milestone, int] = {
     Milestone.SIX_MONTHS_EXPENSES: 1,
     Milestone.ONE_YEAR_EXPENSES: 2,
@@ -34,13 +37,13 @@ class MilestoneAward:
 def reached(resources: Resources, active_engines: int) -> set[Milestone]:
     """Every milestone whose condition holds now."""
     found: set[Milestone] = set()
-    if resources.oxygen >= 6:
+    if resources.oxygen >= SIX_MONTHS:
         found.add(Milestone.SIX_MONTHS_EXPENSES)
-    if resources.oxygen >= 12:
+    if resources.oxygen >= ONE_YEAR:
         found.add(Milestone.ONE_YEAR_EXPENSES)
     if resources.gold > Decimal(0):
         found.add(Milestone.FIRST_ASSET)
-    if active_engines >= 2:
+    if active_engines >= ENGINES_FOR_REDUCED_FRAGILITY:
         found.add(Milestone.REDUCED_FRAGILITY)
     return found
 

@@ -4,6 +4,11 @@ Shares and drifts are percentage points quantized to 0.01 (half away) before any
 so what the page shows is what was decided on. An empty portfolio has no drift and needs no
 rebalancing. ANNUAL needs rebalancing once a calendar year has passed since the last one
 (29 February counts as 28 February the next year), or when it was never rebalanced.
+
+The two classes are the rule book's "stocks" and "bonds"; no investment kind is called bonds,
+so every recommendation names the kinds that carry it out: a purchase goes to STOCKS or to
+HIGH_YIELD_SAVINGS (the safe part's kind that earns something), a sale comes from the kinds
+held in the class, largest holding first.
 """
 
 from __future__ import annotations
@@ -22,6 +27,15 @@ D = Decimal
 HUNDRED = D(100)
 MIN_DRIFT_FOR_ACTION = D("0.1")
 DEFAULT_DRIFT_THRESHOLD = D(5)
+# The kinds of investment that make up each class (docs/GAME_RULES.md §15), and the one to buy.
+CLASS_KINDS: dict[str, tuple[InvestmentType, ...]] = {
+    "stocks": (InvestmentType.STOCKS,),
+    "bonds": (InvestmentType.HIGH_YIELD_SAVINGS, InvestmentType.CASH),
+}
+BUY_KIND: dict[str, InvestmentType] = {
+    "stocks": InvestmentType.STOCKS,
+    "bonds": InvestmentType.HIGH_YIELD_SAVINGS,
+}
 
 
 class Level(StrEnum):
@@ -81,6 +95,8 @@ class Recommendation:
     amount: Decimal
     priority: Priority
     drift: Decimal
+    # the kinds of investment to buy or sell, in order: none of them is ever called "bonds"
+    investment_types: tuple[InvestmentType, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +167,8 @@ def advise(
     values = {kind: D(0) for kind in InvestmentType}
     for kind, value in holdings:
         values[kind] += D(value)
-    stocks_value = values[InvestmentType.STOCKS]
-    bonds_value = values[InvestmentType.HIGH_YIELD_SAVINGS] + values[InvestmentType.CASH]
+    stocks_value = sum((values[k] for k in CLASS_KINDS["stocks"]), D(0))
+    bonds_value = sum((values[k] for k in CLASS_KINDS["bonds"]), D(0))
     total = stocks_value + bonds_value
     stocks = _status("stocks", stocks_value, total, target.stocks_pct)
     bonds = _status("bonds", bonds_value, total, target.bonds_pct)
@@ -170,11 +186,14 @@ def advise(
         adjustment = quantize(status.target_pct / HUNDRED * total - status.value, CENT)
         if adjustment < 0:
             action = Action.SELL
+            held = [k for k in CLASS_KINDS[status.name] if values[k] > 0]
+            kinds = tuple(sorted(held, key=lambda k: values[k], reverse=True))
         else:
             action = Action.CONTRIBUTE if contributions > 0 else Action.BUY
+            kinds = (BUY_KIND[status.name],)
         recommendations.append(
             Recommendation(
-                status.name, action, abs(adjustment), _priority(status.drift), status.drift
+                status.name, action, abs(adjustment), _priority(status.drift), status.drift, kinds
             )
         )
     return RebalancingAdvice(

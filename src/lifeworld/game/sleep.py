@@ -8,11 +8,15 @@ from decimal import Decimal
 from enum import StrEnum
 
 from lifeworld.game.capacity import energy_cap, usable_energy
+from lifeworld.game.instants import shifted
 from lifeworld.game.rounding import Number, floor_int, quantize, to_decimal
 from lifeworld.game.state import PlayerState
 
 DRAIN_PER_HOUR = 2
 GOOD_SLEEP_BONUS = 20
+HOURS_COUNTED = 8  # sleep beyond this restores nothing more
+GOOD_SLEEP_HOURS = (7, 9)  # inclusive: with GOOD_SLEEP_QUALITY or better, the bonus applies
+GOOD_SLEEP_QUALITY = 8
 
 
 def _hours(delta: timedelta) -> Decimal:
@@ -24,8 +28,10 @@ def restoration(hours: Number, quality: int) -> int:
     """floor(min(hours, 8) × (0.5 + quality/10)), + 20 when 7 ≤ hours ≤ 9 and quality ≥ 8."""
     h = min(Decimal(24), max(Decimal(0), to_decimal(hours)))
     q = min(10, max(1, quality))
-    restored = floor_int(min(h, Decimal(8)) * (Decimal("0.5") + Decimal(q) / 10))
-    return restored + (GOOD_SLEEP_BONUS if 7 <= h <= 9 and q >= 8 else 0)
+    restored = floor_int(min(h, Decimal(HOURS_COUNTED)) * (Decimal("0.5") + Decimal(q) / 10))
+    shortest, longest = GOOD_SLEEP_HOURS
+    good = shortest <= h <= longest and q >= GOOD_SLEEP_QUALITY
+    return restored + (GOOD_SLEEP_BONUS if good else 0)
 
 
 def quality_label(quality: int) -> str:
@@ -76,7 +82,7 @@ def empty_at(stored: int, cap: int, restored_at: datetime | None) -> datetime | 
     """The instant the live drain reaches 0 (usable / 2 hours after the last restore), if any."""
     if restored_at is None:
         return None
-    return restored_at + timedelta(hours=1) * usable_energy(stored, cap) / DRAIN_PER_HOUR
+    return shifted(restored_at, timedelta(hours=1) * usable_energy(stored, cap) / DRAIN_PER_HOUR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,7 @@ class BoostStatus:
 
 def boost_status(boost: Boost, now: datetime) -> BoostStatus:
     """The boost's amount now: full until it expires, then less by decay_per_hour (floor 0)."""
-    expires_at = boost.started_at + timedelta(minutes=max(0, boost.duration_minutes))
+    expires_at = shifted(boost.started_at, timedelta(minutes=max(0, boost.duration_minutes)))
     amount = max(0, boost.amount)
     if now < expires_at:
         return BoostStatus(boost.kind, amount, True, expires_at)

@@ -227,6 +227,7 @@ class Advice:
     action: Action
     recommendation: str
     triggers: tuple[Trigger, ...]
+    redis_in_use: bool = False
 
     @property
     def fired(self) -> tuple[Trigger, ...]:
@@ -291,4 +292,54 @@ def advise(
     fired = [t for t in triggers if t.fired]
     action = _action(info, fired, redis_in_use)
     text = _words(info, users, action, fired, redis_in_use)
-    return Advice(info, users, action, text, triggers)
+    return Advice(info, users, action, text, triggers, redis_in_use)
+
+
+@dataclass(frozen=True, slots=True)
+class PlainWords:
+    """The advice for a household admin, before the engineer's detail."""
+
+    headline: str
+    detail: str
+    fine: bool
+
+
+def in_plain_words(advice: Advice) -> PlainWords:
+    """What the System page says first, from the same decision as the recommendation."""
+    people = _people(advice.users)
+    if advice.action is Action.ADD_REDIS:
+        why = (
+            f"{_names(advice.fired)} {'is' if len(advice.fired) == 1 else 'are'} past the limit"
+            if advice.fired
+            else f"with {people} it needs more than one database"
+        )
+        return PlainWords(
+            "It is time to add Redis.",
+            f"Life World is getting busy: {why}. Whoever looks after this machine can turn "
+            "Redis on; the details below say how.",
+            fine=False,
+        )
+    if advice.action is Action.KEEP_REDIS:
+        return PlainWords(
+            "Everything is fine; keep Redis on.",
+            f"With {people}, Life World needs the Redis it has. Nothing to do.",
+            fine=True,
+        )
+    if advice.action is Action.MONITOR:
+        return PlainWords(
+            "Everything is fine; no need for Redis yet.",
+            f"With {people}, Life World keeps an eye on how busy it is and will say here when "
+            "Redis would help.",
+            fine=True,
+        )
+    if advice.redis_in_use:
+        return PlainWords(
+            "Everything is fine; nothing to do.",
+            "Redis is on, though Life World would manage without it for now.",
+            fine=True,
+        )
+    return PlainWords(
+        "Everything is fine; no need for Redis.",
+        f"Life World runs on its database alone, and that is plenty for {people}.",
+        fine=True,
+    )

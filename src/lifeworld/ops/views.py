@@ -17,7 +17,7 @@ from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.errors import Forbidden
 from lifeworld.ops import service
-from lifeworld.ops.advisor import COSTS_NOTE, PHASES, RULES, Action
+from lifeworld.ops.advisor import COSTS_NOTE, PHASES, RULES, Action, in_plain_words
 from lifeworld.ops.charts import line_chart
 from lifeworld.ops.figures import ChartPoint
 from lifeworld.ops.wording import figure_rows, trigger_row
@@ -87,6 +87,8 @@ async def system(
         span=span,
         figures=figure_rows(seen.current),
         advice=seen.advice,
+        words=in_plain_words(seen.advice),
+        open_detail="span" in request.query_params,  # the engineer moved between periods
         triggers=[(t, *trigger_row(t)) for t in seen.advice.triggers],
         urgent=seen.advice.action is Action.ADD_REDIS,
         charts=figure_charts(list(seen.points), viewer.user.timezone, span),

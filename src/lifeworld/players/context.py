@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from lifeworld.accounts.models import User
 from lifeworld.db.scope import Scope
 from lifeworld.errors import NotFound
 from lifeworld.game.days import day_start, game_day
+from lifeworld.game.instants import shifted_day
 from lifeworld.game.loadouts import NO_BONUSES, LoadoutBonuses, Slot, resolve, summed_benefits
 from lifeworld.game.milestones import Milestone, MilestoneAward
 from lifeworld.game.rollover import DayActivity, RolloverEvent, roll_over
@@ -149,7 +150,7 @@ async def open_player(
 
 
 async def _roll(ctx: PlayerContext) -> None:
-    since = ctx.state.last_rolled_day - timedelta(days=7)
+    since = shifted_day(ctx.state.last_rolled_day, -7)
     rows = await ctx.scope.players.recent_activities(ctx.user.id, since)
     recent = [DayActivity(day, ActivityType(kind), energy) for day, kind, energy in rows]
     started = day_start(ctx.today, ctx.user.timezone, ctx.user.day_start_hour)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from lifeworld.accounts.schemas import UserOut
 from lifeworld.game.balance import balance_report
 from lifeworld.game.capacity import burnout_risk
 from lifeworld.game.days import day_start
+from lifeworld.game.instants import LATEST, shifted_day
 from lifeworld.game.ranks import category_level, rank_status
 from lifeworld.game.seasons import days_in_season
 from lifeworld.game.sleep import DRAIN_PER_HOUR, empty_at, energy_status
@@ -98,8 +99,11 @@ _USER_FIELDS = tuple(UserOut.model_fields)
 
 
 def next_day_at(ctx: PlayerContext) -> datetime:
-    """When the day after the open one begins (the next rollover)."""
-    return day_start(ctx.today + timedelta(days=1), ctx.user.timezone, ctx.user.day_start_hour)
+    """When the day after the open one begins (the next rollover); never, on the calendar's
+    last day (a stored date can be that far ahead)."""
+    if ctx.today == date.max:
+        return LATEST
+    return day_start(shifted_day(ctx.today, 1), ctx.user.timezone, ctx.user.day_start_hour)
 
 
 def valid_until(ctx: PlayerContext, built: s.StateOut) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from typing import Any
 
 from lifeworld.errors import InvalidField
 from lifeworld.game.loadouts import ITEMS_BY_ID, PRESETS
@@ -51,6 +52,48 @@ def _check_training(doc: ExportDocument) -> None:
             )
 
 
+def _ordered(field: str, first: Any, then: Any, what: str) -> None:
+    if then < first:
+        raise InvalidField(field, what)
+
+
+def _check_intervals(doc: ExportDocument) -> None:
+    """What began before something else in the game is in that order in the document."""
+    player = doc.player
+    _ordered(
+        "player.last_rolled_day",
+        player.created_day,
+        player.last_rolled_day,
+        "The last day rolled over cannot come before the player was created.",
+    )
+    for name in (
+        "season_started_on",
+        "last_weekly_eval_day",
+        "burnout_since",
+        "last_effort_activity_day",
+        "last_activity_day",
+    ):
+        value = getattr(player, name)
+        if value is not None:
+            _ordered(
+                f"player.{name}",
+                value,
+                player.last_rolled_day,
+                "It cannot come after the last day rolled over.",
+            )
+    stamped = [("engines", i, e.created_at, e.updated_at) for i, e in enumerate(doc.engines)]
+    stamped += [
+        ("investments", i, v.created_at, v.updated_at) for i, v in enumerate(doc.investments)
+    ]
+    for part, index, created, updated in stamped:
+        _ordered(
+            f"{part}.{index}.updated_at",
+            created,
+            updated,
+            "It cannot be updated before it was created.",
+        )
+
+
 def check_document(doc: ExportDocument) -> None:
     """Refuse a document whose parts disagree (422 naming the field); writes nothing."""
     _check_loadouts(doc)
@@ -62,6 +105,7 @@ def check_document(doc: ExportDocument) -> None:
     for index, step in enumerate(doc.investment_growth):
         if step.month.day != 1:
             raise InvalidField(f"investment_growth.{index}.month", "Use the month's first day.")
+    _check_intervals(doc)
     for index, season in enumerate(doc.seasons):
         if season.ended_on < season.started_on:
             raise InvalidField(f"seasons.{index}.ended_on", "A season cannot end before it began.")

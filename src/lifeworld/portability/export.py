@@ -20,7 +20,7 @@ from lifeworld.players.context import open_player
 from lifeworld.players.mapping import PLAIN_FIELDS, row_values
 from lifeworld.players.models import MilestoneRecord, QuestionnaireRecord
 from lifeworld.portability.schemas import FORMAT, VERSION, ExportDocument
-from lifeworld.portability.types import sorted_json
+from lifeworld.portability.types import EXPORTING, sorted_json
 from lifeworld.rebalancing.models import RebalancingConfig
 from lifeworld.seasons.models import SeasonRecord
 from lifeworld.training.models import TaskCompletion
@@ -150,7 +150,7 @@ async def build_document(scope: Scope, *, user: User, now: datetime) -> ExportDo
             for r in await _all(scope, SavedPlace, uid, SavedPlace.id)
         ],
     }
-    return ExportDocument.model_validate(document)
+    return ExportDocument.model_validate(document, context={EXPORTING: True})
 
 
 def render(document: ExportDocument) -> bytes:

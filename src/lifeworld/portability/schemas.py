@@ -24,6 +24,7 @@ from lifeworld.portability.types import (
     INT64,
     BigCount,
     Count,
+    Day,
     Dec5_2,
     Dec6_3,
     Dec8_2,
@@ -56,7 +57,7 @@ from lifeworld.portability.types import (
     Yield,
     sorted_json,
 )
-from lifeworld.schemas_common import IsoDate, IsoTime
+from lifeworld.schemas_common import IsoTime
 from lifeworld.timezones import validate_timezone
 
 FORMAT = "lifeworld-export"
@@ -103,18 +104,18 @@ class PlayerDoc(Doc):
     resources: ResourcesDoc
     energy: Annotated[StrictInt, Field(ge=0, le=110)]
     season: Season
-    season_started_on: IsoDate
+    season_started_on: Day
     xp: XPDoc
-    created_day: IsoDate
-    last_rolled_day: IsoDate
-    last_weekly_eval_day: IsoDate
+    created_day: Day
+    last_rolled_day: Day
+    last_weekly_eval_day: Day
     burnout_active: Flag
-    burnout_since: IsoDate | None
+    burnout_since: Day | None
     consecutive_high_effort_days: Count
     consecutive_low_capacity_days: Count
     recovery_actions_since_burnout: Count
-    last_effort_activity_day: IsoDate | None
-    last_activity_day: IsoDate | None
+    last_effort_activity_day: Day | None
+    last_activity_day: Day | None
     energy_spent_today: Count
     energy_restored_at: Instant | None
     questionnaire_done: Flag
@@ -154,7 +155,7 @@ class ActivityDoc(Doc):
     type: ActivityType
     description: Text500 | None
     occurred_at: Instant
-    day: IsoDate
+    day: Day
     energy_used: Count
     xp: ActivityXPDoc
     season: Season
@@ -166,8 +167,8 @@ class ActivityDoc(Doc):
 
 class SeasonDoc(Doc):
     season: Season
-    started_on: IsoDate
-    ended_on: IsoDate
+    started_on: Day
+    ended_on: Day
     reason: Text300 | None
     resources_at_end: ResourceSnapshot
     recorded_at: Instant
@@ -185,7 +186,7 @@ class EngineDoc(Doc):
 
 
 class SleepDoc(Doc):
-    date: IsoDate
+    date: Day
     hours: Hours
     quality: Annotated[StrictInt, Field(ge=1, le=10)]
     bed_time: IsoTime | None
@@ -235,7 +236,7 @@ class InvestmentDoc(Doc):
 
 
 class GrowthDoc(Doc):
-    month: IsoDate
+    month: Day
     applied_at: Instant
     total_growth: Signed16_2
 
@@ -249,7 +250,7 @@ class RebalancingDoc(Doc):
     target_bonds: Percent | None
     frequency: Frequency
     drift_threshold: Drift
-    last_rebalanced_on: IsoDate | None
+    last_rebalanced_on: Day | None
     updated_at: Instant
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -15,7 +15,11 @@ from pydantic import (
     PlainSerializer,
     StrictBool,
     StrictInt,
+    ValidationInfo,
 )
+
+from lifeworld.clock import clock
+from lifeworld.schemas_common import IsoDate
 
 INT32 = 2**31 - 1
 INT64 = 2**63 - 1
@@ -49,12 +53,57 @@ Text2000 = Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)]
 LongText = Annotated[str, Field(max_length=100_000), AfterValidator(_no_nul)]
 
 
+# The dates and times an import accepts: from the app's time back to 2000, up to a day ahead of
+# now. Beyond them nothing a real player did can lie, and the game's arithmetic on a stored
+# value must never be asked to run past the calendar (issue 20).
+EARLIEST_DAY = date(2000, 1, 1)
+AHEAD = timedelta(days=1)
+EXPORTING = "exporting"  # the validation context's key an export sets
+
+
+def _exporting(info: ValidationInfo) -> bool:
+    """An export describes what is stored, as it is: the ranges are for what comes in."""
+    return isinstance(info.context, dict) and info.context.get(EXPORTING) is True
+
+
+def _now() -> datetime:
+    # the later of the app's clock (moved by tests and demos) and the wall clock, which some
+    # rows take directly (a saved place's creation)
+    return max(clock.now(), datetime.now(UTC))
+
+
+def _sane_instant(value: datetime, info: ValidationInfo) -> datetime:
+    if _exporting(info):
+        return value
+    latest = _now() + AHEAD
+    if not datetime.combine(EARLIEST_DAY, time(), UTC) <= value <= latest:
+        raise ValueError(
+            f"must lie between {EARLIEST_DAY.isoformat()} and a day from now ({_utc_iso(latest)})"
+        )
+    return value
+
+
+def _sane_day(value: date, info: ValidationInfo) -> date:
+    if _exporting(info):
+        return value
+    # a player's local date runs up to 14 hours ahead of UTC: one more day of slack
+    latest = (_now() + AHEAD).date() + AHEAD
+    if not EARLIEST_DAY <= value <= latest:
+        raise ValueError(f"must lie between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}")
+    return value
+
+
 def _utc_iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # Instants are written in UTC whatever the server's time zone, so a restore elsewhere matches.
-Instant = Annotated[AwareDatetime, PlainSerializer(_utc_iso, return_type=str, when_used="json")]
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_sane_instant),
+    PlainSerializer(_utc_iso, return_type=str, when_used="json"),
+]
+Day = Annotated[IsoDate, AfterValidator(_sane_day)]
 Flag = StrictBool
 Count = Annotated[StrictInt, Field(ge=0, le=INT32)]
 BigCount = Annotated[StrictInt, Field(ge=0, le=INT64)]

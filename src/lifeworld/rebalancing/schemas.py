@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
+from lifeworld.game.investments import InvestmentType
 from lifeworld.game.rebalancing import Frequency, Level
 from lifeworld.schemas_common import IsoDate, Number, StrictIn
 
@@ -67,6 +68,9 @@ class RecommendationOut(BaseModel):
     amount: Number
     priority: str
     drift: Number
+    investment_types: list[InvestmentType] = Field(
+        description="The kinds of investment to buy (one) or to sell from (largest first)"
+    )
 
 
 class RebalancingStatusOut(BaseModel):

@@ -136,6 +136,7 @@ async def status(scope: Scope, *, user: User, now: datetime) -> RebalancingStatu
                 amount=r.amount,
                 priority=r.priority.value,
                 drift=r.drift,
+                investment_types=list(r.investment_types),
             )
             for r in advice.recommendations
         ],

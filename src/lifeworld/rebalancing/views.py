@@ -28,7 +28,7 @@ MESSAGES = {
     "target_bonds": "Enter a percentage from 0 to 100, or leave it empty (it is 100 − stocks).",
     "drift_threshold": "Enter points from 0 to 50.",
     "last_rebalanced_on": "Enter a date, or leave it empty.",
-    FORM_ERROR: "Stocks and bonds targets must add up to 100 (or leave both empty).",
+    FORM_ERROR: "The stocks and safe-part targets must add up to 100 (or leave both empty).",
 }
 OPTIONAL = ("target_stocks", "target_bonds", "last_rebalanced_on")
 

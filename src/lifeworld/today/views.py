@@ -44,7 +44,7 @@ QUICK_TYPES = (
     ActivityType.SAVE_EXPENSES,
     ActivityType.REST,
 )
-DASHBOARD_SECTIONS = ("quick", "season")
+DASHBOARD_SECTIONS = ("quick", "season", "recent")
 XP_DAYS, ENERGY_DAYS, RECENT = 30, 14, 5
 
 
@@ -108,7 +108,7 @@ async def today_page(
 ) -> Response:
     """Today, with any form given shown as it was sent (with its errors)."""
     data = await load_today(scope, user=viewer.user, now=clock.now(), state=state)
-    blank = {"quick": PageForm.blank(), "season": PageForm.blank()}
+    blank = {"quick": PageForm.blank(), "season": PageForm.blank(), "save": PageForm.blank()}
     return render(
         request,
         "dashboard/index.html",

@@ -38,6 +38,9 @@ class Flash:
     section: str | None = None  # the part of the page it belongs to (rendered there)
     secret: str | None = None
     secret_label: str | None = None
+    undo: str | None = None  # the id of an activity the message offers to undo
+    link: str | None = None  # a one-time link (an invite, a password reset), with its QR
+    link_label: str | None = None
 
 
 def _b64(data: bytes) -> str:
@@ -84,6 +87,9 @@ def decode(security: Security, value: str | None) -> list[Flash]:
                     section=_str_or_none(item.get("section")),
                     secret=_str_or_none(item.get("secret")),
                     secret_label=_str_or_none(item.get("secret_label")),
+                    undo=_str_or_none(item.get("undo")),
+                    link=_str_or_none(item.get("link")),
+                    link_label=_str_or_none(item.get("link_label")),
                 )
             )
     return flashes

@@ -25,7 +25,7 @@ ACTIVITY_HINTS = {
     "EXERCISE": "A workout, a run, a long walk",
     "LEARNING": "Study, a course, deliberate practice",
     "SAVE_EXPENSES": "Put money aside or cut a cost",
-    "REST": "A real break: no XP, but it counts for your day",
+    "REST": "A real break: free, no XP, and it counts as recovery",
 }
 MILESTONE_LABELS = {
     "SIX_MONTHS_EXPENSES": "Six months of expenses covered",
@@ -46,19 +46,38 @@ CLOUD_MEANINGS = {
     "meaning": "values and direction",
     "optionality": "assets, skills, freedom",
 }
+# The cloud and the resource both called oxygen are told apart by name on every page.
+CLOUD_LABELS = {
+    "capacity": "Capacity",
+    "engines": "Engines",
+    "oxygen": "Oxygen cloud",
+    "meaning": "Meaning",
+    "optionality": "Optionality",
+}
 RESOURCE_LABELS = {
-    "oxygen": "Oxygen",
+    "oxygen": "Oxygen (cash buffer)",
     "water": "Water",
-    "gold": "Gold",
+    "gold": "Gold — savings",
     "armor": "Armor",
     "keys": "Keys",
 }
 RESOURCE_MEANINGS = {
     "oxygen": "months of expenses covered",
     "water": "health and vitality",
-    "gold": "savings and assets",
+    "gold": "money put aside, and what it bought",
     "armor": "buffers and boundaries",
     "keys": "options unlocked",
+}
+INVESTMENT_LABELS = {
+    "CRYPTO": "Crypto",
+    "STOCKS": "Stocks",
+    "CASH": "Cash",
+    "HIGH_YIELD_SAVINGS": "High-yield savings",
+}
+# Rebalancing's two classes; the API's "bonds" is the safe part, which no kind is called.
+ASSET_CLASS_LABELS = {
+    "stocks": "Stocks",
+    "bonds": "Safe part (cash and high-yield savings)",
 }
 BENEFIT_LABELS = {
     "xp_gain": "XP gain",
@@ -68,10 +87,16 @@ BENEFIT_LABELS = {
 FRACTION_BENEFITS = frozenset(BENEFIT_LABELS)
 
 
+def benefit_name(name: str) -> str:
+    """A loadout benefit's name: its cloud stats are clouds (the oxygen cloud, not the buffer)."""
+    return BENEFIT_LABELS.get(name) or CLOUD_LABELS.get(name) or label(name)
+
+
 def label(value: object) -> str:
     """A code as words: WORK_PROJECT → Work, FIRST_ASSET → First asset, FOO_BAR → Foo bar."""
     text = str(getattr(value, "value", value))
-    for table in (ACTIVITY_LABELS, MILESTONE_LABELS, BENEFIT_LABELS, RESOURCE_LABELS):
+    tables = (ACTIVITY_LABELS, MILESTONE_LABELS, BENEFIT_LABELS, RESOURCE_LABELS, INVESTMENT_LABELS)
+    for table in tables:
         if text in table:
             return table[text]
     return text.replace("_", " ").capitalize()

@@ -14,7 +14,14 @@ from lifeworld.web.templating import environment, render
 router = APIRouter(include_in_schema=False)
 
 OFFLINE_URL = "/offline"
-SHELL_FILES = ("app.css", "app.js", "icons.svg", "icons/icon.svg", "icons/icon-192.png")
+SHELL_FILES = (
+    "app.css",
+    "app.js",
+    "queue.js",
+    "icons.svg",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+)
 
 
 def shell_urls() -> list[str]:
@@ -32,7 +39,11 @@ def service_worker_source() -> str:
         if part.endswith((".html", ".js")):
             fingerprint.update((TEMPLATES_DIR / part).read_bytes())
     version = fingerprint.hexdigest()[:12]
-    return environment().get_template("sw.js").render(version=version, shell=urls)
+    return (
+        environment()
+        .get_template("sw.js")
+        .render(version=version, shell=urls, queue_url=static_url("queue.js"))
+    )
 
 
 @router.get("/sw.js")

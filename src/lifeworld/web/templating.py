@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from lifeworld import __version__
 from lifeworld.accounts.security import Security
+from lifeworld.game.instants import in_zone
 from lifeworld.timezones import zone
 from lifeworld.web import formats, labels
 from lifeworld.web.assets import TEMPLATES_DIR, static_url
@@ -19,6 +20,7 @@ from lifeworld.web.deps import ANON_CSRF_COOKIE, Viewer, anon_csrf_token, new_an
 from lifeworld.web.flash import Flash, clear_flashes, read_flashes, set_flashes
 from lifeworld.web.forms import PageForm, new_nonce
 from lifeworld.web.nav import nav_for
+from lifeworld.web.qr import qr_svg
 
 APP_NAME = "Life World OS"
 PAGE_HEADERS = {"Cache-Control": "no-store"}
@@ -55,6 +57,7 @@ def environment() -> Environment:
         currency_symbol=formats.currency_symbol,
         number_locale=formats.language_tag,
         quality_choices=labels.QUALITY_CHOICES,
+        qr_svg=qr_svg,
     )
     env.filters.update(
         title_words=_title_case,
@@ -67,6 +70,7 @@ def environment() -> Environment:
         xp=formats.xp,
         percent=formats.percent,
         benefit=labels.benefit,
+        benefit_name=labels.benefit_name,
         hours_minutes=labels.hours_minutes,
         season_choice=labels.season_choice,
         boost_choice=labels.boost_choice,
@@ -77,7 +81,11 @@ def environment() -> Environment:
 def local_time(value: datetime, viewer: Viewer | None, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
     """A timestamp in the viewer's own timezone, for people."""
     tz = zone(viewer.user.timezone) if viewer else None
-    return value.astimezone(tz).strftime(fmt)
+    local = in_zone(value, tz)
+    if local is None:  # the local time is past year 1 … 9999: shown in UTC instead
+        local = in_zone(value, UTC) or value
+        fmt += " UTC"
+    return local.strftime(fmt)
 
 
 def render(

@@ -40,8 +40,8 @@ SPRING_MEDIUM = [
     # LEARNING 20 × 0.9 = 18; 400 → 480 → 537.6 → 538; 150 → 180 → 201.6 → 202,
     # 100 → 120 → 134, 200 → 240 → 269.
     ("LEARNING", 18, 538, cats(202, 134, 0, 0, 269), True),
-    # REST 18 × 0.9 = 16.2 → 16; always 0 XP.
-    ("REST", 16, 0, cats(), True),
+    # REST is free and always 0 XP.
+    ("REST", 0, 0, cats(), True),
     # CUSTOM without custom_xp: 0 XP, 20 × 0.9 = 18 energy.
     ("CUSTOM", 18, 0, cats(), False),
 ]
@@ -347,7 +347,7 @@ async def test_preview_returns_what_the_real_call_records(client: httpx.AsyncCli
 
 async def test_history_is_newest_first_with_cursor_pagination(client: httpx.AsyncClient) -> None:
     await start(client)
-    kinds = ["LEARNING", "REST", "EXERCISE", "SAVE_EXPENSES", "REST"]  # 18+16+23+14+16 = 87
+    kinds = ["LEARNING", "REST", "EXERCISE", "SAVE_EXPENSES", "REST"]  # 18+0+23+14+0 = 55
     logged = []
     for minute, kind in enumerate(kinds):
         at(minutes=minute + 1)

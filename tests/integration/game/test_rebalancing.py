@@ -151,6 +151,9 @@ async def test_drift_and_recommendations_against_real_investments(
         ("stocks", "sell", 1500, "high"),
         ("bonds", "buy", 1500, "high"),
     ]
+    # no kind is called bonds: the purchase names high-yield savings, the sale the stocks held
+    kinds = [r["investment_types"] for r in body["recommendations"]]
+    assert kinds == [["STOCKS"], ["HIGH_YIELD_SAVINGS"]]
 
     # with gold available the purchase becomes a contribution
     await admin_set(player, player.user_id, {"resources": {"gold": 2500}})
@@ -170,6 +173,8 @@ async def test_drift_and_recommendations_against_real_investments(
         ("stocks", "contribute", 300, "medium"),
         ("bonds", "sell", 300, "medium"),
     ]
+    # the safe part's sale comes from what is held there, the larger holding first
+    assert body["recommendations"][1]["investment_types"] == ["HIGH_YIELD_SAVINGS", "CASH"]
     # the same targets with a threshold of 3 points: 3.33 > 3 → needs rebalancing
     await configure(client, horizon_years=30, target_stocks=70, target_bonds=30, drift_threshold=3)
     assert (await status(client))["needs_rebalancing"] is True

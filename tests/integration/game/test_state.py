@@ -296,7 +296,7 @@ async def test_rollover_weekly_evaluation_of_a_work_only_week(client: httpx.Asyn
 
 async def test_rollover_weekly_evaluation_rewards_recovery(client: httpx.AsyncClient) -> None:
     await start(client)
-    for kind in ("EXERCISE", "LEARNING", "REST"):  # 63 energy: 63 / 85 ≤ 0.8
+    for kind in ("EXERCISE", "LEARNING", "REST"):  # 41 energy: 41 / 85 ≤ 0.8 (REST is free)
         await log(client, kind)
     at(days=7)
     body = await state(client)

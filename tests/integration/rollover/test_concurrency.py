@@ -73,16 +73,16 @@ async def test_concurrent_writes_and_reads_share_one_rollover(
     await _player(committed_client)
     clock.pin(start + timedelta(days=3))
     calls = [committed_client.get("/api/v1/me/state") for _ in range(10)] + [
-        committed_client.post("/api/v1/me/activities", json={"type": "REST"}) for _ in range(5)
+        committed_client.post("/api/v1/me/activities", json={"type": "LEARNING"}) for _ in range(4)
     ]
     responses = await asyncio.gather(*calls)
     assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
     assert sum(rolled_days) == 3
     final = (await committed_client.get("/api/v1/me/state")).json()
     assert Decimal(str(final["resources"]["oxygen"])) == Decimal("4.7")
-    # Five REST activities of round(18 × 0.9) = 16 energy each (The Balanced: energyCostReduction
+    # Four LEARNING activities of 20 × 0.9 = 18 energy each (The Balanced: energyCostReduction
     # .10) on the new day's 100 (cap 85 is not exceeded).
-    assert final["energy"]["stored"] == 100 - 5 * 16
+    assert final["energy"]["stored"] == 100 - 4 * 18
 
 
 class StatementCounter:

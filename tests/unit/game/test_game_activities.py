@@ -38,7 +38,7 @@ def test_the_table() -> None:
         AT.EXERCISE: (25, xp(200, 250, 0, 0, 0, 50)),
         AT.SAVE_EXPENSES: (15, xp(1000, 0, 200, 500, 0, 300)),
         AT.LEARNING: (20, xp(400, 150, 100, 0, 0, 200)),
-        AT.REST: (18, xp(0, 0, 0, 0, 0, 0)),
+        AT.REST: (0, xp(0, 0, 0, 0, 0, 0)),
         AT.CUSTOM: (20, xp(0, 0, 0, 0, 0, 0)),
     }
     assert {k: (v.energy_cost, v.xp) for k, v in ACTIVITIES.items()} == table
@@ -59,7 +59,7 @@ def test_the_table() -> None:
         (AT.EXERCISE, 25, xp(240, 300, 0, 0, 0, 60)),
         (AT.SAVE_EXPENSES, 15, xp(1200, 0, 240, 600, 0, 360)),
         (AT.LEARNING, 20, xp(480, 180, 120, 0, 0, 240)),
-        (AT.REST, 18, xp(0, 0, 0, 0, 0, 0)),
+        (AT.REST, 0, xp(0, 0, 0, 0, 0, 0)),
     ],
 )
 def test_each_activity_at_capacity_50_in_spring(activity: AT, cost: int, gained: XP) -> None:
@@ -154,7 +154,7 @@ def test_xp_is_rounded_after_every_step() -> None:
         (AT.EXERCISE, "0.25", 19),  # 18.75
         (AT.SAVE_EXPENSES, "0.25", 11),  # 11.25
         (AT.LEARNING, "0.25", 15),
-        (AT.REST, "0.25", 14),  # 13.5 → 14
+        (AT.REST, "0.25", 0),  # free at any reduction
         (AT.CUSTOM, "0.15", 17),
         (AT.WORK_PROJECT, "1.5", 0),  # never below 0
     ],
@@ -180,6 +180,23 @@ def test_insufficient_energy_names_the_numbers() -> None:
     assert refused.value.code == "insufficient_energy"
     assert (refused.value.needed, refused.value.usable) == (30, 29)
     assert refused.value.details == {"needed": 30, "usable": 29}
+
+
+@pytest.mark.parametrize(
+    "tired",
+    [
+        state(energy=0),
+        state(15, energy=0, burnout_active=True, burnout_since=DAY),
+        state(10, energy=3, burnout_active=True, burnout_since=DAY),
+    ],
+    ids=["exhausted", "exhausted in burnout", "nearly empty in burnout"],
+)
+def test_rest_is_free_and_never_refused(tired: PlayerState) -> None:
+    rested = perform_activity(tired, AT.REST, today=DAY)
+    assert rested.energy_cost == 0
+    assert rested.state.energy == tired.energy
+    assert rested.xp_gained == XP()
+    assert rested.is_recovery
 
 
 def test_the_check_uses_usable_energy() -> None:
@@ -233,10 +250,10 @@ def test_day_trackers() -> None:
     rest = perform_activity(state(), AT.REST, today=DAY)
     assert rest.state.last_activity_day == DAY
     assert rest.state.last_effort_activity_day is None
-    assert rest.state.energy_spent_today == 18
+    assert rest.state.energy_spent_today == 0
     work = perform_activity(rest.state, AT.WORK_PROJECT, today=DAY)
     assert work.state.last_effort_activity_day == DAY
-    assert work.state.energy_spent_today == 48
+    assert work.state.energy_spent_today == 30
     assert work.day == DAY
 
 

@@ -140,3 +140,39 @@ def test_empty_portfolio() -> None:
     advice = advise([], FIFTY_FIFTY, today=TODAY)
     assert (advice.total, advice.stocks.drift, advice.needs_rebalancing) == (D(0), D(0), False)
     assert advice.recommendations == []
+
+
+IT = InvestmentType
+
+
+@pytest.mark.parametrize(
+    ("holdings", "contributions", "expected"),
+    [
+        # too little in the safe part: buy high-yield savings, never "bonds"
+        (
+            [(IT.STOCKS, D(6000)), (IT.CASH, D(1000))],
+            D(0),
+            [(IT.STOCKS,), (IT.HIGH_YIELD_SAVINGS,)],
+        ),
+        # with gold to add, the contribution goes to the same kind
+        ([(IT.STOCKS, D(6000))], D(500), [(IT.STOCKS,), (IT.HIGH_YIELD_SAVINGS,)]),
+        # too much in the safe part: sell from what is held there, the larger holding first
+        (
+            [(IT.STOCKS, D(1000)), (IT.CASH, D(3000)), (IT.HIGH_YIELD_SAVINGS, D(2000))],
+            D(0),
+            [(IT.STOCKS,), (IT.CASH, IT.HIGH_YIELD_SAVINGS)],
+        ),
+        (
+            [(IT.STOCKS, D(1000)), (IT.HIGH_YIELD_SAVINGS, D(5000))],
+            D(0),
+            [(IT.STOCKS,), (IT.HIGH_YIELD_SAVINGS,)],
+        ),
+    ],
+)
+def test_advice_names_only_kinds_a_player_can_buy(
+    holdings: list[tuple[InvestmentType, Decimal]],
+    contributions: Decimal,
+    expected: list[tuple[InvestmentType, ...]],
+) -> None:
+    advice = advise(holdings, FIFTY_FIFTY, today=TODAY, contributions=contributions)
+    assert [r.investment_types for r in advice.recommendations] == expected

@@ -1,6 +1,7 @@
 // Life World OS: small progressive enhancements. Every page works without this file; with it,
-// forms cannot be sent twice by a double tap, secrets copy with one tap, and the app shell
-// is kept for offline use. Behaviour hangs on data-* attributes (the CSP forbids inline script).
+// forms cannot be sent twice by a double tap, secrets copy with one tap, the app shell is kept
+// for offline use, and activities logged offline are queued and sent later. Behaviour hangs
+// on data-* attributes (the CSP forbids inline script).
 "use strict";
 
 (function () {
@@ -160,6 +161,234 @@
     run();
   }
 
+  // Offline logging (docs/OFFLINE.md): activities the server could not take are queued on
+  // this device (queue.js) and sent when it answers; the sync box says how many wait, then
+  // what each earned or why it was refused, until the person dismisses it.
+  const offline = (function () {
+    const Q = window.LifeWorldQueue;
+    const body = document.body;
+    const user = body.dataset.user;
+    let since = null; // when this page found the server unreachable
+    let sending = false;
+
+    function clock(date) {
+      return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    }
+
+    function canQueue(form) {
+      const path = new URL(form.action, window.location.href).pathname;
+      return Boolean(Q && user && window.indexedDB && path === "/activities");
+    }
+
+    function entryFor(form, submitter) {
+      const type = submitter && submitter.name === "type" ? submitter.value : "";
+      if (type && type !== "CUSTOM") {
+        const name = submitter.querySelector(".quick-name");
+        return { body: { type }, label: name ? name.textContent.trim() : type };
+      }
+      const payload = previewBody(form);
+      return { body: payload, label: payload.description || "Custom activity" };
+    }
+
+    function el(tag, className, text) {
+      const node = document.createElement(tag);
+      if (className) {
+        node.className = className;
+      }
+      if (text) {
+        node.textContent = text;
+      }
+      return node;
+    }
+
+    function plural(n, one, many) {
+      return n + " " + (n === 1 ? one : many);
+    }
+
+    async function render() {
+      const box = document.querySelector("[data-sync]");
+      if (!box || !Q || !user) {
+        return;
+      }
+      let waiting = [];
+      let outcomes = [];
+      try {
+        [waiting, outcomes] = await Promise.all([Q.waiting(user), Q.outcomes(user)]);
+      } catch (error) {
+        return; // no IndexedDB (a private window may refuse it): nothing was queued either
+      }
+      const parts = [];
+      if (since) {
+        const copy = body.dataset.offlineCopy ? " This page is as it was then." : "";
+        parts.push(el("p", "sync-offline", "Offline since " + clock(since) + "." + copy));
+      }
+      if (waiting.length) {
+        const text =
+          plural(waiting.length, "activity", "activities") +
+          " waiting to be sent. They go as soon as your server answers.";
+        parts.push(el("p", "sync-waiting", text));
+      }
+      if (outcomes.length) {
+        const list = el("ul", "sync-outcomes");
+        outcomes.forEach((o) => {
+          const item = el("li", "sync-" + o.status);
+          const when = clock(new Date(o.occurred_at));
+          const head = o.label + " (" + when + "): ";
+          item.textContent =
+            o.status === "recorded" ? head + "logged, " + o.message : head + "not logged. " + o.message;
+          list.append(item);
+        });
+        const dismiss = el("button", "btn btn-ghost btn-small", "OK");
+        dismiss.type = "button";
+        dismiss.addEventListener("click", () => {
+          Q.dismiss(outcomes.map((o) => o.key)).then(render);
+        });
+        parts.push(el("p", "sync-title", "Sent from this device:"), list, dismiss);
+      }
+      box.replaceChildren(...parts);
+      box.hidden = parts.length === 0;
+    }
+
+    function wentOffline() {
+      if (!since) {
+        since = new Date();
+      }
+      render();
+    }
+
+    // Show the page's newest state after entries were recorded.
+    function refresh() {
+      if (body.dataset.offlineCopy) {
+        window.location.reload(); // the saved copy: load the page itself now it answers
+        return;
+      }
+      fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then((response) => (response.ok ? response.text() : null))
+        .then((html) => {
+          if (html) {
+            swapMain(html, window.location.href, null);
+          }
+        })
+        .catch(() => {});
+    }
+
+    async function flush() {
+      if (!Q || !user || sending) {
+        return;
+      }
+      sending = true;
+      let result = null;
+      try {
+        result = await Q.send({ user, csrf: body.dataset.csrf });
+      } catch (error) {
+        result = null;
+      } finally {
+        sending = false;
+      }
+      if (result && result.stopped === "offline") {
+        wentOffline();
+        return;
+      }
+      if (result && (result.recorded || result.refused)) {
+        since = null;
+        await render();
+        announce(
+          plural(result.recorded, "queued activity", "queued activities") +
+            " logged" +
+            (result.refused ? ", " + result.refused + " refused" : "") +
+            ".",
+        );
+        if (result.recorded) {
+          refresh();
+        }
+        return;
+      }
+      if (body.dataset.offlineCopy) {
+        reloadWhenReachable(); // nothing queued: the saved copy gives way once the server answers
+      } else if (result) {
+        since = null;
+      }
+      render();
+    }
+
+    function reloadWhenReachable() {
+      fetch("/api/v1/ping", { cache: "no-store" })
+        .then((response) => {
+          if (response.ok) {
+            window.location.reload();
+          }
+        })
+        .catch(() => wentOffline());
+    }
+
+    function askForSync() {
+      if (!("serviceWorker" in navigator) || !window.isSecureContext) {
+        return;
+      }
+      navigator.serviceWorker.ready
+        .then((registration) => registration.sync && registration.sync.register(Q.SYNC_TAG))
+        .catch(() => {}); // no Background Sync: the page sends on "online" and on load
+    }
+
+    async function queue(form, submitter) {
+      const entry = entryFor(form, submitter);
+      try {
+        await Q.add({ user, csrf: body.dataset.csrf, body: entry.body, label: entry.label });
+      } catch (error) {
+        announce("This device could not keep the activity: try again when the server answers.");
+        return;
+      }
+      delete form.dataset.sending;
+      form.querySelectorAll("button[type=submit]").forEach((button) => {
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+      });
+      wentOffline();
+      announce(entry.label + " kept on this device; it is sent when your server answers.");
+      askForSync();
+    }
+
+    function start() {
+      if (!Q || !user) {
+        return;
+      }
+      if (body.dataset.offlineCopy) {
+        const saved = new Date(body.dataset.offlineCopy);
+        since = Number.isNaN(saved.getTime()) ? new Date() : saved;
+      }
+      window.addEventListener("online", flush);
+      window.addEventListener("offline", wentOffline);
+      if ("serviceWorker" in navigator) {
+        navigator.serviceWorker.addEventListener("message", (event) => {
+          if (event.data && event.data.type === "lifeworld-queue") {
+            const r = event.data.result || {};
+            render();
+            if (r.recorded) {
+              refresh();
+            }
+          }
+        });
+      }
+      document.querySelectorAll('form[action="/logout"]').forEach((form) => {
+        form.addEventListener("submit", () => {
+          if ("caches" in window) {
+            caches.delete("lifeworld-pages");
+          }
+          if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+            navigator.serviceWorker.controller.postMessage({ type: "lifeworld-signed-out" });
+          }
+        });
+      });
+      if (body.dataset.offlineCopy) {
+        window.setInterval(flush, 15000); // the device may be online while the server is off
+      }
+      render();
+      flush();
+    }
+
+    return { canQueue, queue, start };
+  })();
+
   const enhancers = {
     "[data-trust-check]": checkTrust,
     // A form is sent once: later submits are ignored until the page changes.
@@ -190,6 +419,11 @@
         const submitter = event.submitter;
         const data = new FormData(form, submitter);
         const anchor = form.closest("[id]");
+        const queueable = offline.canQueue(form);
+        if (queueable && navigator.onLine === false) {
+          offline.queue(form, submitter);
+          return;
+        }
         fetch(form.action, {
           method: "POST",
           body: new URLSearchParams(data),
@@ -203,6 +437,10 @@
             }
           })
           .catch(() => {
+            if (queueable) {
+              offline.queue(form, submitter); // kept on this device, sent when it answers
+              return;
+            }
             // The server did not answer: send it the plain way (the service worker may
             // show the offline page).
             if (submitter && submitter.name) {
@@ -472,6 +710,7 @@
 
   enhance(document);
   focusFirstError();
+  offline.start();
   if (document.readyState === "complete") {
     registerServiceWorker();
   } else {

@@ -3,7 +3,7 @@
 Households made before this revision get US dollars; their admin can choose another in Settings.
 
 Revision ID: 0008_polish
-Revises: 0007
+Revises: 0008_members21
 Created: 2026-12-07 13:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_polish"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008_members21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
