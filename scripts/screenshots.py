@@ -1,10 +1,10 @@
-"""Save the README's screenshots (Places, Settings, Today, How the game works; 360 and 1280 px).
+"""Save the README's screenshots (Places, Settings, Today with Undo, How the game works).
 
     .venv/bin/python scripts/screenshots.py [DIR]     DIR defaults to docs/screenshots
 
 Runs tests/browser/test_screenshots.py, which starts the app on a fresh database as the browser
 tests do (the same PostgreSQL: LIFEWORLD_TEST_DATABASE_URL, or the embedded server) and drives
-Debian's Chromium; the images are written to DIR.
+Debian's Chromium; the images are written to DIR with the names the README links.
 """
 
 from __future__ import annotations
