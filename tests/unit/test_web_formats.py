@@ -9,6 +9,7 @@ import pytest
 
 from lifeworld.accounts.currency import currencies, currency_for_timezone, is_currency
 from lifeworld.game.errors import InsufficientEnergy, InsufficientGold
+from lifeworld.ops.wording import amount
 from lifeworld.web import formats
 
 NBSP = "\u00a0"
@@ -81,3 +82,12 @@ def test_currencies() -> None:
     assert {"USD", "EUR", "GBP", "JPY"} <= currencies()
     with formats.using("en"):
         assert ("EUR", "EUR — Euro") in formats.currency_choices()
+
+
+def test_the_system_pages_figures_count_their_units() -> None:
+    with formats.using("en-GB"):
+        assert amount(1, "queries/day") == "1 query/day"
+        assert amount(2054, "queries/day") == "2,054 queries/day"
+        assert amount(0.42, "ms") == "0.42 ms"
+        assert amount(87.25, "%") == "87.2\u202f%"
+        assert amount(0.001, "ms") == "< 0.01 ms"

@@ -56,7 +56,7 @@ class MeIn(StrictIn):
 class HouseholdPatchIn(StrictIn):
     currency: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=3, max_length=3),
+        StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{3}$"),
         Field(description="ISO 4217 code (EUR, GBP …) the household's amounts are shown in"),
     ]
 

@@ -15,7 +15,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_name
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_name,
+    get_currency_symbol,
+)
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lifeworld.accounts.currency import DEFAULT_CURRENCY, currencies
@@ -193,3 +199,14 @@ def rule_message(code: str, message: str, details: object = None) -> str:
 def refusal(exc: GameRuleError) -> str:
     """`rule_message` of a rule's exception."""
     return rule_message(exc.code, exc.message, exc.details)
+
+
+def currency_symbol() -> str:
+    """The household's currency as a unit after an amount field: £, €, CHF."""
+    current = style()
+    return str(get_currency_symbol(current.currency, locale=current.locale))
+
+
+def language_tag() -> str:
+    """The request's locale as a BCP 47 tag (en-GB), for the page's own scripts."""
+    return str(style().locale).replace("_", "-")

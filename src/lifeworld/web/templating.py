@@ -54,6 +54,8 @@ def environment() -> Environment:
         blank_form=_blank_form,
         labels=labels,
         plural=formats.plural,
+        currency_symbol=formats.currency_symbol,
+        number_locale=formats.language_tag,
         quality_choices=labels.QUALITY_CHOICES,
         qr_svg=qr_svg,
     )

@@ -111,13 +111,16 @@
     return body;
   }
 
+  // Numbers as the server writes them on the page: the locale it chose from the browser's languages.
+  const numberLocale = document.documentElement.dataset.numberLocale || undefined;
+
   function describePreview(data) {
     const gained = data.activity.xp_gained;
     const areas = Object.entries(gained.categories)
       .filter(([, xp]) => xp > 0)
-      .map(([name, xp]) => name + " +" + xp.toLocaleString())
+      .map(([name, xp]) => name + " +" + xp.toLocaleString(numberLocale))
       .join(", ");
-    let text = "Logged now, this gives +" + gained.overall.toLocaleString() + " XP";
+    let text = "Logged now, this gives +" + gained.overall.toLocaleString(numberLocale) + " XP";
     if (areas) {
       text += " (" + areas + ")";
     }
