@@ -203,7 +203,7 @@ def test_presets_for_every_player_up_down_up(create_database: Any) -> None:
     assert _loadouts(url) == after  # nothing added twice
 
 
-# --- 0008: the household's currency ------------------------------------------------------
+# --- 0011: the household's currency ------------------------------------------------------
 
 
 def test_household_currency_up_down_up(create_database: Any) -> None:

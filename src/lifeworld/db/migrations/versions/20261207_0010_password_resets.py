@@ -1,7 +1,7 @@
 """password resets: one-time links an admin makes for a member (issue 21 §2)
 
-Revision ID: 0008_members21
-Revises: 0008_offline18
+Revision ID: 0010
+Revises: 0009
 Created: 2026-12-07 13:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_members21"
-down_revision: str | None = "0008_offline18"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

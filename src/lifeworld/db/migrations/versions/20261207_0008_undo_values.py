@@ -4,7 +4,7 @@ Water and armor are set by an activity, not added: undoing one puts back the val
 which only the activity itself can remember. Existing activities have none (NULL): undoing them
 leaves water and armor as they are.
 
-Revision ID: 0008_game21
+Revision ID: 0008
 Revises: 0007
 Created: 2026-12-07 13:00:00.000000
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008_game21"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,8 +2,8 @@
 
 Households made before this revision get US dollars; their admin can choose another in Settings.
 
-Revision ID: 0008_polish
-Revises: 0008_members21
+Revision ID: 0011
+Revises: 0010
 Created: 2026-12-07 13:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_polish"
-down_revision: str | None = "0008_members21"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

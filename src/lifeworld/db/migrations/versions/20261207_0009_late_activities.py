@@ -4,8 +4,8 @@ A phone that logged offline sends its queue when it is back; an entry whose day 
 meantime is recorded at its arrival, on the current day, and marked late. Existing rows were
 all recorded as they happened: false.
 
-Revision ID: 0008_offline18
-Revises: 0008_game21
+Revision ID: 0009
+Revises: 0008
 Created: 2026-12-07 13:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_offline18"
-down_revision: str | None = "0008_game21"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
