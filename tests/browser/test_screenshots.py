@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 
 from tests.browser.conftest import Household, NewContext
-from tests.browser.support import ARTIFACTS, QUESTIONNAIRE, sign_in
+from tests.browser.support import ARTIFACTS, QUESTIONNAIRE, api, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,17 @@ async def test_readme_screenshots(
 ) -> None:
     page = await _admin(new_context, household, width)
 
+    # The household's own places, so the search shows what a household sees (tests are offline).
+    ours = (("Fernhill Café", "quiet, wifi, terrace"), ("The Long Table", "quiet cafe"))
+    for name, words in ours:
+        place = {"name": name, "category": "cafe", "city": "London", "description": words}
+        search = {"description": name, "city": "London"}
+        found = await api(page, "POST", "/api/v1/places/search", search)
+        names = [p["name"] for group in found["groups"].values() for p in group]
+        if name not in names:  # one household for both widths: add them once
+            await api(page, "POST", "/api/v1/places", {**place, "rating": "4.5"})
     await page.goto("/places?description=quiet+cafe&city=London")
+    await expect(page.get_by_text("Fernhill Café").first).to_be_visible()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Places")
     await _save(page, f"places-{width}")
 
