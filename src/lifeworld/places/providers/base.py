@@ -32,8 +32,8 @@ def search_terms(request: SearchRequest) -> str:
 
 @lru_cache(maxsize=1)
 def _tls() -> ssl.SSLContext:
-    """httpx's default certificate checks, built once: building them takes ~50 ms of CPU, which
-    every lookup paid and which made paced requests arrive unevenly."""
+    """httpx's default certificate checks, built once: loading the trust store is costly, and paid
+    on every lookup it made paced requests arrive unevenly (docs/PERFORMANCE.md)."""
     return httpx.create_ssl_context()
 
 
