@@ -55,7 +55,7 @@ async def test_settings_change_timezone_and_keep_values_on_error(
     await expect(page.locator("#profile").get_by_role("status")).to_have_text("Saved.")
     await expect(timezone).to_have_value("Asia/Tokyo")
     await expect(page.get_by_label("My day starts at")).to_have_value("4")
-    await expect(page.locator(".account-name")).to_have_text("Tessa")
+    await expect(page.locator(".account-menu .menu-name")).to_have_text("Tessa")
     await screenshot(page, "settings")
 
 

@@ -16,6 +16,25 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 800}
+WIDE = {"width": 1440, "height": 900}
+PAGES = (
+    "/",
+    "/energy",
+    "/training",
+    "/investments",
+    "/activities",
+    "/loadouts",
+    "/places",
+    "/engines",
+    "/household",
+    "/settings",
+    "/how-it-works",
+)
+# The innermost elements wider than the window, to say what widened a page.
+WIDER_THAN = """(w) => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().width > w)
+  .slice(-3)
+  .map((e) => e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 40))"""
 
 # How much room a select's text needs: the selected option in the select's own font, its padding
 # and the arrow Chromium draws beside it.
@@ -107,3 +126,31 @@ async def test_the_sleep_forms_fields_line_up_on_a_laptop(household: Household, 
     assert night is not None and hours is not None
     assert night["x"] < hours["x"], "side by side on a laptop"
     assert abs(night["y"] - hours["y"]) < 1 and abs(night["height"] - hours["height"]) < 1
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP, WIDE], ids=["360", "1280", "1440"])
+async def test_the_longest_user_name_stays_inside_the_account_menu(
+    household: Household, new_context: NewContext, viewport: dict[str, int]
+) -> None:
+    username = household.new_member("W" * 30)  # 31–32 characters of the widest letter
+    assert len(username) >= 31
+    page = await (await new_context(viewport=viewport)).new_page()
+    await ready_player(page, username)
+    await page.locator(".account-menu > summary").click()
+    panel = page.locator(".account-menu .menu-panel")
+    await expect(panel).to_contain_text(username)
+    box = await panel.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    who = await page.locator(".menu-who").evaluate(
+        "(p) => ({ scroll: p.scrollWidth, client: p.clientWidth })"
+    )
+    assert who["scroll"] <= who["client"], who  # the name wraps inside the panel
+    avatar = await page.locator(".account-menu .avatar").bounding_box()
+    assert avatar is not None and abs(avatar["width"] - avatar["height"]) < 1, avatar  # round
+    # Every page that may hold the name (the greeting, the member lists, "Signed in as").
+    for path in PAGES:
+        await page.goto(path)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        wide = await page.evaluate(WIDER_THAN, viewport["width"])
+        assert width <= viewport["width"], (path, width, wide)  # the page never widens

@@ -94,8 +94,23 @@ def test_radar_puts_each_cloud_on_its_axis_at_its_value() -> None:
     assert distances == pytest.approx([radius, radius / 2, 0, radius / 4, radius * 3 / 4], abs=0.1)
     assert corners[0] == pytest.approx((cx, cy - radius), abs=0.1)  # capacity points up
     assert chart.summary == (
-        "Out of 100: capacity 100, engines 50, oxygen 0, meaning 25, optionality 75."
+        "Out of 100: Capacity 100, Engines 50, Oxygen cloud 0, Meaning 25, Optionality 75."
     )
+
+
+def test_radar_never_names_a_bare_oxygen() -> None:
+    values = {"capacity": 1, "engines": 2, "oxygen": 3, "meaning": 4, "optionality": 5}
+    chart = charts.clouds_radar(values)
+    labels = [
+        "".join(t.itertext()).removesuffix(str(values[name]))
+        for t, name in zip(
+            (t for t in parse(chart.svg).iter(f"{SVG}text") if t.get("class") == "radar-label"),
+            values,
+            strict=True,
+        )
+    ]
+    assert labels[2] == "Oxygen cloud"  # the resource "Oxygen (cash buffer)" is another thing
+    assert ("Oxygen cloud", "3") in chart.rows
 
 
 def test_radar_clamps_values_outside_the_scale() -> None:

@@ -70,6 +70,7 @@ def activity_part(row: Activity) -> dict[str, Any]:
         "resource_changes": row.resource_changes,
         "is_recovery": row.is_recovery,
         "source": row.source,
+        "late": row.late,
     }
 
 
@@ -154,8 +155,13 @@ async def build_document(scope: Scope, *, user: User, now: datetime) -> ExportDo
 
 
 def render(document: ExportDocument) -> bytes:
-    """The document's bytes: fixed key order, two-space indentation, UTF-8, a final newline."""
-    return document.model_dump_json(indent=2).encode() + b"\n"
+    """The document's bytes: fixed key order, two-space indentation, UTF-8, a final newline.
+
+    `late` is written only when true, so a history without late entries reads as it did before
+    the field existed.
+    """
+    on_time = {i: {"late"} for i, a in enumerate(document.activities) if not a.late}
+    return document.model_dump_json(indent=2, exclude={"activities": on_time}).encode() + b"\n"
 
 
 ENGINE_FIELDS = (

@@ -169,6 +169,7 @@ class ActivityDoc(Doc):
     resource_changes: ResourceChanges
     is_recovery: Flag
     source: Literal["activity", "training"]
+    late: Flag = False  # arrived after its day closed (docs/OFFLINE.md); written only when true
 
 
 class SeasonDoc(Doc):

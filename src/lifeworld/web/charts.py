@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 
 from lifeworld.web.formats import number
+from lifeworld.web.labels import CLOUD_LABELS
 
 
 @dataclass(frozen=True)
@@ -210,13 +211,18 @@ def _ring(total: int, radius: float) -> str:
     )
 
 
+def _cloud_name(name: str) -> str:
+    """The name pages give a cloud ("Oxygen cloud", never a bare "Oxygen": a resource has it)."""
+    return CLOUD_LABELS.get(name, name.title())
+
+
 def _radar_label(index: int, total: int, name: str, value: int) -> str:
     x, y = _vertex(index, total, R_RADIUS + 14)
     anchor = "middle" if abs(x - R_CX) < 8 else ("start" if x > R_CX else "end")
     top = y - 18 if y < R_CY - R_RADIUS / 2 else y + 2  # the top label sits above its axis
     return (
         f'<text class="radar-label" x="{_n(x)}" y="{_n(top)}" text-anchor="{anchor}">'
-        f"<tspan>{escape(name.title())}</tspan>"
+        f"<tspan>{escape(_cloud_name(name))}</tspan>"
         f'<tspan class="radar-value" x="{_n(x)}" dy="15">{value}</tspan></text>'
     )
 
@@ -242,7 +248,7 @@ def clouds_radar(values: Mapping[str, int], *, maximum: int = 100, uid: str = "r
             f'<circle class="radar-dot tone-{escape(name)}" cx="{_n(x)}" cy="{_n(y)}" r="4"/>'
         )
     body += [_radar_label(i, total, name, values[name]) for i, name in enumerate(names)]
-    listing = ", ".join(f"{name} {values[name]}" for name in names)
+    listing = ", ".join(f"{_cloud_name(name)} {values[name]}" for name in names)
     title = "Your five clouds"
     summary = f"Out of {maximum}: {listing}."
     return Chart(
@@ -250,5 +256,5 @@ def clouds_radar(values: Mapping[str, int], *, maximum: int = 100, uid: str = "r
         title=title,
         summary=summary,
         headers=("Cloud", f"Value (of {maximum})"),
-        rows=[(name.title(), str(values[name])) for name in names],
+        rows=[(_cloud_name(name), str(values[name])) for name in names],
     )

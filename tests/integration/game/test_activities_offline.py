@@ -8,12 +8,14 @@ at midnight, so the game day of T0 (12:00) began at 00:00 the same date.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.integration.factories import invite_code, join
 from tests.integration.game.helpers import T0, activities, at, day, error, log, start, state
 
 
@@ -153,3 +155,26 @@ async def test_a_replayed_late_entry_answers_the_same_and_records_once(
     assert again.headers["idempotent-replayed"] == "true"
     assert again.content == first.content
     assert len(await activities(client)) == 1
+
+
+async def test_an_export_carries_late_and_an_import_keeps_it(
+    client: httpx.AsyncClient, new_client: Any
+) -> None:
+    await start(client)
+    at(hours=12, minutes=30)
+    await log(client, "LEARNING", occurred_at=iso(timedelta(hours=11)))  # late
+    await log(client, "EXERCISE")  # on time
+    original = (await client.get("/api/v1/me/export")).content
+    doc = json.loads(original)
+    # Only the late one says so: an on-time activity's part is what it was before `late` existed.
+    assert [a.get("late") for a in doc["activities"]] == [True, None]
+
+    bob = new_client()
+    await join(bob, await invite_code(client), username="bob")
+    response = await bob.post(
+        "/api/v1/me/import", content=original, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert [a["late"] for a in await activities(bob)] == [False, True]  # newest first
+    back = json.loads((await bob.get("/api/v1/me/export")).content)
+    assert back["activities"] == doc["activities"]
