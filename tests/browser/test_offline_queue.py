@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, Page, Route, expect
 
 from tests.browser import test_https_install as https_install
 from tests.browser.support import PASSWORD, QUESTIONNAIRE
@@ -236,3 +236,55 @@ async def test_a_custom_activity_logged_offline_and_the_saved_pages_gone_at_sign
         await page.evaluate("document.querySelector('form[action=\"/logout\"]').requestSubmit()")
     await expect(page).to_have_url(re.compile(r"/login"))
     assert not await page.evaluate("caches.has('lifeworld-pages')")
+
+
+async def test_an_answer_lost_on_the_way_back_is_not_logged_twice(
+    https_server: Server, phone: BrowserContext
+) -> None:
+    """The phone is online, the server records the quick action, and the answer is lost (the
+    phone walked out of the WiFi): the page queues it, and the queued copy is not logged again.
+    Tapped again, it is a new activity."""
+    base, ca = https_server
+    page = await _ready(phone, https_server, "tunnel")
+    answers: list[int] = []
+
+    async def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "POST" or answers:
+            await route.continue_()
+            return
+        # The server records it (sent from here: only the browser resolves lifeworld.test) …
+        headers = await route.request.all_headers()
+        headers.pop("content-length", None)
+        headers["host"] = base.removeprefix("https://")
+        port = base.rsplit(":", 1)[1]
+        verify = ssl.create_default_context(cafile=ca)
+        async with httpx.AsyncClient(verify=verify) as direct:
+            answered = await direct.post(
+                f"https://127.0.0.1:{port}/activities",
+                content=route.request.post_data_buffer,
+                headers=headers,
+            )
+        answers.append(answered.status_code)
+        await route.abort("connectionreset")  # … and the phone never hears back
+
+    await page.route("**/activities", lose_the_first_answer)
+    await _quick(page, "EXERCISE").click()
+    sync = page.locator("[data-sync]")
+    await expect(sync).to_contain_text("1 activity waiting to be sent")
+    assert answers == [303]
+    assert [a["type"] for a in await _activities(page)] == ["EXERCISE"]
+
+    # The form got a new nonce: tapping it again, the answer arriving, is a second activity.
+    await page.unroute("**/activities")
+    await _quick(page, "EXERCISE").click()
+    await expect(page.locator("main").get_by_role("status").first).to_contain_text(
+        "Exercise logged"
+    )
+    assert [a["type"] for a in await _activities(page)] == ["EXERCISE", "EXERCISE"]
+
+    await page.reload()  # the queue is sent on load: its copy of the first is not logged again
+    await expect(sync).to_contain_text(
+        re.compile(r"Exercise \(\d\d:\d\d\): logged, when it was first sent .* not a second time")
+    )
+    await expect(sync).not_to_contain_text("waiting to be sent")
+    assert [a["type"] for a in await _activities(page)] == ["EXERCISE", "EXERCISE"]

@@ -12,6 +12,7 @@ from lifeworld.activities.schemas import ActivityIn, ActivityPageOut, ActivityRe
 from lifeworld.clock import clock
 from lifeworld.db.session import ScopeDep
 from lifeworld.routes import json_body, read_json, validated
+from lifeworld.web import submissions
 
 JSON = "application/json"
 
@@ -31,6 +32,8 @@ async def log_activity(request: Request) -> Response:
     document = await read_json(request)  # malformed JSON: 400, before the sign-in
     async with signed_in(request) as (scope, principal):
         body = validated(document, ActivityIn)  # the fields once signed in: 401 before 422
+        key = request.headers.get("idempotency-key")
+        await submissions.claim_page_key(scope, key=key, user_id=principal.user.id, now=clock.now())
         result = await service.log_activity(scope, user=principal.user, now=clock.now(), body=body)
     return Response(result.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)
 

@@ -8,6 +8,10 @@ same key; PostgreSQL makes it wait until the first transaction ends, then
     went, with its message and a note that the form was sent twice (nothing recorded again);
   - the first rolled back (it was refused): the insert succeeds and the second proceeds.
 So this holds across app instances and worker processes, not only within one.
+
+A phone whose page could not be sure its form arrived (the answer was lost) queues the activity
+and sends it later through the API, with `form:<nonce>` as its Idempotency-Key: `claim_page_key`
+claims the same nonce there, so the activity is recorded once whichever way it got through.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lifeworld.db.scope import Scope
+from lifeworld.errors import Conflict
 from lifeworld.web.flash import Flash, Kind
-from lifeworld.web.forms import PageForm, ShowPage
+from lifeworld.web.forms import NONCE_PATTERN, PageForm, ShowPage
 from lifeworld.web.models import FormSubmission
 from lifeworld.web.templating import redirect
 
 KEEP_FOR = timedelta(hours=24)
+PAGE_KEY = "form:"  # an Idempotency-Key made by a page from its form's nonce (static/app.js)
 PURGE_BATCH = 200
 SENT_TWICE = "That form was sent twice; it was recorded once."
 
@@ -75,6 +81,22 @@ async def purge_expired(scope: Scope, *, now: datetime) -> None:
         .scalar_subquery()
     )
     await scope.session.execute(delete(FormSubmission).where(FormSubmission.nonce.in_(expired)))
+
+
+async def claim_page_key(scope: Scope, *, key: str | None, user_id: int, now: datetime) -> None:
+    """Claim the nonce inside a page's Idempotency-Key; 409 `already_recorded` when the page's
+    own submission of it was recorded (its answer never reached the phone)."""
+    if key is None or not key.startswith(PAGE_KEY):
+        return
+    nonce = key.removeprefix(PAGE_KEY)
+    if not NONCE_PATTERN.fullmatch(nonce):
+        return
+    earlier = await claim(scope, nonce=nonce, user_id=user_id, now=now)
+    if earlier is not None and earlier.user_id == user_id:
+        raise Conflict(
+            "This activity reached your server when it was first sent; it is not logged twice.",
+            code="already_recorded",
+        )
 
 
 def replay(request: Request, earlier: FormSubmission, *, user_id: int | None) -> Response:

@@ -330,13 +330,22 @@
         .catch(() => {}); // no Background Sync: the page sends on "online" and on load
     }
 
-    async function queue(form, submitter) {
+    // `sent`: the page already sent this form and lost the answer, so it may have been
+    // recorded: the queued copy carries the form's nonce as its key (`form:<nonce>`), which
+    // the server has claimed if it was. Either way the form gets a new nonce, so tapping it
+    // again is a new activity.
+    async function queue(form, submitter, sent) {
       const entry = entryFor(form, submitter);
+      const nonce = form.elements.namedItem("form_nonce");
+      const key = sent && nonce && nonce.value ? "form:" + nonce.value : undefined;
       try {
-        await Q.add({ user, csrf: body.dataset.csrf, body: entry.body, label: entry.label });
+        await Q.add({ user, csrf: body.dataset.csrf, body: entry.body, label: entry.label, key });
       } catch (error) {
         announce("This device could not keep the activity: try again when the server answers.");
         return;
+      }
+      if (nonce) {
+        nonce.value = Q.newNonce();
       }
       delete form.dataset.sending;
       form.querySelectorAll("button[type=submit]").forEach((button) => {
@@ -421,7 +430,7 @@
         const anchor = form.closest("[id]");
         const queueable = offline.canQueue(form);
         if (queueable && navigator.onLine === false) {
-          offline.queue(form, submitter);
+          offline.queue(form, submitter, false);
           return;
         }
         fetch(form.action, {
@@ -438,7 +447,7 @@
           })
           .catch(() => {
             if (queueable) {
-              offline.queue(form, submitter); // kept on this device, sent when it answers
+              offline.queue(form, submitter, true); // kept on this device, sent when it answers
               return;
             }
             // The server did not answer: send it the plain way (the service worker may

@@ -59,10 +59,20 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // A form nonce as the server makes them: 18 random bytes, base64url (24 characters).
+  function newNonce() {
+    const bytes = global.crypto.getRandomValues(new Uint8Array(18));
+    const text = global.btoa(String.fromCharCode(...bytes));
+    return text.replace(/\+/g, "-").replace(/\//g, "_");
+  }
+
   // Keep one activity to send later: `body` is the JSON of POST /api/v1/me/activities.
-  async function add({ user, csrf, body, label }) {
+  // `key`: the page's key for a form it may have delivered; a key this device already used
+  // (a page saved for offline use keeps its nonce) gives way to a new one.
+  async function add({ user, csrf, body, label, key }) {
+    const used = key ? [...(await all(QUEUE)), ...(await all(OUTCOMES))] : [];
     const entry = {
-      key: newKey(),
+      key: key && !used.some((e) => e.key === key) ? key : newKey(),
       user: String(user),
       csrf,
       label,
@@ -173,7 +183,16 @@
           return result;
         }
         const code = data && data.error ? data.error.code : null;
-        if (response.ok && data && data.activity) {
+        if (response.status === 409 && code === "already_recorded") {
+          // The page's own send of it was recorded; only the answer was lost.
+          await settle(entry, {
+            status: "recorded",
+            late: false,
+            xp: null,
+            message: "when it was first sent (only the answer was lost), so not a second time.",
+          });
+          result.recorded += 1;
+        } else if (response.ok && data && data.activity) {
           await settle(entry, {
             status: "recorded",
             late: Boolean(data.activity.late),
@@ -196,6 +215,7 @@
 
   global.LifeWorldQueue = {
     add,
+    newNonce,
     waiting,
     outcomes,
     dismiss,
