@@ -12,7 +12,7 @@ from lifeworld.accounts import auth_cache, invite_codes, throttle
 from lifeworld.accounts.currency import DEFAULT_CURRENCY, currency_for_timezone, is_currency
 from lifeworld.accounts.models import Household, Invite, User, named
 from lifeworld.accounts.security import Security
-from lifeworld.admin.models import AuditEntry
+from lifeworld.admin.audit import audit
 from lifeworld.db.scope import Scope
 from lifeworld.errors import Conflict, Forbidden, InvalidField, NotFound
 from lifeworld.settings import Settings
@@ -179,15 +179,13 @@ async def revoke_invite(scope: Scope, *, admin: User, invite_id: int, now: datet
     hint = result.scalar_one_or_none()
     if hint is None:
         raise NotFound("There is no such pending invite in your household.")
-    scope.session.add(
-        AuditEntry(
-            household_id=admin.household_id,
-            actor_id=admin.id,
-            target_user_id=None,
-            action="invite_revoked",
-            changes={"invite_id": invite_id, "hint": hint},
-            created_at=now,
-        )
+    audit(
+        scope,
+        actor=admin,
+        target=None,
+        action="invite_revoked",
+        changes={"invite_id": invite_id, "hint": hint},
+        now=now,
     )
 
 

@@ -13,7 +13,7 @@ from lifeworld.accounts import auth_cache, throttle, tokens
 from lifeworld.accounts.households import stored_user
 from lifeworld.accounts.models import PasswordReset, Session, User
 from lifeworld.accounts.security import Security, new_token
-from lifeworld.admin.models import AuditEntry
+from lifeworld.admin.audit import audit
 from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, Unauthorized
 from lifeworld.settings import Settings
@@ -257,15 +257,6 @@ async def use_password_reset(
     user.password_hash = new_hash
     user.password_changed_at = now
     await revoke_all_sessions(scope, user_id=user.id)
-    scope.session.add(
-        AuditEntry(
-            household_id=user.household_id,
-            actor_id=user.id,
-            target_user_id=user.id,
-            action="password_reset_used",
-            changes={},
-            created_at=now,
-        )
-    )
+    audit(scope, actor=user, target=user, action="password_reset_used", changes={}, now=now)
     await scope.session.flush()
     return user

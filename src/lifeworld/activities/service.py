@@ -22,7 +22,7 @@ from lifeworld.activities.schemas import (
     QuickPreviewOut,
     XPGainedOut,
 )
-from lifeworld.admin.models import AuditEntry
+from lifeworld.admin.audit import audit
 from lifeworld.db.scope import Scope
 from lifeworld.errors import InvalidField, NotFound
 from lifeworld.game.activities import (
@@ -389,16 +389,8 @@ async def undo(scope: Scope, *, user: User, now: datetime, activity_id: int) -> 
     )
     if attached:
         raise HasDependents(int(attached))
-    scope.session.add(
-        AuditEntry(
-            household_id=user.household_id,
-            actor_id=user.id,
-            target_user_id=user.id,
-            action="undo_activity",
-            changes=_undo_audit(row, ctx.state, state),
-            created_at=now,
-        )
-    )
+    changes = _undo_audit(row, ctx.state, state)
+    audit(scope, actor=user, target=user, action="undo_activity", changes=changes, now=now)
     undone = activity_out(row)
     await scope.session.delete(row)
     await ctx.save(state)

@@ -13,7 +13,7 @@ from lifeworld.accounts.households import stored_user
 from lifeworld.accounts.models import Household, PasswordReset, User
 from lifeworld.accounts.owner import InstanceOwner
 from lifeworld.accounts.security import Security, new_token
-from lifeworld.admin.models import AuditEntry
+from lifeworld.admin.audit import audit
 from lifeworld.db.scope import Scope
 from lifeworld.errors import Conflict, Forbidden, NotFound
 from lifeworld.players import state_cache
@@ -69,15 +69,13 @@ async def remove_member(
         target,
         "You cannot remove yourself. Hand the admin role over first, then ask the new admin.",
     )
-    scope.session.add(
-        AuditEntry(
-            household_id=admin.household_id,
-            actor_id=admin.id,
-            target_user_id=None,  # the row goes; the entry keeps who it was
-            action="remove_member",
-            changes={"user_id": target.id, "username": target.username, "email": target.email},
-            created_at=now,
-        )
+    audit(  # the row goes; the entry keeps who it was
+        scope,
+        actor=admin,
+        target=None,
+        action="remove_member",
+        changes={"user_id": target.id, "username": target.username, "email": target.email},
+        now=now,
     )
     await scope.session.execute(delete(User).where(User.id == target.id))
     auth_cache.forget_user(scope, target.id)
@@ -99,15 +97,13 @@ async def hand_over_admin(
     giver.is_admin = stays
     auth_cache.forget_user(scope, target.id)
     auth_cache.forget_user(scope, giver.id)
-    scope.session.add(
-        AuditEntry(
-            household_id=admin.household_id,
-            actor_id=admin.id,
-            target_user_id=target.id,
-            action="hand_over_admin",
-            changes={"to": target.username, "giver_stays_admin": stays},
-            created_at=now,
-        )
+    audit(
+        scope,
+        actor=admin,
+        target=target,
+        action="hand_over_admin",
+        changes={"to": target.username, "giver_stays_admin": stays},
+        now=now,
     )
     await scope.session.flush()
     return target, stays
@@ -142,15 +138,13 @@ async def create_password_reset(
             expires_at=expires,
         )
     )
-    scope.session.add(
-        AuditEntry(
-            household_id=admin.household_id,
-            actor_id=admin.id,
-            target_user_id=target.id,
-            action="password_reset_link",
-            changes={"expires_at": expires.isoformat()},
-            created_at=now,
-        )
+    audit(
+        scope,
+        actor=admin,
+        target=target,
+        action="password_reset_link",
+        changes={"expires_at": expires.isoformat()},
+        now=now,
     )
     await scope.session.flush()
     return ResetLink(user=target, path=f"{RESET_PATH}?token={token}", expires_at=expires)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from lifeworld.accounts.models import User
+from lifeworld.admin.audit import audit
 from lifeworld.admin.models import AuditEntry
 from lifeworld.admin.schemas import AdminPlayerIn, AuditEntryOut
 from lifeworld.db.scope import Scope
@@ -88,22 +89,6 @@ async def set_player(
         await ctx.save(state)
         audit(scope, actor=admin, target=target, action="set_player", changes=diff, now=now)
     return build_state(ctx)
-
-
-def audit(
-    scope: Scope, *, actor: User, target: User, action: str, changes: dict[str, Any], now: datetime
-) -> None:
-    """Add an entry to the household's audit log, in the request's transaction."""
-    scope.session.add(
-        AuditEntry(
-            household_id=actor.household_id,
-            actor_id=actor.id,
-            target_user_id=target.id,
-            action=action,
-            changes=changes,
-            created_at=now,
-        )
-    )
 
 
 async def audit_log(scope: Scope, *, admin: User, limit: int = 200) -> list[AuditEntryOut]:

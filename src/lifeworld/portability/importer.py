@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, insert, select
 from lifeworld.accounts import households
 from lifeworld.accounts.models import User
 from lifeworld.activities.models import Activity
-from lifeworld.admin.service import audit
+from lifeworld.admin.audit import audit
 from lifeworld.db.scope import Scope
 from lifeworld.energy.models import BoostRecord, SleepLog
 from lifeworld.engines.models import Engine
